@@ -1,0 +1,36 @@
+// Every bound of Sluice in one place, unit last. A limit reached is a clear error, never
+// unbounded memory.
+
+export const limits = {
+  /** Largest frontend message accepted (PostgreSQL's own limit for most messages is 1 GiB). */
+  messageBytesMax: 64 * 1024 * 1024,
+  /** Largest startup packet accepted; PostgreSQL uses 10 000. */
+  startupMessageBytesMax: 10_000,
+  /** Bytes of backend messages buffered for one connection before the server waits for the socket. */
+  connectionSendBufferBytesMax: 1024 * 1024,
+  /** Rows sent per batch when a portal has no row limit. */
+  rowsPerBatchMax: 1024,
+  /** Connections accepted at once. */
+  connectionsMax: 1000,
+  /** Parameters in one statement (the protocol field is an Int16). */
+  parametersMax: 65_535,
+  /** Statements in one simple-query message. */
+  statementsPerQueryMax: 10_000,
+  /** Nesting depth of expressions the binder walks. */
+  expressionDepthMax: 1000,
+  /** Prepared statements and portals one connection may hold. */
+  preparedStatementsMax: 10_000,
+  portalsMax: 10_000,
+  /** Identifier length, as PostgreSQL's NAMEDATALEN - 1. */
+  identifierBytesMax: 63,
+  /** Buckets of one table. */
+  bucketsMax: 1024,
+  /** Columns of one table (PostgreSQL: 1600). */
+  columnsMax: 1600,
+  /** Longest text value. */
+  textBytesMax: 256 * 1024 * 1024,
+  /** numeric precision, as PostgreSQL. */
+  numericPrecisionMax: 1000,
+  /** varchar(n) length. */
+  varcharLengthMax: 10_485_760,
+} as const;

@@ -1,0 +1,47 @@
+// Scalar functions, operators and casts: their signatures (which the binder resolves against) and
+// their implementations (which compiled expressions call). One layer used by both the binder and
+// the executor, depending only on common/.
+
+import type { DataType, Value } from '../common/types.js';
+
+/** What a function may read besides its arguments. Fixed for the duration of one statement. */
+export interface FunctionContext {
+  readonly database: string;
+  readonly user: string;
+  readonly schema: string;
+  /** Start of the current transaction, µs since 1970 (now(), current_timestamp). */
+  readonly transactionTimestamp: bigint;
+  /** Start of the current statement, µs since 1970 (statement_timestamp()). */
+  readonly statementTimestamp: bigint;
+  /** Session settings by lower-case name (current_setting, TimeZone). */
+  setting(name: string): string | undefined;
+  /** The server's version string, as version() returns it. */
+  readonly serverVersion: string;
+}
+
+export type FunctionImpl = (args: readonly Value[], context: FunctionContext) => Value;
+
+export interface FunctionDef {
+  /** Lower-case SQL name, or the operator symbol for operators (`+`, `||`, `~~`). */
+  readonly name: string;
+  /** Argument types. With `variadic`, the last one repeats. `anyelement` is expressed as unknown. */
+  readonly args: readonly DataType[];
+  readonly variadic?: boolean;
+  /** Result type; a function of the resolved argument types for polymorphic functions. */
+  readonly returns: DataType | ((args: readonly DataType[]) => DataType);
+  /** Strict functions return NULL when any argument is NULL, without being called. */
+  readonly strict: boolean;
+  /** Volatile functions (random(), now() is stable) are not constant-folded. */
+  readonly volatility: 'immutable' | 'stable' | 'volatile';
+  readonly impl: FunctionImpl;
+}
+
+/** A function or operator chosen by overload resolution for given argument types. */
+export interface ResolvedFunction {
+  readonly def: FunctionDef;
+  /** Types the arguments must be cast to before the call (same length as the call's arguments). */
+  readonly argTypes: readonly DataType[];
+  readonly returnType: DataType;
+}
+
+export type CastContext = 'implicit' | 'assignment' | 'explicit';

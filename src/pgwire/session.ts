@@ -1,0 +1,107 @@
+// The port through which the wire layer talks to the engine. pgwire knows nothing of plans or
+// storage: it hands statement text to a Session, gets back opaque statements and outcomes, and
+// encodes the rows it is given. The engine implements this interface; the composition root wires
+// the two together.
+
+import type { SqlError } from '../common/errors.js';
+import type { DataType, Value } from '../common/types.js';
+
+export interface ColumnDescription {
+  readonly name: string;
+  readonly type: DataType;
+  /** OID of the table the column comes from, or 0. */
+  readonly tableOid: number;
+  /** Attribute number of the column in that table, or 0. */
+  readonly columnNumber: number;
+}
+
+export interface Notice {
+  readonly severity: 'WARNING' | 'NOTICE' | 'INFO' | 'DEBUG' | 'LOG';
+  readonly code: string;
+  readonly message: string;
+  readonly detail?: string;
+  readonly hint?: string;
+}
+
+/** A statement parsed (syntax only) from query text. Opaque to pgwire. */
+export interface ParsedStatement {
+  /** The statement's own text, as it appears in the query string. */
+  readonly text: string;
+  /** True for an empty statement (the query string was only whitespace and comments). */
+  readonly isEmpty: boolean;
+}
+
+/** A statement bound and type-checked, ready to execute with parameter values. */
+export interface PreparedStatement {
+  readonly parameterTypes: readonly DataType[];
+  /** The row shape it returns, or null if it returns no rows (NoData). */
+  readonly columns: readonly ColumnDescription[] | null;
+}
+
+/** Pulls result rows. `next(max)` returns up to `max` rows; `done` means no more rows will come. */
+export interface RowCursor {
+  next(maxRows: number, signal: AbortSignal): Promise<{ rows: Value[][]; done: boolean }>;
+  /** CommandComplete tag once done, e.g. `SELECT 3`. Row count is the total the cursor returned. */
+  commandTag(): string;
+  close(): Promise<void>;
+}
+
+/** Receives the data of COPY ... FROM STDIN. */
+export interface CopyInSink {
+  write(chunk: Uint8Array): Promise<void>;
+  /** Called on CopyDone; returns the CommandComplete tag. */
+  finish(): Promise<string>;
+  /** Called on CopyFail or a dropped connection: nothing written may become visible. */
+  abort(reason: string): Promise<void>;
+}
+
+/** Produces the data of COPY ... TO STDOUT. */
+export interface CopyOutSource {
+  /** Next chunk of data, or null at the end. */
+  next(signal: AbortSignal): Promise<Uint8Array | null>;
+  commandTag(): string;
+  close(): Promise<void>;
+}
+
+export type StatementOutcome =
+  | { readonly kind: 'rows'; readonly columns: readonly ColumnDescription[]; readonly cursor: RowCursor }
+  | { readonly kind: 'command'; readonly tag: string }
+  | { readonly kind: 'copyIn'; readonly format: 'text' | 'binary'; readonly columnCount: number; readonly sink: CopyInSink }
+  | { readonly kind: 'copyOut'; readonly format: 'text' | 'binary'; readonly columnCount: number; readonly source: CopyOutSource }
+  | { readonly kind: 'empty' };
+
+export type TransactionStatus = 'I' | 'T' | 'E';
+
+export interface StartupInfo {
+  readonly user: string;
+  readonly database: string;
+  readonly applicationName: string;
+  /** Settings from the startup packet (including ones from `options=-c name=value`). */
+  readonly settings: ReadonlyMap<string, string>;
+}
+
+export interface Session {
+  /** Transaction status for the next ReadyForQuery. */
+  readonly transactionStatus: TransactionStatus;
+  /** ParameterStatus values to send after authentication and whenever one changes. */
+  parameterStatus(): ReadonlyMap<string, string>;
+  /** Parses query text into statements (syntax only). Throws SqlError 42601 with a position. */
+  parse(text: string): ParsedStatement[];
+  /** Binds one statement; `parameterTypeHints[i]` is the type the client declared for $i+1, if any. */
+  prepare(statement: ParsedStatement, parameterTypeHints: readonly (DataType | null)[]): Promise<PreparedStatement>;
+  /** Runs a prepared statement. Rows are pulled from the returned cursor; the signal aborts it. */
+  execute(statement: PreparedStatement, parameters: readonly Value[], signal: AbortSignal): Promise<StatementOutcome>;
+  /** Tells the session a statement failed, so an open transaction block becomes failed ('E'). */
+  statementFailed(error: SqlError): void;
+  /** End of an extended-protocol message cycle (Sync): an implicit transaction commits here. */
+  sync(): Promise<void>;
+  /** Notices produced since the last call. */
+  takeNotices(): Notice[];
+  /** The connection is gone: roll back, release cursors. */
+  close(): Promise<void>;
+}
+
+export interface SessionFactory {
+  /** Opens a session for a startup packet; throws SqlError (e.g. 3D000) to refuse the connection. */
+  open(startup: StartupInfo, processId: number): Promise<Session>;
+}
