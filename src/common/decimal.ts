@@ -46,6 +46,44 @@ export class Decimal {
     return new Decimal(coefficient, scale);
   }
 
+  /** Rounds to `scale` digits after the point, half away from zero (a negative scale rounds left of it). */
+  round(scale: number): Decimal {
+    if (this.special !== undefined || scale >= this.scale) {
+      if (this.special !== undefined || scale === this.scale) return this;
+      return new Decimal(this.coefficient * 10n ** BigInt(scale - this.scale), scale);
+    }
+    const divisor = 10n ** BigInt(this.scale - scale);
+    const negative = this.coefficient < 0n;
+    const magnitude = negative ? -this.coefficient : this.coefficient;
+    let quotient = magnitude / divisor;
+    if ((magnitude % divisor) * 2n >= divisor) quotient += 1n;
+    const signed = negative ? -quotient : quotient;
+    if (scale >= 0) return new Decimal(signed, scale);
+    return new Decimal(signed * 10n ** BigInt(-scale), 0);
+  }
+
+  /** Applies numeric(precision, scale): rounds to the scale, 22003 if the integer part does not fit. */
+  withTypmod(precision: number | undefined, scale: number | undefined): Decimal {
+    if (precision === undefined) return this;
+    const targetScale = scale ?? 0;
+    if (this.special === 'NaN') return this;
+    if (this.special !== undefined) {
+      throw new SqlError(SqlState.numericValueOutOfRange, 'numeric field overflow', {
+        detail: `A field with precision ${precision}, scale ${targetScale} cannot hold an infinite value.`,
+      });
+    }
+    const rounded = this.round(targetScale);
+    const magnitude = rounded.coefficient < 0n ? -rounded.coefficient : rounded.coefficient;
+    const integerDigits = magnitude === 0n ? 0 : magnitude.toString().length - rounded.scale;
+    if (integerDigits > precision - targetScale) {
+      const limit = precision - targetScale;
+      throw new SqlError(SqlState.numericValueOutOfRange, 'numeric field overflow', {
+        detail: `A field with precision ${precision}, scale ${targetScale} must round to an absolute value less than ${limit === 0 ? '1' : `10^${limit}`}.`,
+      });
+    }
+    return rounded;
+  }
+
   isFinite(): boolean {
     return this.special === undefined;
   }

@@ -1,0 +1,426 @@
+// PostgreSQL's text format for every Sluice type: formatText is each type's output function and
+// parseText its input function (with the type modifier applied, as a column or cast with a typmod
+// does). Values follow the representation contract in types.ts. Errors carry PostgreSQL's SQLSTATEs
+// and messages, since clients match on both.
+
+import {
+  formatDate, formatInterval, formatTime, formatTimestamp, formatTimestamptz,
+  parseDate, parseInterval, parseTime, parseTimestamp, parseTimestamptz,
+} from './datetime.js';
+import { Decimal } from './decimal.js';
+import { SqlError, SqlState } from './errors.js';
+import { canonicalJsonb, parseJson } from './json-text.js';
+import { formatType, typeInfo, type DataType, type Interval, type TypeName, type Value } from './types.js';
+
+// ---------------------------------------------------------------------------------------------
+// Output
+
+/** The text PostgreSQL prints for `value` of `type`; timestamptz is shown in `timeZone`. */
+export function formatText(type: DataType, value: Value, timeZone = 'UTC'): string {
+  if (value === null) return 'NULL';
+  if (type.element !== undefined) return formatArray(type.element, value, timeZone);
+  switch (type.name) {
+    case 'bool': return value === true ? 't' : 'f';
+    case 'int2': case 'int4': case 'oid': case 'regclass': case 'regtype':
+      return String(value as number);
+    case 'int8': return (value as bigint).toString();
+    case 'float4': return formatFloat4(value as number);
+    case 'float8': return formatFloat8(value as number);
+    case 'numeric': return (value as Decimal).toString();
+    case 'text': case 'varchar': case 'bpchar': case 'name': case 'char': case 'uuid': case 'jsonb': case 'json': case 'unknown':
+      return value as string;
+    case 'bytea': return formatBytea(value as Uint8Array);
+    case 'date': return formatDate(value as number);
+    case 'time': return formatTime(value as bigint);
+    case 'timestamp': return formatTimestamp(value as bigint);
+    case 'timestamptz': return formatTimestamptz(value as bigint, timeZone);
+    case 'interval': return formatInterval(value as Interval);
+    case 'void': return '';
+  }
+}
+
+/** float8 output: the shortest text that reads back exactly, in %g style with 15 as the cutoff. */
+export function formatFloat8(value: number): string {
+  const special = formatSpecialFloat(value);
+  if (special !== undefined) return special;
+  return formatShortest(value.toExponential(), 15);
+}
+
+/** float4 output: the shortest text that reads back to the same single-precision value. */
+export function formatFloat4(value: number): string {
+  const special = formatSpecialFloat(value);
+  if (special !== undefined) return special;
+  for (let precision = 1; precision <= 9; precision++) {
+    const candidate = Number(value.toPrecision(precision));
+    if (Math.fround(candidate) === value) return formatShortest(candidate.toExponential(), 6);
+  }
+  return formatShortest(value.toExponential(), 6);
+}
+
+function formatSpecialFloat(value: number): string | undefined {
+  if (Number.isNaN(value)) return 'NaN';
+  if (value === Number.POSITIVE_INFINITY) return 'Infinity';
+  if (value === Number.NEGATIVE_INFINITY) return '-Infinity';
+  if (value === 0) return Object.is(value, -0) ? '-0' : '0';
+  return undefined;
+}
+
+/** Lays out shortest digits (from toExponential) as C's %g would with `cutoff` significant digits. */
+function formatShortest(exponential: string, cutoff: number): string {
+  const match = /^(-?)(\d)(?:\.(\d+))?e([+-]\d+)$/.exec(exponential);
+  if (!match) return exponential;
+  const sign = match[1] ?? '';
+  const digits = (match[2] ?? '') + (match[3] ?? '');
+  const exponent = Number(match[4]);
+  if (exponent < -4 || exponent >= cutoff) {
+    const mantissa = digits.length > 1 ? `${digits[0] ?? ''}.${digits.slice(1)}` : digits;
+    return `${sign}${mantissa}e${exponent < 0 ? '-' : '+'}${String(Math.abs(exponent)).padStart(2, '0')}`;
+  }
+  if (exponent < 0) return `${sign}0.${'0'.repeat(-exponent - 1)}${digits}`;
+  if (digits.length <= exponent + 1) return sign + digits + '0'.repeat(exponent + 1 - digits.length);
+  return `${sign}${digits.slice(0, exponent + 1)}.${digits.slice(exponent + 1)}`;
+}
+
+const hexDigits = '0123456789abcdef';
+
+export function formatBytea(bytes: Uint8Array): string {
+  return '\\x' + Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
+}
+
+function formatArray(element: DataType, value: Value, timeZone: string): string {
+  if (!Array.isArray(value)) return formatText(element, value, timeZone);
+  const parts = value.map((item) => {
+    if (item === null) return 'NULL';
+    if (Array.isArray(item)) return formatArray(element, item, timeZone);
+    return quoteArrayElement(formatText(element, item, timeZone));
+  });
+  return '{' + parts.join(',') + '}';
+}
+
+function quoteArrayElement(text: string): string {
+  if (text !== '' && !/[{}",\\\s]/.test(text) && text.toUpperCase() !== 'NULL') return text;
+  return '"' + text.replace(/["\\]/g, '\\$&') + '"';
+}
+
+// ---------------------------------------------------------------------------------------------
+// Input
+
+function invalidSyntax(typeName: string, text: string): SqlError {
+  return new SqlError(SqlState.invalidTextRepresentation, `invalid input syntax for type ${typeName}: "${text}"`);
+}
+
+function outOfRange(typeName: string, text: string): SqlError {
+  return new SqlError(SqlState.numericValueOutOfRange, `value "${text}" is out of range for type ${typeName}`);
+}
+
+/** Parses PostgreSQL input text for `type`, applying its typmod (varchar(n), numeric(p,s)). */
+export function parseText(type: DataType, text: string, timeZone = 'UTC'): Value {
+  if (type.element !== undefined) return parseArray(type, text, timeZone);
+  switch (type.name) {
+    case 'bool': return parseBool(text);
+    case 'int2': return parseInteger(text, 'smallint', -32768, 32767);
+    case 'int4': return parseInteger(text, 'integer', -2147483648, 2147483647);
+    case 'int8': return parseBigint(text);
+    case 'float4': return parseFloat4(text);
+    case 'float8': return parseFloat8(text);
+    case 'numeric': return Decimal.parse(text).withTypmod(type.precision, type.scale);
+    case 'text': case 'unknown': return text;
+    case 'varchar': return applyVarcharLength(text, type, false);
+    case 'bpchar': return applyBpcharLength(text, type, false);
+    case 'name': return truncateBytes(text, 63);
+    case 'char': return text.length === 0 ? '' : String.fromCodePoint(text.codePointAt(0) ?? 0);
+    case 'bytea': return parseBytea(text);
+    case 'date': return parseDate(text, timeZone);
+    case 'time': return parseTime(text);
+    case 'timestamp': return parseTimestamp(text, timeZone);
+    case 'timestamptz': return parseTimestamptz(text, timeZone);
+    case 'interval': return parseInterval(text);
+    case 'uuid': return parseUuid(text);
+    case 'jsonb': return canonicalJsonb(text);
+    case 'json': parseJson(text, false); return text;
+    case 'oid': return parseOid(text);
+    case 'regclass': return parseOid(text);
+    case 'regtype': return parseRegtype(text);
+    case 'void': return null;
+  }
+}
+
+const boolWords: readonly (readonly [string, boolean, number])[] = [
+  ['true', true, 1], ['false', false, 1], ['yes', true, 1], ['no', false, 1], ['on', true, 2], ['off', false, 2],
+];
+
+export function parseBool(text: string): boolean {
+  const word = text.trim().toLowerCase();
+  if (word === '1' || word === 't' || word === 'y') return true;
+  if (word === '0' || word === 'f' || word === 'n') return false;
+  if (word.length > 0) {
+    for (const [full, value, shortest] of boolWords) {
+      if (word.length >= shortest && full.startsWith(word)) return value;
+    }
+  }
+  throw invalidSyntax('boolean', text);
+}
+
+function parseInteger(text: string, typeName: string, min: number, max: number): number {
+  const trimmed = text.trim();
+  if (!/^[+-]?\d+$/.test(trimmed)) throw invalidSyntax(typeName, text);
+  const value = Number(trimmed);
+  if (value < min || value > max) throw outOfRange(typeName, text);
+  return value + 0;
+}
+
+function parseBigint(text: string): bigint {
+  const trimmed = text.trim();
+  if (!/^[+-]?\d+$/.test(trimmed)) throw invalidSyntax('bigint', text);
+  const value = BigInt(trimmed);
+  if (value < -9223372036854775808n || value > 9223372036854775807n) throw outOfRange('bigint', text);
+  return value;
+}
+
+const floatSyntax = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?$/i;
+
+function parseSpecialFloat(trimmed: string): number | undefined {
+  switch (trimmed.toLowerCase()) {
+    case 'nan': case '+nan': case '-nan': return Number.NaN;
+    case 'infinity': case '+infinity': case 'inf': case '+inf': return Number.POSITIVE_INFINITY;
+    case '-infinity': case '-inf': return Number.NEGATIVE_INFINITY;
+    default: return undefined;
+  }
+}
+
+function hasNonZeroDigit(text: string): boolean {
+  return /[1-9]/.test(text.replace(/e.*$/i, ''));
+}
+
+export function parseFloat8(text: string): number {
+  const trimmed = text.trim();
+  const special = parseSpecialFloat(trimmed);
+  if (special !== undefined) return special;
+  if (!floatSyntax.test(trimmed)) throw invalidSyntax('double precision', text);
+  const value = Number(trimmed);
+  if (!Number.isFinite(value) || (value === 0 && hasNonZeroDigit(trimmed))) {
+    throw new SqlError(SqlState.numericValueOutOfRange, `"${text}" is out of range for type double precision`);
+  }
+  return value;
+}
+
+export function parseFloat4(text: string): number {
+  const trimmed = text.trim();
+  const special = parseSpecialFloat(trimmed);
+  if (special !== undefined) return special;
+  if (!floatSyntax.test(trimmed)) throw invalidSyntax('real', text);
+  const value = Math.fround(Number(trimmed));
+  if (!Number.isFinite(value) || (value === 0 && hasNonZeroDigit(trimmed))) {
+    throw new SqlError(SqlState.numericValueOutOfRange, `"${text}" is out of range for type real`);
+  }
+  return value;
+}
+
+/** Characters (code points) in a string, counting only as far as needed past `limit`. */
+function exceedsLength(text: string, limit: number): boolean {
+  if (text.length <= limit) return false;
+  let count = 0;
+  for (const _char of text) {
+    count++;
+    if (count > limit) return true;
+  }
+  return false;
+}
+
+function firstCodePoints(text: string, count: number): string {
+  let result = '';
+  let taken = 0;
+  for (const char of text) {
+    if (taken === count) break;
+    result += char;
+    taken++;
+  }
+  return result;
+}
+
+/**
+ * varchar(n): longer values are an error (22001) unless only spaces are cut off; an explicit cast
+ * truncates silently instead, as the SQL standard says.
+ */
+export function applyVarcharLength(text: string, type: DataType, explicit: boolean): string {
+  const limit = type.precision;
+  if (limit === undefined || !exceedsLength(text, limit)) return text;
+  const kept = firstCodePoints(text, limit);
+  if (!explicit && text.slice(kept.length).trim() !== '' && /[^ ]/.test(text.slice(kept.length))) {
+    throw new SqlError(SqlState.stringDataRightTruncation, `value too long for type ${formatType(type)}`);
+  }
+  return kept;
+}
+
+/** char(n): padded with spaces to n; too-long values as for varchar. */
+export function applyBpcharLength(text: string, type: DataType, explicit: boolean): string {
+  const limit = type.precision;
+  if (limit === undefined) return text;
+  if (exceedsLength(text, limit)) {
+    const kept = firstCodePoints(text, limit);
+    if (!explicit && /[^ ]/.test(text.slice(kept.length))) {
+      throw new SqlError(SqlState.stringDataRightTruncation, `value too long for type ${formatType(type)}`);
+    }
+    return kept;
+  }
+  let length = 0;
+  for (const _char of text) length++;
+  return length < limit ? text + ' '.repeat(limit - length) : text;
+}
+
+function truncateBytes(text: string, maxBytes: number): string {
+  const bytes = Buffer.from(text);
+  if (bytes.length <= maxBytes) return text;
+  let end = maxBytes;
+  while (end > 0 && ((bytes[end] ?? 0) & 0xc0) === 0x80) end--;
+  return bytes.subarray(0, end).toString();
+}
+
+export function parseBytea(text: string): Uint8Array {
+  if (text.startsWith('\\x')) {
+    const hex = text.slice(2).replace(/\s+/g, '');
+    for (const char of hex) {
+      if (!hexDigits.includes(char.toLowerCase())) {
+        throw new SqlError(SqlState.invalidTextRepresentation, `invalid hexadecimal digit: "${char}"`);
+      }
+    }
+    if (hex.length % 2 !== 0) {
+      throw new SqlError(SqlState.invalidTextRepresentation, 'invalid hexadecimal data: odd number of digits');
+    }
+    return new Uint8Array(Buffer.from(hex, 'hex'));
+  }
+  const bytes: number[] = [];
+  const source = Buffer.from(text);
+  for (let i = 0; i < source.length; i++) {
+    const byte = source[i] ?? 0;
+    if (byte !== 0x5c) {
+      bytes.push(byte);
+      continue;
+    }
+    if (source[i + 1] === 0x5c) {
+      bytes.push(0x5c);
+      i++;
+      continue;
+    }
+    const octal = source.subarray(i + 1, i + 4).toString();
+    if (!/^[0-3][0-7][0-7]$/.test(octal)) {
+      throw new SqlError(SqlState.invalidTextRepresentation, 'invalid input syntax for type bytea');
+    }
+    bytes.push(parseInt(octal, 8));
+    i += 3;
+  }
+  return new Uint8Array(bytes);
+}
+
+export function parseUuid(text: string): string {
+  let body = text.trim();
+  if (body.startsWith('{') && body.endsWith('}')) body = body.slice(1, -1);
+  if (!/^[0-9a-f]{4}(?:-?[0-9a-f]{4}){7}$/i.test(body)) throw invalidSyntax('uuid', text);
+  const hex = body.replace(/-/g, '').toLowerCase();
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+function parseOid(text: string): number {
+  const trimmed = text.trim();
+  if (!/^[+-]?\d+$/.test(trimmed)) throw invalidSyntax('oid', text);
+  const value = Number(trimmed);
+  if (value < -2147483648 || value > 4294967295) throw outOfRange('oid', text);
+  return value < 0 ? value + 4294967296 : value;
+}
+
+const typeNamesBySqlName = new Map<string, TypeName>([
+  ...(Object.keys(typeInfo) as TypeName[]).map((name) => [name, name] as const),
+  ...(Object.keys(typeInfo) as TypeName[]).map((name) => [typeInfo[name].sqlName, name] as const),
+  ['int', 'int4'], ['integer', 'int4'], ['smallint', 'int2'], ['bigint', 'int8'], ['boolean', 'bool'],
+  ['real', 'float4'], ['float', 'float8'], ['decimal', 'numeric'], ['timestamp with time zone', 'timestamptz'],
+  ['character varying', 'varchar'], ['character', 'bpchar'],
+]);
+
+function parseRegtype(text: string): number {
+  const trimmed = text.trim();
+  if (/^\d+$/.test(trimmed)) return parseOid(trimmed);
+  const lower = trimmed.toLowerCase().replace(/^pg_catalog\./, '');
+  const isArray = lower.endsWith('[]');
+  const name = typeNamesBySqlName.get(isArray ? lower.slice(0, -2) : lower);
+  if (name === undefined) throw new SqlError(SqlState.undefinedObject, `type "${trimmed}" does not exist`);
+  return isArray ? typeInfo[name].arrayOid : typeInfo[name].oid;
+}
+
+// Array input: '{1,2,NULL}', '{"a b","c\"d"}', nested '{{1,2},{3,4}}'.
+
+function parseArray(type: DataType, text: string, timeZone: string): Value[] {
+  const element = type.element ?? { name: 'text' };
+  const malformed = (detail: string): SqlError =>
+    new SqlError(SqlState.invalidTextRepresentation, `malformed array literal: "${text}"`, { detail });
+  let position = 0;
+  let body = text.trim();
+  const dimensions = /^(\[[^\]]*\])+\s*=\s*/.exec(body);
+  if (dimensions) body = body.slice(dimensions[0].length);
+  const parseLevel = (): Value[] => {
+    if (body[position] !== '{') throw malformed('Array value must start with "{" or dimension information.');
+    position++;
+    const items: Value[] = [];
+    skipSpace();
+    if (body[position] === '}') {
+      position++;
+      return items;
+    }
+    for (;;) {
+      skipSpace();
+      if (body[position] === '{') {
+        items.push(parseLevel());
+      } else {
+        items.push(parseElement());
+      }
+      skipSpace();
+      const next = body[position];
+      position++;
+      if (next === '}') return items;
+      if (next !== ',') throw malformed(next === undefined ? 'Unexpected end of input.' : `Unexpected "${next}" character.`);
+    }
+  };
+  const skipSpace = (): void => {
+    while (position < body.length && /\s/.test(body[position] ?? '')) position++;
+  };
+  const parseElement = (): Value => {
+    if (body[position] === '"') {
+      position++;
+      let result = '';
+      for (;;) {
+        const char = body[position];
+        if (char === undefined) throw malformed('Unexpected end of input.');
+        position++;
+        if (char === '"') break;
+        if (char === '\\') {
+          result += body[position] ?? '';
+          position++;
+          continue;
+        }
+        result += char;
+      }
+      return parseText(element, result, timeZone);
+    }
+    let result = '';
+    while (position < body.length) {
+      const char = body[position] ?? '';
+      if (char === ',' || char === '}') break;
+      if (char === '{' || char === '"') throw malformed(`Unexpected "${char}" character.`);
+      if (char === '\\') {
+        position++;
+        result += body[position] ?? '';
+        position++;
+        continue;
+      }
+      result += char;
+      position++;
+    }
+    result = result.trim();
+    if (result === '') throw malformed('Unexpected "," character.');
+    if (result.toUpperCase() === 'NULL') return null;
+    return parseText(element, result, timeZone);
+  };
+  const result = parseLevel();
+  skipSpace();
+  if (position < body.length) throw malformed('Junk after closing right brace.');
+  return result;
+}
