@@ -33,4 +33,10 @@ export const limits = {
   numericPrecisionMax: 1000,
   /** varchar(n) length. */
   varcharLengthMax: 10_485_760,
+  /** One stored log batch (frame) including header and IPC metadata. */
+  logBatchBytesMax: 256 * 1024 * 1024,
+  /** Records in one log batch. */
+  logBatchRecordsMax: 1_048_576,
+  /** Largest log segment size a table may configure (file positions are u32 in the indexes). */
+  logSegmentBytesMax: 2 * 1024 * 1024 * 1024 - 1,
 } as const;
