@@ -1,0 +1,69 @@
+#!/usr/bin/env node
+// The `sluice` command: `sluice serve [--data DIR] [--host H] [--port N]`. Prints the address it
+// bound (useful with --port 0) and shuts down cleanly on SIGINT/SIGTERM.
+
+import { startServer } from './main.js';
+
+const usage = `usage: sluice serve [--data DIR] [--host HOST] [--port PORT]
+
+  --data DIR    data directory (default ./sluice-data)
+  --host HOST   address to listen on (default 127.0.0.1)
+  --port PORT   port to listen on; 0 picks a free one (default 5433)`;
+
+interface Options { data: string; host: string; port: number }
+
+function parseArguments(args: readonly string[]): Options {
+  const options: Options = { data: './sluice-data', host: '127.0.0.1', port: 5433 };
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] ?? '';
+    const [flag, inline] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    const value = (): string => {
+      const next = inline ?? args[++i];
+      if (next === undefined) fail(`${flag} needs a value`);
+      return next;
+    };
+    switch (flag) {
+      case '--data': options.data = value(); break;
+      case '--host': options.host = value(); break;
+      case '--port': {
+        const port = Number(value());
+        if (!Number.isInteger(port) || port < 0 || port > 65535) fail('--port must be an integer between 0 and 65535');
+        options.port = port;
+        break;
+      }
+      case '--help': case '-h': console.log(usage); process.exit(0); break;
+      default: fail(`unknown option ${arg}`);
+    }
+  }
+  return options;
+}
+
+function fail(message: string): never {
+  console.error(`sluice: ${message}\n${usage}`);
+  process.exit(2);
+}
+
+async function main(): Promise<void> {
+  const [command, ...rest] = process.argv.slice(2);
+  if (command !== 'serve') fail(command === undefined ? 'missing command' : `unknown command ${command}`);
+  const options = parseArguments(rest);
+  const server = await startServer({ dataDirectory: options.data, host: options.host, port: options.port });
+  console.log(`sluice listening on ${server.host}:${server.port}`);
+  let stopping = false;
+  const shutdown = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`sluice: ${signal} received, shutting down`);
+    server.stop().then(() => process.exit(0), (error: unknown) => {
+      console.error('sluice: error during shutdown:', error);
+      process.exit(1);
+    });
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+main().catch((error: unknown) => {
+  console.error(`sluice: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});

@@ -1,0 +1,46 @@
+// The catalog's objects as they are stored and as every layer reads them: databases, schemas
+// (namespaces), tables with their partitions. Each object has an OID, unique server-wide and never
+// reused, so that pg_catalog views and RowDescription can refer to it.
+
+import type { TableSchema } from './schema.js';
+
+export interface DatabaseDef {
+  readonly kind: 'database';
+  readonly oid: number;
+  readonly name: string;
+  readonly owner: string;
+}
+
+export interface NamespaceDef {
+  readonly kind: 'namespace';
+  readonly oid: number;
+  readonly databaseOid: number;
+  readonly name: string;
+  readonly owner: string;
+}
+
+/** One LIST partition of a partitioned table. Its name is a relation name in the table's schema. */
+export interface PartitionDef {
+  readonly id: number;
+  readonly name: string;
+  /** The partition values, one per partition-key column, in text form. */
+  readonly values: readonly string[];
+  readonly createdAtMs: number;
+}
+
+export interface TableDef {
+  readonly kind: 'table';
+  readonly oid: number;
+  readonly databaseOid: number;
+  readonly namespaceOid: number;
+  readonly name: string;
+  readonly owner: string;
+  readonly schema: TableSchema;
+  readonly partitions: readonly PartitionDef[];
+  readonly createdAtMs: number;
+}
+
+export type CatalogObject = DatabaseDef | NamespaceDef | TableDef;
+
+/** OIDs below this are PostgreSQL's built-in objects (pg_catalog); user objects start here. */
+export const firstUserOid = 16384;

@@ -1,0 +1,36 @@
+// The engine: owns the catalog (and, with storage, the tablets) and opens sessions for the wire
+// layer. Implements the SessionFactory port.
+
+import { SqlError, SqlState } from '../common/errors.js';
+import type { Session, SessionFactory, StartupInfo } from '../pgwire/session.js';
+import type { Catalog } from './catalog.js';
+import { EngineSession } from './session.js';
+
+export class Engine implements SessionFactory {
+  private readonly sessions = new Set<EngineSession>();
+
+  constructor(readonly catalog: Catalog) {}
+
+  async open(startup: StartupInfo, processId: number): Promise<Session> {
+    const database = this.catalog.database(startup.database);
+    if (database === undefined) {
+      throw new SqlError(SqlState.invalidCatalogName, `database "${startup.database}" does not exist`, { severity: 'FATAL' });
+    }
+    const settings = new Map(startup.settings);
+    if (startup.applicationName !== '') settings.set('application_name', startup.applicationName);
+    const session = new EngineSession(this, database, startup.user, settings, processId);
+    this.sessions.add(session);
+    return session;
+  }
+
+  sessionClosed(session: EngineSession): void {
+    this.sessions.delete(session);
+  }
+
+  /** Open sessions on a database, not counting `except`. */
+  sessionsOn(databaseOid: number, except: EngineSession): number {
+    let count = 0;
+    for (const session of this.sessions) if (session !== except && session.database.oid === databaseOid) count++;
+    return count;
+  }
+}

@@ -1,0 +1,280 @@
+// One client session: binds and runs statements, tracks the transaction block and the session's
+// settings. Implements the wire layer's Session port; knows nothing of bytes or messages.
+
+import type { DatabaseDef } from '../common/catalog-model.js';
+import { SqlError, SqlState, notSupported, unreachable } from '../common/errors.js';
+import { Types, type DataType, type Value } from '../common/types.js';
+import type { FunctionContext } from '../functions/function.js';
+import { buildOperator } from '../exec/batch/build.js';
+import type {
+  ColumnDescription, Notice, ParsedStatement, PreparedStatement, Session, StatementOutcome, TransactionStatus,
+} from '../pgwire/session.js';
+import type { BoundStatement, BoundTransaction } from '../sql/bound-statement.js';
+import { bindStatement } from '../sql/binder/statement-binder.js';
+import type { CatalogReader } from '../sql/catalog-reader.js';
+import { parseSql, type RawStatement } from '../sql/parser.js';
+import * as ddl from './ddl.js';
+import type { Engine } from './engine.js';
+import { BatchRowCursor, staticCursor } from './row-cursor.js';
+import { Settings, serverVersion, sluiceVersion } from './settings.js';
+
+interface EngineParsedStatement extends ParsedStatement {
+  readonly raw: RawStatement | null;
+}
+
+interface EnginePreparedStatement extends PreparedStatement {
+  readonly parsed: EngineParsedStatement;
+  readonly bound: BoundStatement | null;
+  readonly catalogVersion: number;
+  readonly hints: readonly (DataType | null)[];
+}
+
+type BlockState = 'none' | 'open' | 'failed';
+
+const nowMicros = (): bigint => BigInt(Date.now()) * 1000n;
+
+export class EngineSession implements Session {
+  private block: BlockState = 'none';
+  private transactionStart: bigint | null = null;
+  private notices: Notice[] = [];
+  private readonly catalogReader: CatalogReader;
+  readonly settings: Settings;
+
+  constructor(
+    private readonly engine: Engine,
+    readonly database: DatabaseDef,
+    readonly user: string,
+    startupSettings: ReadonlyMap<string, string>,
+    readonly processId: number,
+  ) {
+    this.settings = new Settings(startupSettings, user);
+    this.catalogReader = engine.catalog.reader(database.oid, () => this.searchPath());
+  }
+
+  get transactionStatus(): TransactionStatus {
+    return this.block === 'none' ? 'I' : this.block === 'open' ? 'T' : 'E';
+  }
+
+  parameterStatus(): ReadonlyMap<string, string> {
+    return this.settings.reported();
+  }
+
+  parse(text: string): ParsedStatement[] {
+    const statements = parseSql(text);
+    if (statements.length === 0) {
+      const empty: EngineParsedStatement = { text: '', isEmpty: true, raw: null };
+      return [empty];
+    }
+    return statements.map((raw): EngineParsedStatement => ({ text: raw.text, isEmpty: false, raw }));
+  }
+
+  async prepare(statement: ParsedStatement, parameterTypeHints: readonly (DataType | null)[]): Promise<PreparedStatement> {
+    return this.bind(statement as EngineParsedStatement, parameterTypeHints);
+  }
+
+  private bind(parsed: EngineParsedStatement, hints: readonly (DataType | null)[]): EnginePreparedStatement {
+    const catalogVersion = this.engine.catalog.version;
+    if (parsed.raw === null) {
+      return { parsed, bound: null, catalogVersion, hints, parameterTypes: [], columns: null };
+    }
+    const { statement, parameterTypes } = bindStatement(parsed.raw, this.catalogReader, hints);
+    return { parsed, bound: statement, catalogVersion, hints, parameterTypes, columns: outputColumns(statement) };
+  }
+
+  async execute(prepared: PreparedStatement, parameters: readonly Value[], signal: AbortSignal): Promise<StatementOutcome> {
+    let statement = prepared as EnginePreparedStatement;
+    if (statement.bound === null) return { kind: 'empty' };
+    if (this.block === 'failed' && !endsFailedBlock(statement.bound)) {
+      throw new SqlError(SqlState.inFailedSqlTransaction, 'current transaction is aborted, commands ignored until end of transaction block');
+    }
+    if (statement.catalogVersion !== this.engine.catalog.version) statement = this.rebind(statement);
+    const bound = statement.bound;
+    if (bound === null) return { kind: 'empty' };
+    return this.run(bound, parameters, signal, statement.columns);
+  }
+
+  /** A prepared statement bound against an older catalog is bound again; its result shape may not change. */
+  private rebind(statement: EnginePreparedStatement): EnginePreparedStatement {
+    const fresh = this.bind(statement.parsed, statement.parameterTypes);
+    if (JSON.stringify(fresh.columns) !== JSON.stringify(statement.columns)) {
+      throw new SqlError(SqlState.featureNotSupported, 'cached plan must not change result type');
+    }
+    return fresh;
+  }
+
+  private async run(bound: BoundStatement, parameters: readonly Value[], signal: AbortSignal,
+    columns: readonly ColumnDescription[] | null): Promise<StatementOutcome> {
+    switch (bound.kind) {
+      case 'Query': {
+        const operator = buildOperator(bound.plan);
+        const batches = operator.execute({ params: parameters, functions: this.functionContext(), signal });
+        return { kind: 'rows', columns: columns ?? [], cursor: new BatchRowCursor(batches, (n) => `SELECT ${n}`) };
+      }
+      case 'Show': return this.show(bound.name, columns ?? []);
+      case 'Set': return this.set(bound.name, bound.value, bound.local);
+      case 'ResetAll': this.settings.resetAll(); return { kind: 'command', tag: 'RESET' };
+      case 'Transaction': return { kind: 'command', tag: this.transaction(bound) };
+      case 'Discard':
+        if (this.block !== 'none') throw new SqlError(SqlState.activeSqlTransaction, 'DISCARD ALL cannot run inside a transaction block');
+        if (bound.what === 'all') this.settings.resetAll();
+        return { kind: 'command', tag: `DISCARD ${bound.what.toUpperCase()}` };
+      case 'NoOp': return { kind: 'command', tag: bound.tag };
+      case 'CreateTable': return this.command(ddl.createTable(this.ddlContext(), bound));
+      case 'CreatePartition': return this.command(ddl.createPartition(this.ddlContext(), bound));
+      case 'DropTables': return this.command(ddl.dropTables(this.ddlContext(), bound));
+      case 'AddColumn': return this.command(ddl.addColumn(this.ddlContext(), bound));
+      case 'CreateSchema': return this.command(ddl.createSchema(this.ddlContext(), bound));
+      case 'DropSchemas': return this.command(ddl.dropSchemas(this.ddlContext(), bound));
+      case 'CreateDatabase':
+        this.refuseInBlock('CREATE DATABASE');
+        return this.command(ddl.createDatabase(this.ddlContext(), bound));
+      case 'DropDatabase':
+        this.refuseInBlock('DROP DATABASE');
+        return this.command(ddl.dropDatabase(this.ddlContext(), bound));
+      default:
+        return unreachable(bound, 'statement');
+    }
+  }
+
+  private async command(tag: Promise<string>): Promise<StatementOutcome> {
+    return { kind: 'command', tag: await tag };
+  }
+
+  private refuseInBlock(what: string): void {
+    if (this.block !== 'none') throw new SqlError(SqlState.activeSqlTransaction, `${what} cannot run inside a transaction block`);
+  }
+
+  private show(name: string, columns: readonly ColumnDescription[]): StatementOutcome {
+    const rows: Value[][] = name === 'all' ? this.settings.all() : [[this.showValue(name)]];
+    return { kind: 'rows', columns, cursor: staticCursor(rows, () => 'SHOW') };
+  }
+
+  private showValue(name: string): string {
+    if (name === 'timezone' || name === 'time zone') return this.settings.show('timezone');
+    if (name === 'transaction_isolation' || name === 'transaction isolation level') return 'serializable';
+    if (name === 'session_authorization' || name === 'session authorization') return this.user;
+    return this.settings.show(name);
+  }
+
+  private set(name: string, value: string | null, local: boolean): StatementOutcome {
+    const canonical = name === 'time zone' ? 'timezone' : name;
+    if (local && this.block === 'none') {
+      this.notices.push({ severity: 'WARNING', code: '25P01', message: 'SET LOCAL can only be used in transaction blocks' });
+      return { kind: 'command', tag: 'SET' };
+    }
+    this.settings.set(canonical, value, local, this.block !== 'none');
+    return { kind: 'command', tag: value === null ? 'RESET' : 'SET' };
+  }
+
+  private transaction(statement: BoundTransaction): string {
+    switch (statement.action) {
+      case 'begin':
+        if (this.block !== 'none') {
+          this.notices.push({ severity: 'WARNING', code: '25001', message: 'there is already a transaction in progress' });
+        } else {
+          this.block = 'open';
+          this.transactionStart = nowMicros();
+        }
+        return 'BEGIN';
+      case 'commit': {
+        const failed = this.block === 'failed';
+        if (this.block === 'none') this.notices.push({ severity: 'WARNING', code: '25P01', message: 'there is no transaction in progress' });
+        this.endBlock();
+        return failed ? 'ROLLBACK' : 'COMMIT';
+      }
+      case 'rollback':
+        if (this.block === 'none') this.notices.push({ severity: 'WARNING', code: '25P01', message: 'there is no transaction in progress' });
+        this.endBlock();
+        return 'ROLLBACK';
+      case 'savepoint':
+      case 'release':
+      case 'rollbackTo':
+        return this.savepoint(statement);
+      default:
+        return unreachable(statement.action, 'transaction action');
+    }
+  }
+
+  private savepoint(statement: BoundTransaction): string {
+    const word = statement.action === 'savepoint' ? 'SAVEPOINT' : statement.action === 'release' ? 'RELEASE' : 'ROLLBACK';
+    if (this.block === 'none') {
+      throw new SqlError(SqlState.noActiveSqlTransaction, `${word === 'ROLLBACK' ? 'ROLLBACK TO SAVEPOINT' : word} can only be used in transaction blocks`);
+    }
+    if (statement.action !== 'savepoint') throw notSupported('savepoints are not supported yet');
+    return word;
+  }
+
+  private endBlock(): void {
+    this.block = 'none';
+    this.transactionStart = null;
+    this.settings.endTransaction();
+  }
+
+  statementFailed(_error: SqlError): void {
+    if (this.block === 'open') this.block = 'failed';
+  }
+
+  async sync(): Promise<void> {
+    // Implicit transactions have nothing to commit until writes exist; settings persist.
+  }
+
+  takeNotices(): Notice[] {
+    const notices = this.notices;
+    this.notices = [];
+    return notices;
+  }
+
+  async close(): Promise<void> {
+    this.endBlock();
+    this.engine.sessionClosed(this);
+  }
+
+  searchPath(): string[] {
+    const raw = this.settings.get('search_path') ?? 'public';
+    return raw.split(',').map((part) => part.trim().replace(/^"(.*)"$/, '$1')).map((part) => (part === '$user' ? this.user : part))
+      .filter((part) => part !== '');
+  }
+
+  private functionContext(): FunctionContext {
+    const statementTimestamp = nowMicros();
+    const settings = this.settings;
+    const schema = this.catalogReader.searchPath()[0] ?? '';
+    return {
+      database: this.database.name,
+      user: this.user,
+      schema,
+      transactionTimestamp: this.transactionStart ?? statementTimestamp,
+      statementTimestamp,
+      setting: (name) => settings.get(name),
+      serverVersion: `PostgreSQL ${serverVersion} (Sluice ${sluiceVersion}) on ${process.arch}-${process.platform}, compiled by Node.js ${process.version}, 64-bit`,
+    };
+  }
+
+  private ddlContext(): ddl.DdlContext {
+    return {
+      catalog: this.engine.catalog,
+      databaseOid: this.database.oid,
+      user: this.user,
+      notice: (notice) => this.notices.push(notice),
+      sessionsOn: (databaseOid) => this.engine.sessionsOn(databaseOid, this),
+    };
+  }
+}
+
+function endsFailedBlock(statement: BoundStatement): boolean {
+  return statement.kind === 'Transaction' && (statement.action === 'commit' || statement.action === 'rollback' || statement.action === 'rollbackTo');
+}
+
+/** The RowDescription of a bound statement, or null for statements that return no rows. */
+function outputColumns(statement: BoundStatement): ColumnDescription[] | null {
+  switch (statement.kind) {
+    case 'Query': return statement.columns.map((column) => ({ ...column }));
+    case 'Show':
+      if (statement.name === 'all') {
+        return ['name', 'setting', 'description'].map((name) => ({ name, type: Types.text, tableOid: 0, columnNumber: 0 }));
+      }
+      return [{ name: statement.name, type: Types.text, tableOid: 0, columnNumber: 0 }];
+    default:
+      return null;
+  }
+}

@@ -1,0 +1,18 @@
+// Turns a logical plan into a tree of batch operators.
+import { unreachable } from '../../common/errors.js';
+import type { LogicalPlan } from '../../sql/plan/logical-plan.js';
+import { FilterExec } from './filter-exec.js';
+import { LimitExec } from './limit-exec.js';
+import type { BatchOperator } from './operator.js';
+import { ProjectExec } from './project-exec.js';
+import { ValuesExec } from './values-exec.js';
+
+export function buildOperator(plan: LogicalPlan): BatchOperator {
+  switch (plan.kind) {
+    case 'Values': return new ValuesExec(plan.rows);
+    case 'Project': return new ProjectExec(buildOperator(plan.input), plan.exprs);
+    case 'Filter': return new FilterExec(buildOperator(plan.input), plan.predicate);
+    case 'Limit': return new LimitExec(buildOperator(plan.input), plan.limit, plan.offset);
+    default: return unreachable(plan, 'plan node');
+  }
+}

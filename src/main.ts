@@ -1,0 +1,52 @@
+// Composition root: configuration → storage → catalog → engine → wire server. The only module
+// that knows every layer; everything else receives its dependencies through constructors.
+
+import { join } from 'node:path';
+import { mkdir } from 'node:fs/promises';
+import { Catalog } from './engine/catalog.js';
+import { Engine } from './engine/engine.js';
+import { PgServer } from './pgwire/server.js';
+import { initParser } from './sql/parser.js';
+import { CatalogStore } from './storage/catalog-store.js';
+
+export interface ServerConfig {
+  readonly dataDirectory: string;
+  readonly host: string;
+  readonly port: number;
+}
+
+export interface RunningServer {
+  readonly host: string;
+  readonly port: number;
+  stop(): Promise<void>;
+}
+
+export async function startServer(config: ServerConfig): Promise<RunningServer> {
+  await initParser();
+  await mkdir(config.dataDirectory, { recursive: true });
+  const catalogStore = await CatalogStore.open(join(config.dataDirectory, 'catalog'));
+  let server: PgServer | undefined;
+  try {
+    const catalog = await Catalog.open(catalogStore);
+    const engine = new Engine(catalog);
+    server = new PgServer(engine, { host: config.host, port: config.port });
+    const address = await server.listen();
+    let stopping: Promise<void> | undefined;
+    const running = server;
+    return {
+      host: address.host,
+      port: address.port,
+      stop: () => {
+        stopping ??= (async () => {
+          await running.close();
+          await catalogStore.close();
+        })();
+        return stopping;
+      },
+    };
+  } catch (error) {
+    await server?.close().catch(() => undefined);
+    await catalogStore.close().catch(() => undefined);
+    throw error;
+  }
+}

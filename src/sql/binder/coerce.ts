@@ -1,0 +1,63 @@
+// Coercion of bound expressions to a wanted type: unknown-typed string literals are parsed as that
+// type (with the literal's position on error), undetermined parameters take the type, and anything
+// else goes through a cast allowed in the given context.
+
+import { SqlError, SqlState } from '../../common/errors.js';
+import { formatType, sameType, type DataType } from '../../common/types.js';
+import { parseText } from '../../common/value-text.js';
+import { findCast } from '../../functions/resolve.js';
+import type { CastContext } from '../../functions/function.js';
+import type { BoundExpr } from '../bound-expr.js';
+import type { ParameterTypes } from './parameters.js';
+
+export function isUnknown(expr: BoundExpr): boolean {
+  return expr.type.name === 'unknown';
+}
+
+export function coerce(
+  expr: BoundExpr,
+  target: DataType,
+  context: CastContext,
+  parameters: ParameterTypes,
+  position: number | undefined,
+): BoundExpr {
+  if (sameType(expr.type, target)) return expr;
+  if (target.name === 'unknown') return expr;
+  if (expr.kind === 'Literal' && expr.type.name === 'unknown') {
+    return { kind: 'Literal', type: target, value: parseLiteral(expr.value, target, position) };
+  }
+  if (expr.kind === 'Parameter' && expr.type.name === 'unknown') {
+    parameters.determine(expr.index + 1, target);
+    return { kind: 'Parameter', type: target, index: expr.index };
+  }
+  if (expr.kind === 'Literal' && expr.value === null) return { kind: 'Literal', type: target, value: null };
+  if (expr.type.name === target.name && target.precision === undefined && target.element === undefined) {
+    return { ...expr, type: target } as BoundExpr;
+  }
+  if (findCast(expr.type, target, context) === null) {
+    throw cannotCoerce(expr.type, target, context, position);
+  }
+  return { kind: 'Cast', type: target, arg: expr };
+}
+
+function parseLiteral(value: unknown, target: DataType, position: number | undefined): ReturnType<typeof parseText> {
+  if (value === null) return null;
+  try {
+    return parseText(target, String(value));
+  } catch (error) {
+    if (error instanceof SqlError) throw error.withPosition(position);
+    throw error;
+  }
+}
+
+function cannotCoerce(from: DataType, to: DataType, context: CastContext, position: number | undefined): SqlError {
+  const at = position === undefined ? {} : { position };
+  if (context === 'explicit') {
+    return new SqlError(SqlState.cannotCoerce, `cannot cast type ${formatType(from)} to ${formatType(to)}`, at);
+  }
+  return new SqlError(
+    SqlState.datatypeMismatch,
+    `expression is of type ${formatType(from)} but ${formatType(to)} is required`,
+    { ...at, hint: 'You will need to rewrite or cast the expression.' },
+  );
+}

@@ -1,0 +1,370 @@
+// Binds parser expressions to BoundExpr: resolves column names in a Scope, types literals and
+// parameters, resolves operators and functions (PostgreSQL's overload rules live in functions/),
+// and inserts the casts they need. Errors carry the position of the offending token.
+
+import type { Node, A_Expr, A_Const, FuncCall, TypeCast, CaseExpr, ColumnRef, SQLValueFunction } from 'libpg-query';
+import { SqlError, SqlState, notSupported } from '../../common/errors.js';
+import { limits } from '../../common/limits.js';
+import { Decimal } from '../../common/decimal.js';
+import { Types, type DataType } from '../../common/types.js';
+import { commonType, resolveFunction, resolveOperator } from '../../functions/resolve.js';
+import type { ResolvedFunction } from '../../functions/function.js';
+import type { BoundExpr } from '../bound-expr.js';
+import type { SourceText } from '../parser.js';
+import { coerce } from './coerce.js';
+import type { ParameterTypes } from './parameters.js';
+import { Scope } from './scope.js';
+import { bindTypeName } from './type-name.js';
+
+export interface ExprBinderContext {
+  readonly source: SourceText;
+  readonly parameters: ParameterTypes;
+}
+
+const int4Min = -2147483648;
+const int4Max = 2147483647;
+
+export function stringValue(node: Node | undefined): string | undefined {
+  return node !== undefined && 'String' in node ? node.String.sval ?? '' : undefined;
+}
+
+export function qualifiedName(nodes: readonly Node[] | undefined): string[] {
+  return (nodes ?? []).map((node) => stringValue(node) ?? '');
+}
+
+export class ExprBinder {
+  private depth = 0;
+
+  constructor(private readonly context: ExprBinderContext, private readonly scope: Scope = Scope.empty) {}
+
+  position(location: number | undefined): number | undefined {
+    return this.context.source.positionOfByte(location);
+  }
+
+  /** Binds an expression whose value must be boolean (WHERE, HAVING, AND/OR arguments). */
+  bindCondition(node: Node, what: string): BoundExpr {
+    const bound = this.bind(node);
+    if (bound.type.name === 'bool') return bound;
+    if (bound.type.name === 'unknown') return this.coerceTo(bound, Types.bool, 'implicit', locationOf(node));
+    throw new SqlError(SqlState.datatypeMismatch, `argument of ${what} must be type boolean, not type ${bound.type.name}`,
+      this.at(locationOf(node)));
+  }
+
+  coerceTo(expr: BoundExpr, type: DataType, context: 'implicit' | 'assignment' | 'explicit', location: number | undefined): BoundExpr {
+    return coerce(expr, type, context, this.context.parameters, this.position(location));
+  }
+
+  bind(node: Node): BoundExpr {
+    if (++this.depth > limits.expressionDepthMax) {
+      throw new SqlError(SqlState.programLimitExceeded, 'expression is too deeply nested');
+    }
+    try {
+      return this.bindNode(node);
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private at(location: number | undefined): { position?: number } {
+    const position = this.position(location);
+    return position === undefined ? {} : { position };
+  }
+
+  private bindNode(node: Node): BoundExpr {
+    if ('A_Const' in node) return this.bindConstant(node.A_Const);
+    if ('ParamRef' in node) {
+      const number = node.ParamRef.number ?? 0;
+      const type = this.context.parameters.typeOf(number, this.position(node.ParamRef.location));
+      return { kind: 'Parameter', type, index: number - 1 };
+    }
+    if ('TypeCast' in node) return this.bindCast(node.TypeCast);
+    if ('ColumnRef' in node) return this.bindColumn(node.ColumnRef);
+    if ('A_Expr' in node) return this.bindOperatorExpr(node.A_Expr);
+    if ('BoolExpr' in node) return this.bindBoolExpr(node.BoolExpr.boolop, node.BoolExpr.args ?? []);
+    if ('NullTest' in node) {
+      const arg = this.bindResolvingUnknown(requireNode(node.NullTest.arg));
+      return { kind: 'IsNull', type: Types.bool, arg, negated: node.NullTest.nulltesttype === 'IS_NOT_NULL' };
+    }
+    if ('BooleanTest' in node) return this.bindBooleanTest(node.BooleanTest.booltesttype, requireNode(node.BooleanTest.arg));
+    if ('FuncCall' in node) return this.bindFunctionCall(node.FuncCall);
+    if ('SQLValueFunction' in node) return this.bindSqlValueFunction(node.SQLValueFunction);
+    if ('CaseExpr' in node) return this.bindCase(node.CaseExpr);
+    if ('CoalesceExpr' in node) {
+      const args = this.bindCommon(node.CoalesceExpr.args ?? [], 'COALESCE', node.CoalesceExpr.location);
+      return { kind: 'Coalesce', type: args[0]?.type ?? Types.text, args };
+    }
+    if ('MinMaxExpr' in node) return this.bindGreatestLeast(node.MinMaxExpr.op, node.MinMaxExpr.args ?? [], node.MinMaxExpr.location);
+    if ('CollateClause' in node) return this.bind(requireNode(node.CollateClause.arg));
+    if ('SubLink' in node) throw notSupported('subqueries are not supported yet');
+    if ('A_ArrayExpr' in node) throw notSupported('ARRAY constructors are not supported yet');
+    if ('RowExpr' in node) throw notSupported('row constructors are not supported');
+    throw notSupported(`expression ${Object.keys(node)[0] ?? '?'} is not supported`);
+  }
+
+  private bindConstant(constant: A_Const): BoundExpr {
+    if (constant.isnull) return { kind: 'Literal', type: Types.unknown, value: null };
+    if (constant.ival !== undefined) {
+      return { kind: 'Literal', type: Types.int4, value: constant.ival.ival ?? 0 };
+    }
+    if (constant.fval !== undefined) return this.bindNumericLiteral(constant.fval.fval ?? '0', constant.location);
+    if (constant.boolval !== undefined) return { kind: 'Literal', type: Types.bool, value: constant.boolval.boolval ?? false };
+    if (constant.sval !== undefined) return { kind: 'Literal', type: Types.unknown, value: constant.sval.sval ?? '' };
+    if (constant.bsval !== undefined) throw notSupported('bit string literals are not supported', undefined);
+    return { kind: 'Literal', type: Types.unknown, value: null };
+  }
+
+  /** Integer literals beyond int4 become bigint, then numeric; decimals are numeric. */
+  private bindNumericLiteral(text: string, location: number | undefined): BoundExpr {
+    if (/^-?\d+$/.test(text)) {
+      const value = BigInt(text);
+      if (value >= BigInt(int4Min) && value <= BigInt(int4Max)) return { kind: 'Literal', type: Types.int4, value: Number(value) };
+      if (value >= -(2n ** 63n) && value < 2n ** 63n) return { kind: 'Literal', type: Types.int8, value };
+    }
+    try {
+      return { kind: 'Literal', type: Types.numeric, value: Decimal.parse(text) };
+    } catch (error) {
+      throw error instanceof SqlError ? error.withPosition(this.position(location)) : error;
+    }
+  }
+
+  private bindCast(cast: TypeCast): BoundExpr {
+    const target = bindTypeName(requireValue(cast.typeName), this.position(cast.typeName?.location ?? cast.location));
+    const arg = this.bind(requireNode(cast.arg));
+    return this.coerceTo(arg, target, 'explicit', locationOf(requireNode(cast.arg)) ?? cast.location);
+  }
+
+  private bindColumn(ref: ColumnRef): BoundExpr {
+    const fields = ref.fields ?? [];
+    const names = fields.map((field) => stringValue(field));
+    const position = this.position(ref.location);
+    if (fields.some((field) => 'A_Star' in field)) {
+      throw new SqlError(SqlState.syntaxError, '* is not allowed here', position === undefined ? {} : { position });
+    }
+    const name = names[names.length - 1] ?? '';
+    const qualifier = names.length >= 2 ? names[names.length - 2] ?? null : null;
+    const column = this.scope.resolve(qualifier, name, position);
+    return { kind: 'Column', type: column.type, index: column.index, name: column.name };
+  }
+
+  private bindOperatorExpr(expr: A_Expr): BoundExpr {
+    const op = qualifiedName(expr.name).pop() ?? '';
+    switch (expr.kind) {
+      case 'AEXPR_OP':
+      case 'AEXPR_LIKE':
+      case 'AEXPR_ILIKE':
+      case 'AEXPR_SIMILAR':
+        return this.bindOperator(op, expr.lexpr, requireNode(expr.rexpr), expr.location);
+      case 'AEXPR_DISTINCT':
+      case 'AEXPR_NOT_DISTINCT':
+        return this.bindDistinct(expr, expr.kind === 'AEXPR_NOT_DISTINCT');
+      case 'AEXPR_NULLIF': {
+        const [left, right] = this.bindCommon([requireNode(expr.lexpr), requireNode(expr.rexpr)], 'NULLIF', expr.location);
+        const equals = this.resolveOp('=', left ?? null, requireValue(right), expr.location);
+        return { kind: 'NullIf', type: requireValue(left).type, left: requireValue(left), right: requireValue(right), equals };
+      }
+      case 'AEXPR_IN':
+        return this.bindInList(expr, op === '<>');
+      case 'AEXPR_BETWEEN':
+      case 'AEXPR_NOT_BETWEEN':
+      case 'AEXPR_BETWEEN_SYM':
+      case 'AEXPR_NOT_BETWEEN_SYM':
+        return this.bindBetween(expr);
+      case 'AEXPR_OP_ANY':
+      case 'AEXPR_OP_ALL':
+        throw notSupported('ANY/ALL with arrays is not supported yet');
+      default:
+        throw notSupported(`operator expression ${String(expr.kind)} is not supported`);
+    }
+  }
+
+  bindOperator(op: string, leftNode: Node | undefined, rightNode: Node, location: number | undefined): BoundExpr {
+    const left = leftNode === undefined ? null : this.bind(leftNode);
+    const right = this.bind(rightNode);
+    const fn = this.resolveOp(op, left, right, location);
+    const args = left === null ? [right] : [left, right];
+    return this.call(fn, args, left === null ? [locationOf(rightNode)] : [locationOf(leftNode), locationOf(rightNode)]);
+  }
+
+  private resolveOp(op: string, left: BoundExpr | null, right: BoundExpr, location: number | undefined): ResolvedFunction {
+    try {
+      return resolveOperator(op, left === null ? null : left.type, right.type);
+    } catch (error) {
+      throw error instanceof SqlError ? error.withPosition(this.position(location)) : error;
+    }
+  }
+
+  /** A call with its arguments coerced to the resolved signature. */
+  private call(fn: ResolvedFunction, args: readonly BoundExpr[], locations: readonly (number | undefined)[]): BoundExpr {
+    const coerced = args.map((arg, i) => {
+      const target = fn.argTypes[i];
+      return target === undefined ? arg : this.coerceTo(arg, target, 'implicit', locations[i]);
+    });
+    return { kind: 'Call', type: fn.returnType, fn, args: coerced };
+  }
+
+  private bindDistinct(expr: A_Expr, notDistinct: boolean): BoundExpr {
+    const [left, right] = this.bindCommon([requireNode(expr.lexpr), requireNode(expr.rexpr)], 'IS DISTINCT FROM', expr.location);
+    const l = requireValue(left);
+    const r = requireValue(right);
+    const differs: BoundExpr = this.call(this.resolveOp('<>', l, r, expr.location), [l, r], []);
+    const isNull = (arg: BoundExpr, negated: boolean): BoundExpr => ({ kind: 'IsNull', type: Types.bool, arg, negated });
+    const distinct: BoundExpr = {
+      kind: 'Case', type: Types.bool,
+      whens: [{ when: isNull(l, false), then: isNull(r, true) }, { when: isNull(r, false), then: literalBool(true) }],
+      otherwise: differs,
+    };
+    return notDistinct ? { kind: 'Not', type: Types.bool, arg: distinct } : distinct;
+  }
+
+  private bindInList(expr: A_Expr, negated: boolean): BoundExpr {
+    const right = requireNode(expr.rexpr);
+    if ('SubLink' in right) throw notSupported('IN (subquery) is not supported yet');
+    const items = 'List' in right ? right.List.items ?? [] : [right];
+    const bound = this.bindCommon([requireNode(expr.lexpr), ...items], 'IN', expr.location);
+    const [arg, ...list] = bound;
+    const argument = requireValue(arg);
+    const equals = this.resolveOp('=', argument, requireValue(list[0]), expr.location);
+    return { kind: 'InList', type: Types.bool, arg: argument, list, equals, negated };
+  }
+
+  private bindBetween(expr: A_Expr): BoundExpr {
+    const bounds = requireNode(expr.rexpr);
+    const items = 'List' in bounds ? bounds.List.items ?? [] : [];
+    const [lowNode, highNode] = items;
+    const argNode = requireNode(expr.lexpr);
+    const inRange = (low: Node, high: Node): BoundExpr => ({
+      kind: 'And', type: Types.bool,
+      args: [this.bindOperator('>=', argNode, low, expr.location), this.bindOperator('<=', argNode, high, expr.location)],
+    });
+    const low = requireNode(lowNode);
+    const high = requireNode(highNode);
+    const symmetric = expr.kind === 'AEXPR_BETWEEN_SYM' || expr.kind === 'AEXPR_NOT_BETWEEN_SYM';
+    const test: BoundExpr = symmetric
+      ? { kind: 'Or', type: Types.bool, args: [inRange(low, high), inRange(high, low)] }
+      : inRange(low, high);
+    const negated = expr.kind === 'AEXPR_NOT_BETWEEN' || expr.kind === 'AEXPR_NOT_BETWEEN_SYM';
+    return negated ? { kind: 'Not', type: Types.bool, arg: test } : test;
+  }
+
+  private bindBoolExpr(op: string | undefined, args: readonly Node[]): BoundExpr {
+    const what = op === 'AND_EXPR' ? 'AND' : op === 'OR_EXPR' ? 'OR' : 'NOT';
+    const bound = args.map((arg) => this.bindCondition(arg, what));
+    if (op === 'NOT_EXPR') return { kind: 'Not', type: Types.bool, arg: requireValue(bound[0]) };
+    return { kind: op === 'AND_EXPR' ? 'And' : 'Or', type: Types.bool, args: bound };
+  }
+
+  private bindBooleanTest(kind: string | undefined, argNode: Node): BoundExpr {
+    const arg = this.bindCondition(argNode, 'IS TRUE');
+    const test = kind?.includes('TRUE') ? 'true' : kind?.includes('FALSE') ? 'false' : 'unknown';
+    return { kind: 'IsBool', type: Types.bool, arg, test, negated: kind?.includes('_NOT_') ?? false };
+  }
+
+  /** Binds an expression; an unknown-typed literal or parameter becomes text (as PostgreSQL does). */
+  bindResolvingUnknown(node: Node): BoundExpr {
+    const bound = this.bind(node);
+    return bound.type.name === 'unknown' ? this.coerceTo(bound, Types.text, 'implicit', locationOf(node)) : bound;
+  }
+
+  /** Binds expressions that must share one type (CASE results, COALESCE, IN lists, UNION columns). */
+  bindCommon(nodes: readonly Node[], what: string, location: number | undefined): BoundExpr[] {
+    const bound = nodes.map((node) => this.bind(node));
+    let type: DataType;
+    try {
+      type = commonType(bound.map((expr) => expr.type), what);
+    } catch (error) {
+      throw error instanceof SqlError ? error.withPosition(this.position(location)) : error;
+    }
+    return bound.map((expr, i) => this.coerceTo(expr, type, 'implicit', locationOf(nodes[i])));
+  }
+
+  private bindCase(expr: CaseExpr): BoundExpr {
+    const whens = (expr.args ?? []).map((node) => ('CaseWhen' in node ? node.CaseWhen : undefined)).filter(isDefined);
+    const conditions = whens.map((when) => {
+      const condition = requireNode(when.expr);
+      return expr.arg === undefined ? this.bindCondition(condition, 'CASE/WHEN')
+        : this.bindOperator('=', expr.arg, condition, when.location);
+    });
+    const resultNodes = [...whens.map((when) => requireNode(when.result)), expr.defresult ?? nullConstant()];
+    const results = this.bindCommon(resultNodes, 'CASE', expr.location);
+    const otherwise = requireValue(results[results.length - 1]);
+    return {
+      kind: 'Case', type: otherwise.type,
+      whens: conditions.map((when, i) => ({ when, then: requireValue(results[i]) })),
+      otherwise,
+    };
+  }
+
+  private bindGreatestLeast(op: string | undefined, nodes: readonly Node[], location: number | undefined): BoundExpr {
+    const args = this.bindCommon(nodes, op === 'IS_GREATEST' ? 'GREATEST' : 'LEAST', location);
+    const first = requireValue(args[0]);
+    const compare = this.resolveOp('<', first, first, location);
+    return { kind: op === 'IS_GREATEST' ? 'Greatest' : 'Least', type: first.type, args, compare };
+  }
+
+  private bindFunctionCall(call: FuncCall): BoundExpr {
+    const names = qualifiedName(call.funcname);
+    const schema = names.length > 1 ? names[0] : undefined;
+    const name = (names[names.length - 1] ?? '').toLowerCase();
+    if (schema !== undefined && schema !== 'pg_catalog' && schema !== 'public') {
+      throw new SqlError(SqlState.undefinedSchema, `schema "${schema}" does not exist`, this.at(call.location));
+    }
+    if (call.agg_star || call.agg_distinct || call.over !== undefined || call.agg_filter !== undefined) {
+      throw notSupported(`aggregate and window functions are not supported yet`);
+    }
+    const args = (call.args ?? []).map((arg) => this.bind(arg));
+    let fn: ResolvedFunction;
+    try {
+      fn = resolveFunction(name, args.map((arg) => arg.type));
+    } catch (error) {
+      throw error instanceof SqlError ? error.withPosition(this.position(call.location)) : error;
+    }
+    return this.call(fn, args, (call.args ?? []).map(locationOf));
+  }
+
+  private bindSqlValueFunction(fn: SQLValueFunction): BoundExpr {
+    const names: Record<string, string> = {
+      SVFOP_CURRENT_DATE: 'current_date', SVFOP_CURRENT_TIMESTAMP: 'now', SVFOP_CURRENT_TIMESTAMP_N: 'now',
+      SVFOP_LOCALTIMESTAMP: 'localtimestamp', SVFOP_LOCALTIMESTAMP_N: 'localtimestamp',
+      SVFOP_CURRENT_TIME: 'current_time', SVFOP_CURRENT_TIME_N: 'current_time',
+      SVFOP_LOCALTIME: 'localtime', SVFOP_LOCALTIME_N: 'localtime',
+      SVFOP_CURRENT_ROLE: 'current_user', SVFOP_CURRENT_USER: 'current_user', SVFOP_USER: 'current_user',
+      SVFOP_SESSION_USER: 'session_user', SVFOP_CURRENT_CATALOG: 'current_database', SVFOP_CURRENT_SCHEMA: 'current_schema',
+    };
+    const name = names[fn.op ?? ''] ?? '';
+    try {
+      const resolved = resolveFunction(name, []);
+      return { kind: 'Call', type: resolved.returnType, fn: resolved, args: [] };
+    } catch (error) {
+      throw error instanceof SqlError ? error.withPosition(this.position(fn.location)) : error;
+    }
+  }
+}
+
+function literalBool(value: boolean): BoundExpr {
+  return { kind: 'Literal', type: Types.bool, value };
+}
+
+function nullConstant(): Node {
+  return { A_Const: { isnull: true } };
+}
+
+function isDefined<T>(value: T | undefined): value is T {
+  return value !== undefined;
+}
+
+export function requireNode(node: Node | undefined): Node {
+  if (node === undefined) throw new SqlError(SqlState.syntaxError, 'incomplete expression');
+  return node;
+}
+
+function requireValue<T>(value: T | undefined): T {
+  if (value === undefined) throw new SqlError(SqlState.syntaxError, 'incomplete expression');
+  return value;
+}
+
+/** The byte location the parser recorded for a node, when it has one. */
+export function locationOf(node: Node | undefined): number | undefined {
+  if (node === undefined) return undefined;
+  const inner = Object.values(node)[0] as { location?: number } | undefined;
+  return inner?.location;
+}

@@ -1,0 +1,50 @@
+// Entry point of the binder: one parsed statement in, one bound statement out. Dispatches on the
+// parser's statement kind; anything Sluice does not implement is 0A000 naming the statement.
+
+import type { Node } from 'libpg-query';
+import { SqlError, SqlState, notSupported } from '../../common/errors.js';
+import type { DataType } from '../../common/types.js';
+import type { BoundStatement } from '../bound-statement.js';
+import type { CatalogReader } from '../catalog-reader.js';
+import type { RawStatement } from '../parser.js';
+import { bindCreateTable } from './create-table-binder.js';
+import { ParameterTypes } from './parameters.js';
+import { bindSelect } from './select-binder.js';
+import { bindAlterTable, bindDrop, bindSet, bindTransaction } from './utility-binder.js';
+
+export interface BindResult {
+  readonly statement: BoundStatement;
+  readonly parameterTypes: DataType[];
+}
+
+export function bindStatement(raw: RawStatement, catalog: CatalogReader, parameterHints: readonly (DataType | null)[]): BindResult {
+  const parameters = new ParameterTypes(parameterHints);
+  const statement = bindNode(raw.ast, raw, catalog, parameters);
+  return { statement, parameterTypes: parameters.resolved() };
+}
+
+function bindNode(node: Node, raw: RawStatement, catalog: CatalogReader, parameters: ParameterTypes): BoundStatement {
+  const context = { source: raw.source, parameters };
+  if ('SelectStmt' in node) return bindSelect(node.SelectStmt, context);
+  if ('VariableSetStmt' in node) return bindSet(node.VariableSetStmt);
+  if ('VariableShowStmt' in node) return { kind: 'Show', name: (node.VariableShowStmt.name ?? '').toLowerCase() };
+  if ('TransactionStmt' in node) return bindTransaction(node.TransactionStmt);
+  if ('CreateStmt' in node) return bindCreateTable(node.CreateStmt, catalog);
+  if ('DropStmt' in node) return bindDrop(node.DropStmt, catalog);
+  if ('AlterTableStmt' in node) return bindAlterTable(node.AlterTableStmt, catalog);
+  if ('CreateSchemaStmt' in node) {
+    if ((node.CreateSchemaStmt.schemaElts ?? []).length > 0) throw notSupported('CREATE SCHEMA with elements is not supported');
+    return { kind: 'CreateSchema', name: node.CreateSchemaStmt.schemaname ?? '', ifNotExists: node.CreateSchemaStmt.if_not_exists ?? false };
+  }
+  if ('CreatedbStmt' in node) return { kind: 'CreateDatabase', name: node.CreatedbStmt.dbname ?? '' };
+  if ('DropdbStmt' in node) return { kind: 'DropDatabase', name: node.DropdbStmt.dbname ?? '', missingOk: node.DropdbStmt.missing_ok ?? false };
+  if ('DiscardStmt' in node) {
+    const target = node.DiscardStmt.target ?? 'DISCARD_ALL';
+    const what = target === 'DISCARD_PLANS' ? 'plans' : target === 'DISCARD_TEMP' ? 'temp' : target === 'DISCARD_SEQUENCES' ? 'sequences' : 'all';
+    return { kind: 'Discard', what };
+  }
+  if ('DeallocateStmt' in node) return { kind: 'NoOp', tag: 'DEALLOCATE' };
+  if ('ExplainStmt' in node) throw notSupported('EXPLAIN is not supported yet');
+  const kind = Object.keys(node)[0] ?? 'statement';
+  throw new SqlError(SqlState.featureNotSupported, `${kind.replace(/Stmt$/, '')} statements are not supported`);
+}

@@ -1,0 +1,93 @@
+// Bound statements: what the binder produces and the engine executes. Parser types never appear
+// here; names are resolved against the catalog and types are checked.
+
+import type { DataType } from '../common/types.js';
+import type { TableSchema } from '../common/schema.js';
+import type { ColumnSchema } from '../common/schema.js';
+import type { LogicalPlan } from './plan/logical-plan.js';
+
+export interface OutputColumn {
+  readonly name: string;
+  readonly type: DataType;
+  readonly tableOid: number;
+  readonly columnNumber: number;
+}
+
+export interface BoundQuery {
+  readonly kind: 'Query';
+  readonly plan: LogicalPlan;
+  readonly columns: readonly OutputColumn[];
+}
+
+export interface BoundCreateTable {
+  readonly kind: 'CreateTable';
+  readonly schemaName: string;
+  readonly name: string;
+  readonly ifNotExists: boolean;
+  readonly schema: TableSchema;
+}
+
+export interface BoundCreatePartition {
+  readonly kind: 'CreatePartition';
+  readonly schemaName: string;
+  readonly name: string;
+  readonly parentOid: number;
+  readonly values: readonly string[];
+  readonly ifNotExists: boolean;
+}
+
+export interface BoundDropTables {
+  readonly kind: 'DropTables';
+  /** Tables (or partitions, named by their own name) to drop; unknown names were checked already. */
+  readonly targets: readonly { readonly tableOid: number; readonly partitionId: number | null }[];
+}
+
+export interface BoundAddColumn {
+  readonly kind: 'AddColumn';
+  readonly tableOid: number;
+  readonly column: Omit<ColumnSchema, 'id'>;
+  readonly ifNotExists: boolean;
+}
+
+export interface BoundCreateSchema { readonly kind: 'CreateSchema'; readonly name: string; readonly ifNotExists: boolean }
+export interface BoundDropSchemas {
+  readonly kind: 'DropSchemas'; readonly names: readonly string[]; readonly missingOk: boolean; readonly cascade: boolean;
+}
+export interface BoundCreateDatabase { readonly kind: 'CreateDatabase'; readonly name: string }
+export interface BoundDropDatabase { readonly kind: 'DropDatabase'; readonly name: string; readonly missingOk: boolean }
+
+export interface BoundSet {
+  readonly kind: 'Set';
+  readonly name: string;
+  /** null means RESET (back to the default). */
+  readonly value: string | null;
+  readonly local: boolean;
+}
+export interface BoundResetAll { readonly kind: 'ResetAll' }
+export interface BoundShow { readonly kind: 'Show'; readonly name: string }
+
+export interface BoundTransaction {
+  readonly kind: 'Transaction';
+  readonly action: 'begin' | 'commit' | 'rollback' | 'savepoint' | 'release' | 'rollbackTo';
+  readonly savepoint?: string;
+}
+
+export interface BoundDiscard { readonly kind: 'Discard'; readonly what: 'all' | 'plans' | 'temp' | 'sequences' }
+export interface BoundNoOp { readonly kind: 'NoOp'; readonly tag: string }
+
+export type BoundStatement =
+  | BoundQuery
+  | BoundCreateTable
+  | BoundCreatePartition
+  | BoundDropTables
+  | BoundAddColumn
+  | BoundCreateSchema
+  | BoundDropSchemas
+  | BoundCreateDatabase
+  | BoundDropDatabase
+  | BoundSet
+  | BoundResetAll
+  | BoundShow
+  | BoundTransaction
+  | BoundDiscard
+  | BoundNoOp;

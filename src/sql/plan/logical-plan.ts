@@ -1,0 +1,9 @@
+// The logical plan: a tree of relational operators, each node a readonly record with a `kind`.
+// Every walk over it is a switch on `kind` that ends in an exhaustiveness check.
+import type { LogicalValues } from './logical-values.js';
+import type { LogicalProject } from './logical-project.js';
+import type { LogicalFilter } from './logical-filter.js';
+import type { LogicalLimit } from './logical-limit.js';
+
+export type LogicalPlan = LogicalValues | LogicalProject | LogicalFilter | LogicalLimit;
+export type { LogicalValues, LogicalProject, LogicalFilter, LogicalLimit };

@@ -1,0 +1,88 @@
+// A small promise API over one RocksDB instance (the binding level-rocksdb bundles). Keys and
+// values are raw bytes; callers own their encodings. Writes go through atomic batches.
+
+import rocksdb from 'rocksdb';
+import type { RocksDB, BatchOperation } from 'rocksdb';
+import { mkdir } from 'node:fs/promises';
+import { SqlError, SqlState } from '../common/errors.js';
+
+export type WriteOperation = BatchOperation;
+
+export interface KeyRange {
+  readonly gte?: Buffer;
+  readonly gt?: Buffer;
+  readonly lt?: Buffer;
+  readonly lte?: Buffer;
+  readonly reverse?: boolean;
+  readonly limit?: number;
+}
+
+function ioError(what: string, error: Error): SqlError {
+  return new SqlError(SqlState.ioError, `RocksDB ${what} failed: ${error.message}`);
+}
+
+export class RocksStore {
+  private constructor(private readonly db: RocksDB, readonly location: string) {}
+
+  static async open(location: string): Promise<RocksStore> {
+    await mkdir(location, { recursive: true });
+    const db = rocksdb(location);
+    await new Promise<void>((resolve, reject) => {
+      db.open({ createIfMissing: true }, (error) => (error ? reject(ioError(`open of ${location}`, error)) : resolve()));
+    });
+    return new RocksStore(db, location);
+  }
+
+  get(key: Buffer): Promise<Buffer | undefined> {
+    return new Promise((resolve, reject) => {
+      this.db.get(key, { asBuffer: true }, (error, value) => {
+        if (error) {
+          if (/NotFound/i.test(error.message)) resolve(undefined);
+          else reject(ioError('get', error));
+        } else resolve(value);
+      });
+    });
+  }
+
+  getMany(keys: Buffer[]): Promise<(Buffer | undefined)[]> {
+    return new Promise((resolve, reject) => {
+      this.db.getMany(keys, { asBuffer: true }, (error, values) => {
+        if (error) reject(ioError('getMany', error));
+        else resolve(values ?? []);
+      });
+    });
+  }
+
+  /** Applies all operations atomically. `sync` makes RocksDB fsync its WAL before acknowledging. */
+  write(operations: WriteOperation[], sync = false): Promise<void> {
+    if (operations.length === 0) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      this.db.batch(operations, { sync }, (error) => (error ? reject(ioError('write', error)) : resolve()));
+    });
+  }
+
+  /** Iterates a key range in order, yielding [key, value] pairs. */
+  async *scan(range: KeyRange = {}): AsyncGenerator<[Buffer, Buffer]> {
+    const iterator = this.db.iterator({ ...range, keyAsBuffer: true, valueAsBuffer: true });
+    try {
+      for (;;) {
+        const entry = await new Promise<[Buffer, Buffer] | undefined>((resolve, reject) => {
+          iterator.next((error, key, value) => {
+            if (error) reject(ioError('iterate', error));
+            else resolve(key === undefined || value === undefined ? undefined : [key, value]);
+          });
+        });
+        if (entry === undefined) return;
+        yield entry;
+      }
+    } finally {
+      await new Promise<void>((resolve) => iterator.end(() => resolve()));
+    }
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.db.close((error) => (error ? reject(ioError('close', error)) : resolve()));
+    });
+  }
+}
