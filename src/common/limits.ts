@@ -12,6 +12,14 @@ export const limits = {
   rowsPerBatchMax: 1024,
   /** Connections accepted at once. */
   connectionsMax: 1000,
+  /** Sockets still in the startup phase (not yet a session), on top of connectionsMax. */
+  startupConnectionsMax: 100,
+  /** Time a new connection has to complete its startup packet (PostgreSQL: authentication_timeout). */
+  startupPhaseMsMax: 60_000,
+  /** Bytes of frontend messages buffered while a statement runs before the server stops reading. */
+  connectionReceiveBufferBytesMax: 1024 * 1024,
+  /** Backend bytes gathered while a portal runs before they are written to the socket. */
+  sendChunkBytesMax: 256 * 1024,
   /** Parameters in one statement (the protocol field is an Int16). */
   parametersMax: 65_535,
   /** Statements in one simple-query message. */
