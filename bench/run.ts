@@ -96,6 +96,7 @@ async function benchmark(options: BenchOptions, supervisor: ProcessSupervisor, c
   const runner = new Runner(
     {
       runs: options.runs,
+      stopping: () => supervisor.stopping,
       settings: { seconds: options.seconds, ingestRows: options.ingestRows },
       pgbench: { supervisor, scratchDir },
       log,
@@ -108,7 +109,9 @@ async function benchmark(options: BenchOptions, supervisor: ProcessSupervisor, c
     const size = benchCase.rows === undefined ? '' : `, ${formatRows(benchCase.rows)}`;
     log(`[${index + 1}/${cases.length}] ${caseLabel(benchCase.workload, benchCase.variant)}${size}`);
     if (benchCase.rows !== undefined) data.keepOnly(benchCase.rows);
-    results.push(await runner.runCase(benchCase.workload, benchCase.variant, benchCase.rows));
+    const row = await runner.runCase(benchCase.workload, benchCase.variant, benchCase.rows);
+    supervisor.throwIfStopping(); // an interrupted case reports errors, not figures
+    results.push(row);
   }
   for (const entry of Object.values(targets)) await entry.datasets.dropAll().catch(() => undefined);
 

@@ -62,6 +62,16 @@ export class ProcessSupervisor {
     this.cleanups.push({ label, action });
   }
 
+  /** True once cleanup has begun; long loops check it to stop starting new work. */
+  get stopping(): boolean {
+    return this.cleaning !== undefined;
+  }
+
+  /** Throws if cleanup has begun (the run was interrupted). */
+  throwIfStopping(): void {
+    if (this.stopping) throw new Error('interrupted');
+  }
+
   /** Runs cleanup actions newest first, then kills any child still alive. Idempotent. */
   cleanup(): Promise<void> {
     this.cleaning ??= this.runCleanups();

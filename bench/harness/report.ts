@@ -31,6 +31,8 @@ export function cellText(cell: Cell): string {
     }
     case 'skipped':
       return 'not run';
+    case 'none':
+      return '–';
     default:
       return assertNever(cell);
   }
@@ -60,7 +62,8 @@ export function withPruningRows(rows: readonly ResultRow[]): ResultRow[] {
     const factor = (system: SystemKind): Cell => {
       const full = row.cells[system];
       const narrow = pruned.cells[system];
-      if (full.kind !== 'figure' || narrow.kind !== 'figure' || narrow.summary.median <= 0) return { kind: 'skipped' };
+      if (full.kind === 'skipped') return full;
+      if (full.kind !== 'figure' || narrow.kind !== 'figure' || narrow.summary.median <= 0) return { kind: 'none' };
       return { kind: 'factor', value: full.summary.median / narrow.summary.median };
     };
     result.push({

@@ -23,7 +23,8 @@ export type Cell =
   | { readonly kind: 'factor'; readonly value: number }
   | { readonly kind: 'na'; readonly reason: string }
   | { readonly kind: 'error'; readonly message: string }
-  | { readonly kind: 'skipped' };
+  | { readonly kind: 'skipped' }
+  | { readonly kind: 'none' };
 
 export interface ResultRow {
   readonly workload: string;
@@ -39,6 +40,8 @@ export interface RunnerTarget {
 
 export interface RunnerConfig {
   readonly runs: number;
+  /** True once the run is being interrupted: no new cells start. */
+  readonly stopping: () => boolean;
   readonly settings: BenchSettings;
   readonly pgbench: PgbenchEnvironment;
   readonly log: (line: string) => void;
@@ -58,7 +61,7 @@ export class Runner {
     const cells: Record<SystemKind, Cell> = { sluice: { kind: 'skipped' }, postgres: { kind: 'skipped' } };
     for (const system of ['sluice', 'postgres'] as const) {
       const entry = this.targets[system];
-      if (entry === undefined) continue;
+      if (entry === undefined || this.config.stopping()) continue;
       const cell = await this.runCell(workload, variant, rows, entry);
       this.config.log(`  ${systemTitles[system]}: ${describeCell(cell)}`);
       cells[system] = cell;
@@ -149,6 +152,8 @@ export function describeCell(cell: Cell): string {
       return `error: ${cell.message}`;
     case 'skipped':
       return 'skipped';
+    case 'none':
+      return '–';
     default:
       return assertNever(cell);
   }

@@ -12,7 +12,7 @@ export function probeOrders(system: SystemKind, layout: OrdersLayout, queries: r
   return [createOrdersSql(system, probeTable, layout), `INSERT INTO ${probeTable} VALUES ${probeRow}`, ...queries];
 }
 
-/** A read trial: one warm-up, then each run times `query` and checks its result. */
+/** A read trial: one warm-up, then each run times `query` and checks its result (array rows). */
 export function timedQueryTrial(
   client: pg.Client,
   query: string,
@@ -22,7 +22,7 @@ export function timedQueryTrial(
     warmups: 1,
     async run(): Promise<Figure> {
       const started = performance.now();
-      const result = await client.query(query);
+      const result = await client.query({ text: query, rowMode: 'array' });
       const ms = elapsedMs(started);
       check(result);
       return { value: ms, unit: 'ms', better: 'lower' };
@@ -30,11 +30,18 @@ export function timedQueryTrial(
   };
 }
 
-/** First column of the first row, as the text the server sent. */
+/** First column of the first row (results come in array row mode). */
 export function singleValue(result: pg.QueryResult): unknown {
-  const row = result.rows[0] as Record<string, unknown> | undefined;
+  const row = result.rows[0] as unknown[] | undefined;
   if (row === undefined) throw new Error('query returned no rows');
-  return Object.values(row)[0];
+  return row[0];
+}
+
+/** All columns of the first row (results come in array row mode). */
+export function firstRow(result: pg.QueryResult): unknown[] {
+  const row = result.rows[0] as unknown[] | undefined;
+  if (row === undefined) throw new Error('query returned no rows');
+  return row;
 }
 
 export function expectEqual(what: string, actual: unknown, expected: unknown): void {

@@ -1,5 +1,5 @@
 // scan_7col: the same full scan as scan_1col but needing all seven columns (one max() each).
-import { probeOrders, requireRows, singleVariant, timedQueryTrial } from './common.js';
+import { firstRow, probeOrders, requireRows, singleVariant, timedQueryTrial } from './common.js';
 import { probeTable, type Workload } from './types.js';
 
 export const allColumnsMaxSelect =
@@ -18,7 +18,7 @@ export const scan7Col: Workload = {
     await context.datasets.ensure('orders', rows);
     const client = await context.connect();
     return timedQueryTrial(client, `SELECT ${allColumnsMaxSelect} FROM orders`, (result) => {
-      const values = Object.values((result.rows[0] ?? {}) as Record<string, unknown>);
+      const values = firstRow(result);
       if (values.length !== 7) throw new Error(`expected 7 values, got ${values.length}`);
       if (String(values[0]) !== String(rows)) throw new Error(`max(o_orderkey) is ${String(values[0])}, expected ${rows}`);
     });
