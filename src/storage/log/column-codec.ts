@@ -220,10 +220,11 @@ function encodeVariable(
   }
   offsets[rowCount] = characters;
   // ASCII fast path: one native write of the joined column; character offsets are byte offsets.
-  // `join` turns NULLs into ''. Any non-ASCII character makes the UTF-8 longer than the characters.
-  const data = Buffer.allocUnsafeSlow(characters);
+  // `join` turns NULLs into ''. Any non-ASCII character makes the UTF-8 longer than the characters;
+  // 4 spare bytes make a write cut short by the capacity also write more than `characters` bytes.
+  const data = Buffer.allocUnsafeSlow(characters + 4);
   if (data.write(texts.join(''), 0) === characters) {
-    return { nullCount: validity.nullCount, buffers: [validity.buffer(), bytesOf(offsets), data] };
+    return { nullCount: validity.nullCount, buffers: [validity.buffer(), bytesOf(offsets), data.subarray(0, characters)] };
   }
   let utf8 = Buffer.allocUnsafeSlow(characters * 3);
   let position = 0;
