@@ -1,0 +1,140 @@
+// Turns a StatementOutcome into backend messages: rows pulled from a cursor in bounded batches,
+// COPY FROM STDIN fed from CopyData messages, COPY TO STDOUT streamed as CopyData. Shared by the
+// simple and extended query protocols. Invariants: every wait on the engine or the client is cut
+// short by the statement's AbortSignal; buffered output is flushed whenever the next wait may be
+// long, so rows of a continuous query reach the client as they come; cursors and COPY sources are
+// closed and COPY sinks finished or aborted on every path.
+
+import { SqlError, SqlState, asSqlError } from '../common/errors.js';
+import { limits } from '../common/limits.js';
+import type { Value } from '../common/types.js';
+import {
+  writeCommandComplete, writeCopyData, writeCopyDone, writeCopyInResponse, writeCopyOutResponse, writeDataRows,
+  writeEmptyQueryResponse, writeNoticeResponse,
+} from './backend-encoder.js';
+import { protocolViolation } from './message-reader.js';
+import type { CopyInSink, CopyOutSource, RowCursor, Session, StatementOutcome } from './session.js';
+import type { SocketChannel } from './socket-channel.js';
+import type { ValueWriter } from './value-codec.js';
+
+export function canceledByUser(): SqlError {
+  return new SqlError(SqlState.queryCanceled, 'canceling statement due to user request');
+}
+
+export function connectionLost(): SqlError {
+  return new SqlError('08006', 'connection to client lost', { severity: 'FATAL' });
+}
+
+/** The error a failed statement reports: an abort's own reason wins over what the engine threw for it. */
+export function statementError(thrown: unknown, signal: AbortSignal | undefined): SqlError {
+  if (thrown instanceof SqlError) return thrown;
+  if (signal?.aborted) return asSqlError(signal.reason);
+  return asSqlError(thrown);
+}
+
+/** Settles like `promise`, or rejects with the signal's reason as soon as it aborts. */
+export function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(asSqlError(signal.reason));
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => { signal.removeEventListener('abort', onAbort); resolve(value); },
+      (thrown: unknown) => { signal.removeEventListener('abort', onAbort); reject(thrown); },
+    );
+  });
+}
+
+/** What a statement's output needs: the channel to write to and the session for notices. */
+export class OutputContext {
+  constructor(readonly channel: SocketChannel, readonly session: Session) {}
+
+  sendNotices(): void {
+    for (const notice of this.session.takeNotices()) writeNoticeResponse(this.channel.out, notice);
+  }
+
+  /** Awaits `pending`; if it is not ready at once, first sends what is buffered (the wait may be long). */
+  async awaitFlushing<T>(pending: Promise<T>, signal: AbortSignal): Promise<T> {
+    const guarded = untilAborted(pending, signal);
+    let settled = false;
+    guarded.then(() => { settled = true; }, () => { settled = true; });
+    if (this.channel.out.length >= limits.sendChunkBytesMax) await this.channel.flush(signal);
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    if (!settled) await this.channel.flush(signal);
+    return guarded;
+  }
+}
+
+export type RowsResult = { readonly done: true; readonly tag: string } | { readonly done: false };
+
+/** Sends up to `maxRows` rows (0 = all) as DataRows; done means the cursor is exhausted. */
+export async function sendRows(
+  context: OutputContext, cursor: RowCursor, writers: readonly ValueWriter[], maxRows: number, signal: AbortSignal,
+): Promise<RowsResult> {
+  let sent = 0;
+  for (;;) {
+    const wanted = maxRows <= 0 ? limits.rowsPerBatchMax : Math.min(limits.rowsPerBatchMax, maxRows - sent);
+    const batch: { rows: Value[][]; done: boolean } = await context.awaitFlushing(cursor.next(wanted, signal), signal);
+    context.sendNotices();
+    writeDataRows(context.channel.out, batch.rows, writers);
+    sent += batch.rows.length;
+    if (batch.done) return { done: true, tag: cursor.commandTag() };
+    if (maxRows > 0 && sent >= maxRows) return { done: false };
+  }
+}
+
+/** Sends everything of an outcome that has no rows (command, empty, COPY). */
+export async function sendNonRowOutcome(
+  context: OutputContext, outcome: Exclude<StatementOutcome, { kind: 'rows' }>, signal: AbortSignal,
+): Promise<void> {
+  const out = context.channel.out;
+  switch (outcome.kind) {
+    case 'command': writeCommandComplete(out, outcome.tag); return;
+    case 'empty': writeEmptyQueryResponse(out); return;
+    case 'copyIn':
+      writeCopyInResponse(out, outcome.format, outcome.columnCount);
+      writeCommandComplete(out, await receiveCopyData(context, outcome.sink, signal));
+      return;
+    case 'copyOut':
+      writeCopyOutResponse(out, outcome.format, outcome.columnCount);
+      writeCommandComplete(out, await sendCopyData(context, outcome.source, signal));
+      return;
+  }
+}
+
+/** COPY FROM STDIN: CopyData into the sink until CopyDone (commit) or CopyFail (abort). */
+async function receiveCopyData(context: OutputContext, sink: CopyInSink, signal: AbortSignal): Promise<string> {
+  await context.channel.flush(signal);
+  try {
+    for (;;) {
+      const message = await context.channel.nextMessage(signal);
+      if (message === null) throw connectionLost();
+      switch (message.type) {
+        case 'copyData': await untilAborted(sink.write(message.data), signal); break;
+        case 'copyDone': return await untilAborted(sink.finish(), signal);
+        case 'copyFail': throw new SqlError(SqlState.queryCanceled, `COPY from stdin failed: ${message.message}`);
+        case 'flush': case 'sync': break;
+        default: throw protocolViolation(`unexpected message type "${message.type}" during COPY from stdin`);
+      }
+    }
+  } catch (thrown) {
+    const error = statementError(thrown, signal);
+    await sink.abort(error.message).catch(() => undefined);
+    throw error;
+  }
+}
+
+/** COPY TO STDOUT: the source's chunks as CopyData, then CopyDone. */
+async function sendCopyData(context: OutputContext, source: CopyOutSource, signal: AbortSignal): Promise<string> {
+  try {
+    for (;;) {
+      const chunk = await context.awaitFlushing(source.next(signal), signal);
+      if (chunk === null) break;
+      writeCopyData(context.channel.out, chunk);
+    }
+    writeCopyDone(context.channel.out);
+    return source.commandTag();
+  } finally {
+    await source.close().catch(() => undefined);
+  }
+}
