@@ -194,7 +194,10 @@ export class Segment {
       if (next === undefined) { tornAt = position; break; }
       if (pending !== undefined) this.indexFrame(pending.position, pending.header);
       pending = undefined;
-      position = next;
+      position = next.position;
+      expected = next.baseOffset;
+      // Index the frame after the damage so reads starting past it never walk into it.
+      this.bytesSinceIndexEntry = Number.POSITIVE_INFINITY;
     }
     if (truncateTail && pending !== undefined && tornAt === undefined) {
       const frame = await reader.bytes(pending.position, pending.header.frameLength);
@@ -331,13 +334,17 @@ class ChunkReader {
   }
 }
 
-/** Position of the next valid frame at or after `from` continuing the offsets, if any. */
-async function resynchronise(reader: ChunkReader, from: number, expected: bigint, fileSize: number): Promise<number | undefined> {
+/** The next valid frame at or after `from` that continues the offsets, if any. */
+async function resynchronise(
+  reader: ChunkReader, from: number, expected: bigint, fileSize: number,
+): Promise<{ position: number; baseOffset: bigint } | undefined> {
   for (let position = from; position + 8 <= fileSize; position += 8) {
     const probe = await reader.bytes(position, 4);
     if (probe[0] !== 0x53 || probe[1] !== 0x4c || probe[2] !== 0x42 || probe[3] !== 0x31) continue;
     const decoded = await reader.header(position);
-    if (decoded.kind === 'ok' && decoded.header.baseOffset >= expected && position + decoded.header.frameLength <= fileSize) return position;
+    if (decoded.kind === 'ok' && decoded.header.baseOffset >= expected && position + decoded.header.frameLength <= fileSize) {
+      return { position, baseOffset: decoded.header.baseOffset };
+    }
   }
   return undefined;
 }
