@@ -104,4 +104,246 @@ export class Decimal {
     if (this.special === '-Infinity') return Number.NEGATIVE_INFINITY;
     return Number(this.toString());
   }
+
+  static readonly NaN = new Decimal(0n, 0, 'NaN');
+  static readonly Infinity = new Decimal(0n, 0, 'Infinity');
+  static readonly NegativeInfinity = new Decimal(0n, 0, '-Infinity');
+  static readonly Zero = new Decimal(0n, 0);
+
+  /**
+   * A float as numeric the way PostgreSQL converts it: through its text with `significantDigits`
+   * digits (15 for float8, 6 for float4), so 0.1::float8::numeric is 0.1.
+   */
+  static fromNumber(value: number, significantDigits = 15): Decimal {
+    if (Number.isNaN(value)) return Decimal.NaN;
+    if (value === Number.POSITIVE_INFINITY) return Decimal.Infinity;
+    if (value === Number.NEGATIVE_INFINITY) return Decimal.NegativeInfinity;
+    if (Number.isInteger(value) && Math.abs(value) < 1e15) return new Decimal(BigInt(value), 0);
+    return Decimal.parse(trimExponentialZeros(value.toPrecision(significantDigits)));
+  }
+
+  sign(): number {
+    if (this.special === 'NaN') return Number.NaN;
+    if (this.special === 'Infinity') return 1;
+    if (this.special === '-Infinity') return -1;
+    return this.coefficient > 0n ? 1 : this.coefficient < 0n ? -1 : 0;
+  }
+
+  isZero(): boolean {
+    return this.special === undefined && this.coefficient === 0n;
+  }
+
+  /** This value's coefficient at a larger (or equal) scale. */
+  private coefficientAt(scale: number): bigint {
+    return this.coefficient * 10n ** BigInt(scale - this.scale);
+  }
+
+  /** Total order as PostgreSQL sorts numerics: -Infinity < finite < Infinity < NaN (NaN = NaN). */
+  compare(other: Decimal): number {
+    const rank = (value: Decimal): number =>
+      value.special === 'NaN' ? 2 : value.special === 'Infinity' ? 1 : value.special === '-Infinity' ? -1 : 0;
+    const rankA = rank(this);
+    const rankB = rank(other);
+    if (rankA !== rankB || rankA !== 0) return Math.sign(rankA - rankB);
+    const scale = Math.max(this.scale, other.scale);
+    const a = this.coefficientAt(scale);
+    const b = other.coefficientAt(scale);
+    return a < b ? -1 : a > b ? 1 : 0;
+  }
+
+  equals(other: Decimal): boolean {
+    return this.compare(other) === 0;
+  }
+
+  neg(): Decimal {
+    if (this.special === 'Infinity') return Decimal.NegativeInfinity;
+    if (this.special === '-Infinity') return Decimal.Infinity;
+    if (this.special === 'NaN') return this;
+    return new Decimal(-this.coefficient, this.scale);
+  }
+
+  abs(): Decimal {
+    return this.sign() < 0 ? this.neg() : this;
+  }
+
+  add(other: Decimal): Decimal {
+    if (this.special !== undefined || other.special !== undefined) return addSpecial(this, other);
+    const scale = Math.max(this.scale, other.scale);
+    return new Decimal(this.coefficientAt(scale) + other.coefficientAt(scale), scale);
+  }
+
+  sub(other: Decimal): Decimal {
+    return this.add(other.neg());
+  }
+
+  /** Product with scale = sum of the scales, as PostgreSQL's numeric_mul displays it. */
+  mul(other: Decimal): Decimal {
+    if (this.special !== undefined || other.special !== undefined) {
+      const sign = this.sign() * other.sign();
+      if (Number.isNaN(sign) || sign === 0) return Decimal.NaN;
+      return sign > 0 ? Decimal.Infinity : Decimal.NegativeInfinity;
+    }
+    const scale = Math.min(this.scale + other.scale, decimalDisplayScaleMax);
+    const product = new Decimal(this.coefficient * other.coefficient, this.scale + other.scale);
+    return product.round(scale);
+  }
+
+  /** Quotient rounded to PostgreSQL's select_div_scale (at least 16 significant digits). */
+  div(other: Decimal): Decimal {
+    if (other.isZero()) {
+      if (this.special === 'NaN') return Decimal.NaN;
+      throw new SqlError(SqlState.divisionByZero, 'division by zero');
+    }
+    if (this.special !== undefined || other.special !== undefined) return divSpecial(this, other);
+    return this.divToScale(other, divisionScale(this, other));
+  }
+
+  /** Quotient rounded half away from zero to `scale` digits (divisor must be finite, non-zero). */
+  divToScale(other: Decimal, scale: number): Decimal {
+    // this / other = (a / 10^sa) / (b / 10^sb); result coefficient at `scale` = a·10^(scale+sb-sa) / b.
+    const shift = scale + other.scale - this.scale;
+    let numerator = this.coefficient;
+    let denominator = other.coefficient;
+    if (shift >= 0) numerator *= 10n ** BigInt(shift);
+    else denominator *= 10n ** BigInt(-shift);
+    return new Decimal(roundedQuotient(numerator, denominator), scale);
+  }
+
+  /** Quotient truncated toward zero to an integer. */
+  truncDiv(other: Decimal): Decimal {
+    if (other.isZero()) throw new SqlError(SqlState.divisionByZero, 'division by zero');
+    const scale = Math.max(this.scale, other.scale);
+    return new Decimal(this.coefficientAt(scale) / other.coefficientAt(scale), 0);
+  }
+
+  /** Remainder with the dividend's sign, scale = max of the scales (PostgreSQL's numeric mod). */
+  mod(other: Decimal): Decimal {
+    if (other.isZero()) {
+      if (this.special === 'NaN') return Decimal.NaN;
+      throw new SqlError(SqlState.divisionByZero, 'division by zero');
+    }
+    if (this.special !== undefined || other.special === 'NaN') return Decimal.NaN;
+    if (other.special !== undefined) return this;
+    const scale = Math.max(this.scale, other.scale);
+    return new Decimal(this.coefficientAt(scale) % other.coefficientAt(scale), scale);
+  }
+
+  /** Truncates toward zero to `scale` digits (negative: left of the point). */
+  trunc(scale = 0): Decimal {
+    if (this.special !== undefined) return this;
+    if (scale >= this.scale) return scale === this.scale ? this : new Decimal(this.coefficientAt(scale), scale);
+    const divisor = 10n ** BigInt(this.scale - scale);
+    const truncated = this.coefficient / divisor;
+    if (scale >= 0) return new Decimal(truncated, scale);
+    return new Decimal(truncated * 10n ** BigInt(-scale), 0);
+  }
+
+  floor(): Decimal {
+    if (this.special !== undefined) return this;
+    const divisor = 10n ** BigInt(this.scale);
+    let quotient = this.coefficient / divisor;
+    if (this.coefficient % divisor !== 0n && this.coefficient < 0n) quotient -= 1n;
+    return new Decimal(quotient, 0);
+  }
+
+  ceil(): Decimal {
+    if (this.special !== undefined) return this;
+    const divisor = 10n ** BigInt(this.scale);
+    let quotient = this.coefficient / divisor;
+    if (this.coefficient % divisor !== 0n && this.coefficient > 0n) quotient += 1n;
+    return new Decimal(quotient, 0);
+  }
+
+  /** Rounded half away from zero to an integer; undefined for NaN and infinities. */
+  toBigInt(): bigint | undefined {
+    if (this.special !== undefined) return undefined;
+    return this.round(0).coefficient;
+  }
+
+  /** Square root with PostgreSQL's result scale (at least 16 significant digits). */
+  sqrt(): Decimal {
+    if (this.special === 'NaN' || this.special === 'Infinity') return this;
+    if (this.sign() < 0) {
+      throw new SqlError('2201F', 'cannot take square root of a negative number');
+    }
+    if (this.isZero()) return new Decimal(0n, this.scale);
+    const weight = baseWeight(this);
+    const resultWeight = Math.trunc(((weight + 1) * 4) / 2) - 1;
+    const scale = Math.min(Math.max(16 - resultWeight, this.scale, 0), decimalDisplayScaleMax);
+    // sqrt(c / 10^s) at `scale` digits = sqrt(c · 10^(2·scale - s)) / 10^scale; one guard digit, then round.
+    const exponent = 2 * (scale + 1) - this.scale;
+    const radicand = exponent >= 0 ? this.coefficient * 10n ** BigInt(exponent) : this.coefficient / 10n ** BigInt(-exponent);
+    const root = integerSqrt(radicand);
+    return new Decimal(root, scale + 1).round(scale);
+  }
+}
+
+/** numeric's largest display scale, as PostgreSQL's NUMERIC_MAX_DISPLAY_SCALE. */
+export const decimalDisplayScaleMax = 1000;
+
+function trimExponentialZeros(text: string): string {
+  const [mantissa = '', exponent] = text.split('e');
+  const trimmed = mantissa.includes('.') ? mantissa.replace(/0+$/, '').replace(/\.$/, '') : mantissa;
+  return exponent === undefined ? trimmed : `${trimmed}e${exponent}`;
+}
+
+function roundedQuotient(numerator: bigint, denominator: bigint): bigint {
+  const negative = (numerator < 0n) !== (denominator < 0n);
+  const n = numerator < 0n ? -numerator : numerator;
+  const d = denominator < 0n ? -denominator : denominator;
+  let quotient = n / d;
+  if ((n % d) * 2n >= d) quotient += 1n;
+  return negative ? -quotient : quotient;
+}
+
+function integerSqrt(value: bigint): bigint {
+  if (value < 2n) return value;
+  let x = BigInt(Math.floor(Math.sqrt(Number(value))));
+  // Newton's method from the float estimate (which may be far off for huge values).
+  if (x === 0n) x = 1n;
+  for (;;) {
+    const next = (x + value / x) >> 1n;
+    if (next >= x && x * x <= value && (x + 1n) * (x + 1n) > value) return x;
+    x = next;
+  }
+}
+
+/**
+ * PostgreSQL keeps numerics in base-10000 digits; its result-scale rules use the weight (position
+ * of the first non-zero base-10000 digit) and that digit's value.
+ */
+function baseWeight(value: Decimal): number {
+  if (value.isZero() || value.special !== undefined) return 0;
+  const magnitude = value.coefficient < 0n ? -value.coefficient : value.coefficient;
+  const exponent = magnitude.toString().length - 1 - value.scale;
+  return Math.floor(exponent / 4);
+}
+
+function firstBaseDigit(value: Decimal, weight: number): bigint {
+  if (value.isZero()) return 0n;
+  const magnitude = value.coefficient < 0n ? -value.coefficient : value.coefficient;
+  const shift = value.scale + 4 * weight;
+  return shift >= 0 ? magnitude / 10n ** BigInt(shift) : magnitude * 10n ** BigInt(-shift);
+}
+
+function divisionScale(dividend: Decimal, divisor: Decimal): number {
+  const weight1 = baseWeight(dividend);
+  const weight2 = baseWeight(divisor);
+  let quotientWeight = weight1 - weight2;
+  if (firstBaseDigit(dividend, weight1) <= firstBaseDigit(divisor, weight2)) quotientWeight--;
+  const scale = Math.max(16 - quotientWeight * 4, dividend.scale, divisor.scale, 0);
+  return Math.min(scale, decimalDisplayScaleMax);
+}
+
+function addSpecial(a: Decimal, b: Decimal): Decimal {
+  if (a.special === 'NaN' || b.special === 'NaN') return Decimal.NaN;
+  if (a.special !== undefined && b.special !== undefined) return a.special === b.special ? a : Decimal.NaN;
+  return a.special !== undefined ? a : b;
+}
+
+function divSpecial(a: Decimal, b: Decimal): Decimal {
+  if (a.special === 'NaN' || b.special === 'NaN') return Decimal.NaN;
+  if (a.special !== undefined && b.special !== undefined) return Decimal.NaN;
+  if (b.special !== undefined) return Decimal.Zero;
+  return a.sign() * b.sign() > 0 ? Decimal.Infinity : Decimal.NegativeInfinity;
 }

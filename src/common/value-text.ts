@@ -10,7 +10,7 @@ import {
 import { Decimal } from './decimal.js';
 import { SqlError, SqlState } from './errors.js';
 import { canonicalJsonb, parseJson } from './json-text.js';
-import { formatType, typeInfo, type DataType, type Interval, type TypeName, type Value } from './types.js';
+import { formatType, typeFromOid, typeInfo, type DataType, type Interval, type TypeName, type Value } from './types.js';
 
 // ---------------------------------------------------------------------------------------------
 // Output
@@ -21,8 +21,12 @@ export function formatText(type: DataType, value: Value, timeZone = 'UTC'): stri
   if (type.element !== undefined) return formatArray(type.element, value, timeZone);
   switch (type.name) {
     case 'bool': return value === true ? 't' : 'f';
-    case 'int2': case 'int4': case 'oid': case 'regclass': case 'regtype':
+    case 'int2': case 'int4': case 'oid': case 'regclass':
       return String(value as number);
+    case 'regtype': {
+      const named = typeFromOid(value as number);
+      return named === undefined ? String(value as number) : formatType(named);
+    }
     case 'int8': return (value as bigint).toString();
     case 'float4': return formatFloat4(value as number);
     case 'float8': return formatFloat8(value as number);

@@ -34,6 +34,12 @@ export interface FunctionDef {
   /** Volatile functions (random(), now() is stable) are not constant-folded. */
   readonly volatility: 'immutable' | 'stable' | 'volatile';
   readonly impl: FunctionImpl;
+  /**
+   * For polymorphic functions whose behaviour depends on the argument types (pg_typeof, concat,
+   * to_jsonb): builds the implementation for the resolved types. Resolution puts the result in
+   * ResolvedFunction.def.impl, so callers only ever call `impl`.
+   */
+  readonly bind?: (argTypes: readonly DataType[]) => FunctionImpl;
 }
 
 /** A function or operator chosen by overload resolution for given argument types. */

@@ -3,7 +3,7 @@
 // and operators are resolved to definitions. Nothing after the binder sees parser types.
 
 import type { DataType, Value } from '../common/types.js';
-import type { ResolvedFunction } from '../functions/function.js';
+import type { CastContext, ResolvedFunction } from '../functions/function.js';
 
 export type BoundExpr =
   | BoundLiteral
@@ -29,7 +29,11 @@ export interface BoundColumn { readonly kind: 'Column'; readonly type: DataType;
 export interface BoundCall {
   readonly kind: 'Call'; readonly type: DataType; readonly fn: ResolvedFunction; readonly args: readonly BoundExpr[];
 }
-export interface BoundCast { readonly kind: 'Cast'; readonly type: DataType; readonly arg: BoundExpr }
+/**
+ * `context` is the cast's context: explicit CAST/:: truncates varchar(n) silently, while an
+ * assignment (INSERT/UPDATE) fails with 22001. Absent means 'assignment' (the safe choice).
+ */
+export interface BoundCast { readonly kind: 'Cast'; readonly type: DataType; readonly arg: BoundExpr; readonly context?: CastContext }
 export interface BoundLogical { readonly kind: 'And' | 'Or'; readonly type: DataType; readonly args: readonly BoundExpr[] }
 export interface BoundNot { readonly kind: 'Not'; readonly type: DataType; readonly arg: BoundExpr }
 export interface BoundIsNull { readonly kind: 'IsNull'; readonly type: DataType; readonly arg: BoundExpr; readonly negated: boolean }
