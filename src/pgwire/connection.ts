@@ -223,7 +223,7 @@ export class Connection {
   // Simple query
 
   private async simpleQuery(context: OutputContext, extended: ExtendedProtocol, text: string): Promise<void> {
-    await extended.closePortal('');
+    await extended.dropUnnamed();
     try {
       const statements = context.session.parse(text).filter((statement) => !statement.isEmpty);
       context.sendNotices();
@@ -244,7 +244,10 @@ export class Connection {
     context.sendNotices();
     const outcome = await untilAborted(session.execute(prepared, [], signal), signal);
     context.sendNotices();
-    if (outcome.kind !== 'rows') return sendNonRowOutcome(context, outcome, signal);
+    if (outcome.kind !== 'rows') {
+      await sendNonRowOutcome(context, outcome, signal);
+      return;
+    }
     try {
       writeRowDescription(this.channel.out, outcome.columns, []);
       const writers = outcome.columns.map((column) => valueWriter(column.type, 0, this.timeZone()));

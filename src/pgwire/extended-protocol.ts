@@ -9,7 +9,7 @@ import { SqlError, SqlState } from '../common/errors.js';
 import { limits } from '../common/limits.js';
 import { typeFromOid, Types, type DataType, type Value } from '../common/types.js';
 import {
-  writeBindComplete, writeCloseComplete, writeCommandComplete, writeNoData, writeParameterDescription,
+  writeBindComplete, writeCloseComplete, writeCommandComplete, writeEmptyQueryResponse, writeNoData, writeParameterDescription,
   writeParseComplete, writePortalSuspended, writeRowDescription,
 } from './backend-encoder.js';
 import type { BindMessage } from './frontend-decoder.js';
@@ -26,8 +26,8 @@ interface StatementEntry {
 
 class Portal {
   outcome: StatementOutcome | null = null;
-  /** Set once the portal has run to completion. */
-  finalTag: string | null = null;
+  /** Set once the portal has run to completion: the CommandComplete tag, or null for an empty query. */
+  completion: { readonly tag: string | null } | null = null;
 
   constructor(
     readonly statement: StatementEntry,
@@ -105,6 +105,12 @@ export class ExtendedProtocol {
     writeCloseComplete(this.context.channel.out);
   }
 
+  /** A simple Query replaces the unnamed statement and portal, as PostgreSQL's does. */
+  async dropUnnamed(): Promise<void> {
+    this.statements.delete('');
+    await this.closePortal('');
+  }
+
   async closePortal(name: string): Promise<void> {
     const portal = this.portals.get(name);
     if (portal === undefined) return;
@@ -121,14 +127,15 @@ export class ExtendedProtocol {
 
   private async runPortal(portal: Portal, maxRows: number, signal: AbortSignal): Promise<void> {
     const out = this.context.channel.out;
-    if (portal.finalTag !== null) {
-      writeCommandComplete(out, portal.finalTag);
+    if (portal.completion !== null) {
+      // Executing a completed portal again repeats its completion; nothing runs twice.
+      if (portal.completion.tag === null) writeEmptyQueryResponse(out);
+      else writeCommandComplete(out, portal.completion.tag);
       return;
     }
     const outcome = portal.outcome ?? await this.start(portal, signal);
     if (outcome.kind !== 'rows') {
-      await sendNonRowOutcome(this.context, outcome, signal);
-      portal.finalTag = outcome.kind === 'command' ? outcome.tag : '';
+      portal.completion = { tag: await sendNonRowOutcome(this.context, outcome, signal) };
       return;
     }
     const writers = columnWriters(outcome.columns, portal.resultFormats, this.timeZone());
@@ -138,7 +145,7 @@ export class ExtendedProtocol {
       return;
     }
     writeCommandComplete(out, result.tag);
-    portal.finalTag = result.tag;
+    portal.completion = { tag: result.tag };
     await portal.close();
   }
 

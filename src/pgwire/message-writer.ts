@@ -4,6 +4,10 @@
 // caller and never reuses them afterwards (the socket may still be holding them).
 
 const initialCapacityBytes = 16 * 1024;
+/** Output up to this size is copied out of the buffer on take(), so the buffer can be reused. */
+const copyOutBytesMax = 4 * 1024;
+/** Strings up to this many UTF-16 units are tried as ASCII first. */
+const shortStringChars = 32;
 /** Strings longer than this are measured exactly instead of reserving 3 bytes per UTF-16 unit. */
 const exactMeasureChars = 64 * 1024;
 
@@ -64,8 +68,13 @@ export class MessageWriter {
 
   int32(value: number): this {
     this.ensure(4);
-    this.buffer.writeInt32BE(value, this.offset);
-    this.offset += 4;
+    const buffer = this.buffer;
+    const at = this.offset;
+    buffer[at] = value >>> 24;
+    buffer[at + 1] = value >>> 16;
+    buffer[at + 2] = value >>> 8;
+    buffer[at + 3] = value;
+    this.offset = at + 4;
     return this;
   }
 
@@ -120,6 +129,7 @@ export class MessageWriter {
   /** An Int32 byte length followed by the UTF-8 text (a non-null column value or parameter). */
   lengthPrefixedString(value: string): this {
     this.ensure(4 + maxUtf8Bytes(value));
+    if (value.length <= shortStringChars && this.shortAscii(value)) return this;
     const lengthAt = this.offset;
     const written = this.buffer.write(value, lengthAt + 4, 'utf8');
     this.buffer.writeInt32BE(written, lengthAt);
@@ -130,6 +140,20 @@ export class MessageWriter {
   /** An Int32 byte length followed by the bytes. */
   lengthPrefixedBytes(value: Uint8Array): this {
     return this.int32(value.length).bytes(value);
+  }
+
+  /** Writes a short all-ASCII string with its length byte by byte (cheaper than an encoder call); false if not ASCII. */
+  private shortAscii(value: string): boolean {
+    const buffer = this.buffer;
+    const start = this.offset + 4;
+    for (let index = 0; index < value.length; index++) {
+      const code = value.charCodeAt(index);
+      if (code >= 0x80) return false;
+      buffer[start + index] = code;
+    }
+    this.int32(value.length);
+    this.offset += value.length;
+    return true;
   }
 
   /** Reserves `size` bytes to be filled in later through the returned offset. */
@@ -145,10 +169,15 @@ export class MessageWriter {
     this.buffer.writeInt32BE(value, at);
   }
 
-  /** The bytes written so far; the writer starts over with fresh memory. */
+  /** The bytes written so far; the writer starts over (small output is copied, large output keeps its memory). */
   take(): Buffer {
-    const result = this.buffer.subarray(0, this.offset);
-    this.buffer = Buffer.allocUnsafe(this.initialCapacity);
+    let result: Buffer;
+    if (this.offset <= copyOutBytesMax && this.buffer.length <= this.initialCapacity * 2) {
+      result = Buffer.from(this.buffer.subarray(0, this.offset));
+    } else {
+      result = this.buffer.subarray(0, this.offset);
+      this.buffer = Buffer.allocUnsafe(this.initialCapacity);
+    }
     this.offset = 0;
     this.messageStart = -1;
     return result;

@@ -14,6 +14,8 @@ import type { SessionFactory } from './session.js';
 export interface PgServerOptions {
   readonly host: string;
   readonly port: number;
+  /** Sessions at once; defaults to limits.connectionsMax. */
+  readonly connectionsMax?: number;
 }
 
 const processIdMax = 2_147_483_647;
@@ -51,17 +53,21 @@ export class PgServer {
   }
 
   private accept(socket: Socket): void {
-    if (this.closing || this.connections.size >= limits.connectionsMax + limits.startupConnectionsMax) {
+    if (this.closing || this.connections.size >= this.connectionsMax + limits.startupConnectionsMax) {
       socket.destroy();
       return;
     }
     const key = { processId: this.allocateProcessId(), secretKey: randomInt(-processIdMax - 1, processIdMax) };
     const connection = new Connection(socket, this.factory, key, {
-      admit: () => !this.closing && this.admittedCount() < limits.connectionsMax,
+      admit: () => !this.closing && this.admittedCount() < this.connectionsMax,
       cancelRequest: (processId, secretKey) => this.cancel(processId, secretKey),
     });
     this.connections.set(key.processId, connection);
     void connection.finished.finally(() => this.connections.delete(key.processId));
+  }
+
+  private get connectionsMax(): number {
+    return this.options.connectionsMax ?? limits.connectionsMax;
   }
 
   private admittedCount(): number {

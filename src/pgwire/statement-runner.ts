@@ -83,23 +83,30 @@ export async function sendRows(
   }
 }
 
-/** Sends everything of an outcome that has no rows (command, empty, COPY). */
+/** Sends everything of an outcome that has no rows (command, empty, COPY); returns the tag sent, if any. */
 export async function sendNonRowOutcome(
   context: OutputContext, outcome: Exclude<StatementOutcome, { kind: 'rows' }>, signal: AbortSignal,
-): Promise<void> {
+): Promise<string | null> {
   const out = context.channel.out;
+  let tag: string;
   switch (outcome.kind) {
-    case 'command': writeCommandComplete(out, outcome.tag); return;
-    case 'empty': writeEmptyQueryResponse(out); return;
+    case 'empty':
+      writeEmptyQueryResponse(out);
+      return null;
+    case 'command':
+      tag = outcome.tag;
+      break;
     case 'copyIn':
       writeCopyInResponse(out, outcome.format, outcome.columnCount);
-      writeCommandComplete(out, await receiveCopyData(context, outcome.sink, signal));
-      return;
+      tag = await receiveCopyData(context, outcome.sink, signal);
+      break;
     case 'copyOut':
       writeCopyOutResponse(out, outcome.format, outcome.columnCount);
-      writeCommandComplete(out, await sendCopyData(context, outcome.source, signal));
-      return;
+      tag = await sendCopyData(context, outcome.source, signal);
+      break;
   }
+  writeCommandComplete(out, tag);
+  return tag;
 }
 
 /** COPY FROM STDIN: CopyData into the sink until CopyDone (commit) or CopyFail (abort). */

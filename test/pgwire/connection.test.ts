@@ -72,6 +72,42 @@ describe('startup', () => {
   });
 });
 
+describe('startup limits and versions', () => {
+  it('refuses sessions over connectionsMax with FATAL 53300', async () => {
+    const small = await startServer(1);
+    const first = await RawClient.connect(small.port);
+    first.send(serialize.startup({ user: 'a', database: 'db' }));
+    await first.until('readyForQuery');
+    const second = await RawClient.connect(small.port);
+    second.send(serialize.startup({ user: 'b', database: 'db' }));
+    await second.waitClosed();
+    const error = second.messages[0] as unknown as { code: string; severity: string };
+    expect([error.code, error.severity]).toEqual(['53300', 'FATAL']);
+    first.socket.destroy();
+    await small.server.close();
+  });
+
+  it('negotiates a newer 3.x minor version down to 3.0 and refuses other majors', async () => {
+    const packet = (version: number, body: string): Buffer => {
+      const bytes = Buffer.concat([Buffer.alloc(8), Buffer.from(body, 'latin1')]);
+      bytes.writeInt32BE(bytes.length, 0);
+      bytes.writeInt32BE(version, 4);
+      return bytes;
+    };
+    const newer = await RawClient.connect(port, { parse: false });
+    newer.send(packet(196610, 'user\0x\0_pq_.thing\0on\0\0'));
+    const frames = await newer.untilFrame('Z');
+    expect(frames[0]?.code).toBe('v');
+    expect(frames[0]?.body.toString('hex')).toBe('00000000' + '00000001' + Buffer.from('_pq_.thing\0').toString('hex'));
+    expect(frames[1]?.code).toBe('R');
+    newer.socket.destroy();
+    const older = await RawClient.connect(port);
+    older.send(packet(131072, 'user\0x\0\0'));
+    await older.waitClosed();
+    expect((older.messages[0] as unknown as { code: string }).code).toBe('0A000');
+  });
+});
+
 describe('simple query', () => {
   it('returns rows with their description and tag', async () => {
     const result = await (await client()).query('select rows 3');
@@ -86,6 +122,21 @@ describe('simple query', () => {
     const result = await (await client()).query('select rows 5000');
     expect(result.rows).toHaveLength(5000);
     expect(result.rows[4999]).toEqual({ n: 5000, label: 'row 5000' });
+  });
+
+  it('stops pulling rows while the client does not read', async () => {
+    const raw = await RawClient.started(port);
+    raw.socket.pause();
+    raw.send(serialize.query('select rows 100000000'));
+    let produced = -1;
+    for (let attempt = 0; attempt < 100 && produced !== factory.journal.rowsProduced; attempt++) {
+      produced = factory.journal.rowsProduced;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(produced).toBe(factory.journal.rowsProduced);
+    expect(produced).toBeGreaterThan(0);
+    expect(produced).toBeLessThan(2_000_000);
+    raw.socket.destroy();
   });
 
   it('runs every statement of a multi-statement query', async () => {

@@ -29,6 +29,7 @@ export class Journal {
   readonly startups: StartupInfo[] = [];
   readonly copied: string[] = [];
   cursorsClosed = 0;
+  rowsProduced = 0;
   sessionsClosed = 0;
   syncs = 0;
 }
@@ -40,6 +41,7 @@ function countingCursor(count: number, journal: Journal): RowCursor {
     async next(maxRows) {
       const rows: Value[][] = [];
       while (rows.length < maxRows && next <= count) rows.push([next, `row ${next++}`]);
+      journal.rowsProduced += rows.length;
       return { rows, done: next > count };
     },
     commandTag: () => `SELECT ${next - 1}`,
@@ -186,9 +188,9 @@ export class FixtureFactory implements SessionFactory {
   }
 }
 
-export async function startServer(): Promise<{ server: PgServer; factory: FixtureFactory; port: number }> {
+export async function startServer(connectionsMax?: number): Promise<{ server: PgServer; factory: FixtureFactory; port: number }> {
   const factory = new FixtureFactory();
-  const server = new PgServer(factory, { host: '127.0.0.1', port: 0 });
+  const server = new PgServer(factory, { host: '127.0.0.1', port: 0, ...(connectionsMax === undefined ? {} : { connectionsMax }) });
   const { port } = await server.listen();
   return { server, factory, port };
 }
