@@ -86,12 +86,15 @@ async function main(): Promise<void> {
   const crcMs = performance.now() - crcStarted;
   console.log(`crc32c: ${(crcInput.byteLength / 1e6 / (crcMs / 1000)).toFixed(0)} MB/s`);
 
-  // Appends measured two ways: cycling through a pool of 16 distinct batches (as a server that
+  // Appends measured (after a JIT warm-up of 128K rows) two ways: cycling through a pool of 16 distinct batches (as a server that
   // builds a batch, appends it and drops it: little live heap), and from 1M distinct pre-built rows
   // (the whole input live at once, so the figure includes major GCs of a large heap).
   const dir = await mkdtemp(join(tmpdir(), 'sluice-bench-log-'));
   try {
     const pool = makeBatches(16 * batchRows);
+    const warmup = await LogTablet.open(join(dir, 'warmup'), schema);
+    await appendAll(warmup, [...pool, ...pool]);
+    await warmup.close();
     const pooled = await LogTablet.open(join(dir, 'pooled'), schema);
     const pooledMs = await appendAll(pooled, Array.from({ length: Math.ceil(totalRows / batchRows) }, (_, index) => pool[index % pool.length]!));
     console.log(`append (7 columns, ${batchRows}-row batches, no fsync, pooled input): ${rate(totalRows, pooledMs)} (${pooledMs.toFixed(0)} ms)`);

@@ -11,6 +11,7 @@
 // Invariants: buffers are in Arrow's order for the type (validity first, empty when nullCount is 0);
 // decoding the buffers of `encodeColumn(kind, values)` gives back `values` exactly.
 
+import { isAscii as bufferIsAscii } from 'node:buffer';
 import { Decimal } from '../../common/decimal.js';
 import { internalError, notSupported, SqlError, SqlState } from '../../common/errors.js';
 import { limits } from '../../common/limits.js';
@@ -446,8 +447,7 @@ function decodeText(validity: Uint8Array | undefined, offsetBytes: Uint8Array, d
 }
 
 function isAscii(data: Uint8Array, from: number, to: number): boolean {
-  for (let index = from; index < to; index++) if (data[index]! >= 0x80) return false;
-  return true;
+  return bufferIsAscii(data.subarray(from, to));
 }
 
 function decodeBinary(validity: Uint8Array | undefined, offsetBytes: Uint8Array, data: Uint8Array, rowStart: number, rowEnd: number): Value[] {

@@ -1,7 +1,7 @@
 // The chunks that go into and come out of a log tablet. Column-major and light: one plain array of
-// Values per column, in the Value representation of src/common/types.ts. Measured: building Arrow
-// buffers straight from these arrays runs at several million rows/s, so typed-array inputs would
-// not pay for the complexity they add to every producer.
+// Values per column, in the Value representation of src/common/types.ts. Measured (bench/log-tablet.ts):
+// appending a 7-column orders table straight from these arrays runs at about 2M rows/s, encoding
+// included, so typed-array inputs would not pay for the complexity they add to every producer.
 // Invariants: every column array holds exactly rowCount values; SQL NULL is `null`.
 
 import type { Value } from '../../common/types.js';

@@ -152,6 +152,9 @@ export class LogTablet {
     if (!(batch.rowCount > 0 && batch.rowCount <= limits.logBatchRecordsMax)) {
       throw internalError(`log batch of ${batch.rowCount} records is outside 1..${limits.logBatchRecordsMax}`);
     }
+    if (!Number.isSafeInteger(meta.commitTimestampMs) || meta.commitSequence < 0n || meta.commitSequence >= 1n << 63n) {
+      throw internalError(`log commit timestamp ${meta.commitTimestampMs} or sequence ${meta.commitSequence} out of range`);
+    }
     const encoded = columns.map((column, index) =>
       encodeColumn(columnKind(column.type), batch.columns[index]!, batch.rowCount, column.type));
     let bodyLength = 0;
