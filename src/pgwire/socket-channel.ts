@@ -68,12 +68,13 @@ export class SocketChannel {
     if (this.isOpen) this.socket.write(bytes);
   }
 
-  /** Flushes, then closes our side; the socket is destroyed if the client does not close it. */
+  /** Writes what is buffered and closes our side without waiting for the client to read it; the
+   * socket is destroyed if the client does not close it within the grace period. */
   async end(): Promise<void> {
-    await this.flush();
+    const bytes = this.out.take();
     if (this.endedByUs || this.closed) return;
     this.endedByUs = true;
-    this.socket.end();
+    this.socket.end(bytes);
     setTimeout(() => this.socket.destroy(), closeGraceMs).unref();
     this.wakeReader();
   }
