@@ -1,6 +1,7 @@
 // CRC32C (Castagnoli, polynomial 0x1EDC6F41, reflected 0x82F63B78), the checksum of every log
 // batch frame. Slicing-by-8: eight 256-entry tables let the loop consume 8 bytes per step, which
-// runs at 0.5–1 GB/s in V8 (bench/log-tablet.ts prints the figure) — fast enough that checking every read costs little next to decoding.
+// runs at 0.5–1 GB/s in V8 (bench/log-tablet.ts prints the figure): fast enough that checking
+// every read costs little next to decoding.
 // Invariant: crc32c(a ++ b) === crc32cUpdate(crc32c(a), b); the empty input checksums to 0.
 
 const castagnoliReflected = 0x82f63b78;
