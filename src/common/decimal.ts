@@ -260,8 +260,8 @@ export class Decimal {
     return this.round(0).coefficient;
   }
 
-  /** Square root with PostgreSQL's result scale (at least 16 significant digits). */
-  sqrt(): Decimal {
+  /** Square root with PostgreSQL's result scale (at least 16 significant digits), or at `resultScale`. */
+  sqrt(resultScale?: number): Decimal {
     if (this.special === 'NaN' || this.special === 'Infinity') return this;
     if (this.sign() < 0) {
       throw new SqlError('2201F', 'cannot take square root of a negative number');
@@ -269,7 +269,7 @@ export class Decimal {
     if (this.isZero()) return new Decimal(0n, this.scale);
     const weight = baseWeight(this);
     const resultWeight = Math.trunc(((weight + 1) * 4) / 2) - 1;
-    const scale = Math.min(Math.max(16 - resultWeight, this.scale, 0), decimalDisplayScaleMax);
+    const scale = resultScale ?? Math.min(Math.max(16 - resultWeight, this.scale, 0), decimalDisplayScaleMax);
     // sqrt(c / 10^s) at `scale` digits = sqrt(c · 10^(2·scale - s)) / 10^scale; one guard digit, then round.
     const exponent = 2 * (scale + 1) - this.scale;
     const radicand = exponent >= 0 ? this.coefficient * 10n ** BigInt(exponent) : this.coefficient / 10n ** BigInt(-exponent);

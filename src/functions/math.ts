@@ -32,8 +32,8 @@ function checkedPower(base: number, exponent: number): number {
 function approximateDecimal(value: number, minScale: number): Decimal {
   if (!Number.isFinite(value)) return Decimal.fromNumber(value);
   if (value === 0) return new Decimal(0n, Math.max(minScale, 16));
-  const exponent = Math.floor(Math.log10(Math.abs(value)));
-  const scale = Math.min(Math.max(16 - exponent - 1, minScale, 0), 1000);
+  const exponent = Math.trunc(Math.log10(Math.abs(value)));
+  const scale = Math.min(Math.max(16 - exponent, minScale, 0), 1000);
   return Decimal.parse(value.toPrecision(17)).round(scale);
 }
 
@@ -47,19 +47,18 @@ function numericPower(base: Decimal, exponent: Decimal): Decimal {
   const integral = exponent.scale === 0 || exponent.trunc().equals(exponent);
   const small = exponent.abs().compare(new Decimal(1000n, 0)) <= 0;
   if (integral && small && base.isFinite() && exponent.isFinite()) {
-    const power = Number(exponent.trunc().coefficient / 10n ** BigInt(exponent.trunc().scale));
+    // Integer powers are exact, shown with at least 16 digits after the point as PostgreSQL does.
+    const power = Number(exponent.toBigInt());
+    const scale = Math.min(Math.max(16, base.scale, exponent.scale), 1000);
     let result = new Decimal(1n, 0);
     for (let i = 0; i < Math.abs(power); i++) result = result.mul(base);
-    if (power < 0) return new Decimal(1n, 0).div(result);
-    const minScale = Math.max(16 - digitsBeforePoint(result), base.scale * Math.abs(power), 0);
-    return result.round(Math.min(minScale, 1000));
+    if (power < 0) return new Decimal(1n, 0).divToScale(result, scale);
+    return result.round(scale);
   }
-  return approximateDecimal(checkedPower(base.toNumber(), exponent.toNumber()), Math.max(base.scale, exponent.scale));
-}
-
-function digitsBeforePoint(value: Decimal): number {
-  const magnitude = value.coefficient < 0n ? -value.coefficient : value.coefficient;
-  return Math.max(magnitude.toString().length - value.scale, 0);
+  const approximate = approximateDecimal(checkedPower(base.toNumber(), exponent.toNumber()), Math.max(base.scale, exponent.scale));
+  // x ^ 0.5 is a square root, which numeric computes exactly.
+  if (exponent.equals(new Decimal(5n, 1)) && approximate.isFinite()) return base.sqrt(approximate.scale);
+  return approximate;
 }
 
 function integerMod(type: DataType): FunctionDef {
@@ -68,6 +67,22 @@ function integerMod(type: DataType): FunctionDef {
     return (a % b) + 0;
   });
 }
+
+export const mathOperatorDefs: readonly FunctionDef[] = [
+  binary('^', T.float8, T.float8, T.float8, checkedPower),
+  binary('^', T.numeric, T.numeric, T.numeric, numericPower),
+  unary('|/', T.float8, T.float8, (a: number) => {
+    if (a < 0) throw new SqlError(invalidArgumentForPower, 'cannot take square root of a negative number');
+    return Math.sqrt(a);
+  }),
+  unary('@', T.int4, T.int4, (a: number) => checkInt4(Math.abs(a))),
+  unary('@', T.int8, T.int8, (a: bigint) => {
+    if (a === INT8_MIN) throw outOfRange('bigint out of range');
+    return a < 0n ? -a : a;
+  }),
+  unary('@', T.float8, T.float8, (a: number) => Math.abs(a)),
+  unary('@', T.numeric, T.numeric, (a: Decimal) => a.abs()),
+];
 
 export const mathFunctionDefs: readonly FunctionDef[] = [
   unary('abs', T.int2, T.int2, (a: number) => checkInt2(Math.abs(a))),

@@ -5,7 +5,7 @@ import type { FunctionDef } from './function.js';
 import { comparisonDefs } from './compare.js';
 import { datetimeFunctionDefs, datetimeOperatorDefs } from './datetime.js';
 import { jsonFunctionDefs, jsonOperatorDefs } from './json.js';
-import { mathFunctionDefs } from './math.js';
+import { mathFunctionDefs, mathOperatorDefs } from './math.js';
 import { numericOperatorDefs } from './operators-numeric.js';
 import { stringFunctionDefs, stringOperatorDefs } from './string.js';
 import { systemFunctionDefs } from './system.js';
@@ -22,6 +22,7 @@ function indexByName(defs: readonly FunctionDef[]): ReadonlyMap<string, readonly
 
 const operators = indexByName([
   ...comparisonDefs, ...numericOperatorDefs, ...stringOperatorDefs, ...datetimeOperatorDefs, ...jsonOperatorDefs,
+  ...mathOperatorDefs,
 ]);
 
 const functions = indexByName([

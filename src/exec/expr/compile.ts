@@ -98,7 +98,7 @@ function compileCall(expr: BoundCall, context: FunctionContext): Compiled {
 
 /** Inserts a conversion when an argument's type differs from the resolved parameter type. */
 function coerceArg(arg: Compiled, from: DataType, to: DataType | undefined, context: FunctionContext): Compiled {
-  if (to === undefined || from.name === 'unknown' || to.name === 'unknown' || sameBaseType(from, to)) return arg;
+  if (to === undefined || to.name === 'unknown' || sameBaseType(from, to)) return arg;
   const cast = castForExecution(from, to, 'implicit');
   if (cast === null) return arg;
   if (arg.constant !== undefined) {
@@ -178,7 +178,7 @@ function binaryCaller(fn: ResolvedFunction, leftType: DataType, rightType: DataT
 }
 
 function argumentCast(from: DataType, to: DataType | undefined, context: FunctionContext): (value: Value) => Value {
-  if (to === undefined || from.name === 'unknown' || to.name === 'unknown' || sameBaseType(from, to)) return (value) => value;
+  if (to === undefined || to.name === 'unknown' || sameBaseType(from, to)) return (value) => value;
   const cast = castForExecution(from, to, 'implicit');
   if (cast === null) return (value) => value;
   return (value) => cast(value, context);
