@@ -3,9 +3,9 @@
 // else goes through a cast allowed in the given context.
 
 import { SqlError, SqlState } from '../../common/errors.js';
-import { formatType, sameType, type DataType } from '../../common/types.js';
+import { formatType, sameType, type DataType, type Value } from '../../common/types.js';
 import { parseText } from '../../common/value-text.js';
-import { findCast } from '../../functions/resolve.js';
+import { castValue, findCast } from '../../functions/resolve.js';
 import type { CastContext } from '../../functions/function.js';
 import type { BoundExpr } from '../bound-expr.js';
 import type { ParameterTypes } from './parameters.js';
@@ -24,7 +24,7 @@ export function coerce(
   if (sameType(expr.type, target)) return expr;
   if (target.name === 'unknown') return expr;
   if (expr.kind === 'Literal' && expr.type.name === 'unknown') {
-    return { kind: 'Literal', type: target, value: parseLiteral(expr.value, target, position) };
+    return { kind: 'Literal', type: target, value: parseLiteral(expr.value, target, context, position) };
   }
   if (expr.kind === 'Parameter' && expr.type.name === 'unknown') {
     parameters.determine(expr.index + 1, target);
@@ -40,9 +40,14 @@ export function coerce(
   return { kind: 'Cast', type: target, arg: expr };
 }
 
-function parseLiteral(value: unknown, target: DataType, position: number | undefined): ReturnType<typeof parseText> {
+/** An unknown-typed literal as a value of `target`; explicit casts apply length limits by truncation. */
+function parseLiteral(value: unknown, target: DataType, context: CastContext, position: number | undefined): Value {
   if (value === null) return null;
   try {
+    if (context === 'explicit' && target.precision !== undefined && target.element === undefined) {
+      const unconstrained: DataType = { name: target.name };
+      return castValue(parseText(unconstrained, String(value)), unconstrained, target, context);
+    }
     return parseText(target, String(value));
   } catch (error) {
     if (error instanceof SqlError) throw error.withPosition(position);
