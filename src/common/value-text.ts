@@ -47,7 +47,33 @@ export function formatText(type: DataType, value: Value, timeZone = 'UTC'): stri
 export function formatFloat8(value: number): string {
   const special = formatSpecialFloat(value);
   if (special !== undefined) return special;
-  return formatShortest(value.toExponential(), 15);
+  const shortest = value.toExponential();
+  if (Math.abs(value) < 2 ** 53 || !onRoundingBoundary(value, shortest)) return formatShortest(shortest, 15);
+  // PostgreSQL's shortest-digits algorithm does not accept a candidate lying exactly halfway to a
+  // neighbouring double, which JavaScript's does; above 2^53 such ties occur, so take more digits.
+  for (let precision = significantDigits(shortest) + 1; precision <= 17; precision++) {
+    const candidate = value.toExponential(precision - 1);
+    if (Number(candidate) === value && !onRoundingBoundary(value, candidate)) return formatShortest(candidate.replace(/\.?0+e/, 'e'), 15);
+  }
+  return formatShortest(value.toExponential(16), 15);
+}
+
+function significantDigits(exponential: string): number {
+  return exponential.replace(/^-/, '').replace(/e.*$/, '').replace('.', '').length;
+}
+
+/** Whether decimal text of an integral double ≥ 2^53 is exactly halfway between it and a neighbour. */
+function onRoundingBoundary(value: number, text: string): boolean {
+  const match = /^(-?)(\d)(?:\.(\d+))?e\+(\d+)$/.exec(text);
+  if (!match) return false;
+  const digits = (match[2] ?? '') + (match[3] ?? '');
+  const exponent = Number(match[4]) - (digits.length - 1);
+  if (exponent < 0) return false;
+  const candidate = BigInt(digits) * 10n ** BigInt(exponent);
+  const exact = BigInt(Math.abs(value));
+  const unitInLastPlace = 2n ** BigInt(Math.floor(Math.log2(Math.abs(value))) - 52);
+  const distance = candidate > exact ? candidate - exact : exact - candidate;
+  return distance * 2n === unitInLastPlace;
 }
 
 /** float4 output: the shortest text that reads back to the same single-precision value. */
@@ -55,10 +81,69 @@ export function formatFloat4(value: number): string {
   const special = formatSpecialFloat(value);
   if (special !== undefined) return special;
   for (let precision = 1; precision <= 9; precision++) {
-    const candidate = Number(value.toPrecision(precision));
-    if (Math.fround(candidate) === value) return formatShortest(candidate.toExponential(), 6);
+    const chosen = nearestFloat4Digits(value, precision);
+    if (chosen !== undefined) return formatShortest(chosen, 6);
   }
-  return formatShortest(value.toExponential(), 6);
+  return formatShortest(value.toExponential(8), 6);
+}
+
+/**
+ * The `precision`-digit decimal nearest to a float4 that reads back to it and lies strictly within
+ * half a unit in the last place (ties between two such decimals go to the even digit), as the
+ * shortest-digits algorithm PostgreSQL uses chooses; undefined if there is none.
+ */
+function nearestFloat4Digits(value: number, precision: number): string | undefined {
+  const match = /^(-?)(\d)(?:\.(\d+))?e([+-]\d+)$/.exec(value.toExponential(precision - 1));
+  if (!match) return undefined;
+  const sign = match[1] ?? '';
+  const digits = BigInt((match[2] ?? '') + (match[3] ?? ''));
+  const exponent = Number(match[4]) - (precision - 1);
+  const magnitude = Math.abs(value);
+  const binaryExponent = Math.floor(Math.log2(magnitude));
+  const normal = binaryExponent >= -126;
+  const ulpExponent = normal ? binaryExponent - 23 : -149;
+  const exact = exactBinary(magnitude);
+  let best: { digits: bigint; distance: bigint } | undefined;
+  for (const candidate of [digits - 1n, digits, digits + 1n]) {
+    if (candidate <= 0n) continue;
+    const text = `${sign}${candidate}e${exponent}`;
+    if (Math.fround(Number(text)) !== value) continue;
+    const distance = scaledDistance(exact, candidate, exponent, ulpExponent);
+    if (distance.twiceDistance >= distance.ulp) continue;
+    if (best === undefined || distance.twiceDistance < best.distance
+      || (distance.twiceDistance === best.distance && candidate % 2n === 0n)) {
+      best = { digits: candidate, distance: distance.twiceDistance };
+    }
+  }
+  if (best === undefined) return undefined;
+  const text = best.digits.toString();
+  const decimalExponent = exponent + text.length - 1;
+  const mantissa = text.length > 1 ? `${text[0] ?? ''}.${text.slice(1)}` : text;
+  return `${sign}${mantissa.replace(/\.?0+$/, '')}e${decimalExponent < 0 ? '-' : '+'}${Math.abs(decimalExponent)}`;
+}
+
+/** A positive double as mantissa × 2^exponent, exactly. */
+function exactBinary(value: number): { mantissa: bigint; exponent: number } {
+  const view = new DataView(new ArrayBuffer(8));
+  view.setFloat64(0, value);
+  const bits = view.getBigUint64(0);
+  const biased = Number((bits >> 52n) & 0x7ffn);
+  const fraction = bits & ((1n << 52n) - 1n);
+  return biased === 0 ? { mantissa: fraction, exponent: -1074 } : { mantissa: fraction | (1n << 52n), exponent: biased - 1075 };
+}
+
+/** 2·|value − digits·10^exponent| and one ulp (2^ulpExponent), both in one common scale. */
+function scaledDistance(
+  exact: { mantissa: bigint; exponent: number }, digits: bigint, exponent: number, ulpExponent: number,
+): { twiceDistance: bigint; ulp: bigint } {
+  const binaryShift = Math.max(0, -Math.min(exact.exponent, ulpExponent));
+  const decimalShift = Math.max(0, -exponent);
+  const scale = (mantissa: bigint, power2: number, power10: number): bigint =>
+    mantissa * 2n ** BigInt(power2 + binaryShift) * 10n ** BigInt(power10 + decimalShift);
+  const valueScaled = scale(exact.mantissa, exact.exponent, 0);
+  const candidateScaled = scale(digits, 0, exponent);
+  const difference = valueScaled > candidateScaled ? valueScaled - candidateScaled : candidateScaled - valueScaled;
+  return { twiceDistance: 2n * difference, ulp: scale(1n, ulpExponent, 0) };
 }
 
 function formatSpecialFloat(value: number): string | undefined {
