@@ -1,7 +1,7 @@
 // COPY ... FROM STDIN through node-postgres' own connection (the CopyIn sub-protocol): a
 // Submittable that sends the COPY statement, streams prepared CopyData chunks with
 // backpressure, and ends with CopyDone. Avoids a dependency on pg-copy-streams.
-import { once } from 'node:events';
+import type { Duplex } from 'node:stream';
 import type pg from 'pg';
 
 /** The parts of pg's internal Connection this module uses (missing from @types/pg). */
@@ -64,10 +64,7 @@ class CopyFromStdin implements pg.Submittable {
     for (const chunk of this.chunks) {
       if (this.failed) return;
       connection.sendCopyFromChunk(chunk);
-      if (socket.writableNeedDrain) {
-        await Promise.race([once(socket, 'drain'), once(socket, 'close')]);
-        if (socket.destroyed) throw new Error('connection closed during COPY');
-      }
+      if (socket.writableNeedDrain) await drained(socket);
     }
     if (!this.failed) connection.endCopyFrom();
   }
@@ -77,6 +74,22 @@ class CopyFromStdin implements pg.Submittable {
     this.failed = true;
     this.reject(error instanceof Error ? error : new Error(String(error)));
   }
+}
+
+/** Waits until the socket can take more data; rejects if it closes first. */
+function drained(socket: Duplex): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const settle = (error?: Error): void => {
+      socket.off('drain', onDrain);
+      socket.off('close', onClose);
+      if (error === undefined) resolve();
+      else reject(error);
+    };
+    const onDrain = (): void => settle();
+    const onClose = (): void => settle(new Error('connection closed during COPY'));
+    socket.on('drain', onDrain);
+    socket.on('close', onClose);
+  });
 }
 
 /** Runs `COPY table (...) FROM STDIN` with the given COPY-text chunks; returns rows copied. */

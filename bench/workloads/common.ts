@@ -5,12 +5,17 @@ import { createOrdersSql, type OrdersLayout } from '../harness/schema.js';
 import type { SystemKind } from '../harness/target.js';
 import { elapsedMs, probeTable, type Figure, type Trial, type WorkloadContext } from './types.js';
 
-const probeRow = `(1, 1, 1.00, '1995-01-01', 'O', '1-URGENT', 'probe')`;
-
-/** Probe: create an orders-shaped table with `layout`, insert one row, then run `queries`. */
-export function probeOrders(system: SystemKind, layout: OrdersLayout, queries: readonly string[] = []): string[] {
-  return [createOrdersSql(system, probeTable, layout), `INSERT INTO ${probeTable} VALUES ${probeRow}`, ...queries];
+/**
+ * Probe: create an empty orders-shaped table with `layout`, then run `statements` on it. Probes
+ * ask only for what the workload itself uses (read workloads load their data with COPY, so
+ * their probes do not need INSERT).
+ */
+export function probeOrders(system: SystemKind, layout: OrdersLayout, statements: readonly string[] = []): string[] {
+  return [createOrdersSql(system, probeTable, layout), ...statements];
 }
+
+/** A one-row INSERT into the probe table, for workloads that write with INSERT. */
+export const probeInsert = `INSERT INTO ${probeTable} VALUES (1, 1, 1.00, '1995-01-01', 'O', '1-URGENT', 'probe')`;
 
 /** A read trial: one warm-up, then each run times `query` and checks its result (array rows). */
 export function timedQueryTrial(

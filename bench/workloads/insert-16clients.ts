@@ -2,7 +2,7 @@
 // with fsync on, the figure shows how well commits from many sessions share one flush (group commit).
 import { runPgbench } from '../harness/pgbench.js';
 import { createOrdersSql, dropTableQuietly } from '../harness/schema.js';
-import { probeOrders, singleVariant } from './common.js';
+import { probeInsert, probeOrders, singleVariant } from './common.js';
 import type { Workload } from './types.js';
 
 const table = 'bench_insert_clients';
@@ -20,7 +20,7 @@ export const insert16Clients: Workload = {
     'Single-row INSERT transactions per second (autocommit, fsync on) from 16 concurrent pgbench clients (-M prepared) into an orders table without indexes: durable commit latency amortised by group commit.',
   sizeDependent: false,
   variants: singleVariant,
-  requires: (system) => probeOrders(system, 'log'),
+  requires: (system) => probeOrders(system, 'log', [probeInsert]),
   async prepare(context) {
     const client = await context.connect();
     await dropTableQuietly(client, table);

@@ -4,7 +4,7 @@
 import { customerCountFor, defaultSeed, orderRow, orderValuesTuple } from '../harness/datagen.js';
 import { createOrdersSql, dropTableQuietly, orderColumns } from '../harness/schema.js';
 import { copyIn } from '../harness/copy-in.js';
-import { probeOrders, singleVariant } from './common.js';
+import { probeInsert, probeOrders, singleVariant } from './common.js';
 import { rowsPerStatement } from './insert-multirow.js';
 import type { SystemKind } from '../harness/target.js';
 import { elapsedMs, probeTable, type Workload } from './types.js';
@@ -20,6 +20,7 @@ export const upsert: Workload = {
   variants: singleVariant,
   requires: (system) =>
     probeOrders(system, 'pk', [
+      probeInsert,
       `${upsertPrefix(probeTable)} (1, 2, 2.00, '1995-01-02', 'F', '2-HIGH', 'again')${upsertSuffix(system)}`,
     ]),
   async prepare(context) {
