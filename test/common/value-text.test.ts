@@ -59,6 +59,14 @@ describe('floats', () => {
     expect(formatText(t('float4'), Math.fround(3.4e38))).toBe('3.4e+38');
   });
 
+  it('chooses the same digits as PostgreSQL at ties and halfway boundaries', () => {
+    expect(formatText(t('float8'), 20278775516671232)).toBe('2.0278775516671232e+16');
+    expect(formatText(t('float8'), 47777034660206816)).toBe('4.7777034660206816e+16');
+    expect(formatText(t('float4'), -1638173.25)).toBe('-1.6381732e+06');
+    expect(formatText(t('float4'), -293300.625)).toBe('-293300.62');
+    expect(formatText(t('float4'), -44040128)).toBe('-4.4040128e+07');
+  });
+
   it('rejects out-of-range input', () => {
     expect(errorOf(() => parseText(t('float8'), '1e400'))).toEqual({ code: '22003', message: '"1e400" is out of range for type double precision' });
     expect(errorOf(() => parseText(t('float4'), '1e40'))).toEqual({ code: '22003', message: '"1e40" is out of range for type real' });
