@@ -11,7 +11,8 @@
 // written; `endOffset` counts only completed appends, so readers never see a partial frame; every
 // byte read is checked against a CRC32C, and damage is an XX001 error naming the file and position.
 
-import { mkdir, readdir } from 'node:fs/promises';
+import { mkdir, open, readdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { internalError, SqlError, SqlState } from '../../common/errors.js';
 import { limits } from '../../common/limits.js';
 import type { Value } from '../../common/types.js';
@@ -21,7 +22,7 @@ import { columnKind, decodeColumn, encodeColumn, encodedByteLength, type ColumnK
 import type { AppendMeta, AppendResult, ColumnarBatch, ReadBatch } from './columnar-batch.js';
 import { crc32c } from './crc32c.js';
 import { SchemaHistory, syncPath, type LogSchema } from './log-schema.js';
-import { Segment, type ReadCounter } from './segment.js';
+import { Segment, segmentFileName, type ReadCounter } from './segment.js';
 
 export interface LogTabletOptions {
   /** A segment rolls once the next batch would take it past this size (default 64 MiB). */
@@ -222,6 +223,45 @@ export class LogTablet {
     });
   }
 
+  /**
+   * Drops every batch at and after `offset`, which must be a batch boundary in
+   * startOffset..endOffset; the next append gets `offset`. Used on start to cut batches of commits
+   * that never became durable, before any reader or KV tablet uses the log.
+   */
+  truncateFrom(offset: bigint): Promise<void> {
+    return this.exclusive(async () => {
+      if (offset === this.endOffset) return;
+      if (offset < this.startOffset || offset > this.endOffset) {
+        throw internalError(`log truncation at ${offset} outside ${this.startOffset}..${this.endOffset}`);
+      }
+      const index = this.segments.findIndex((segment) => segment.baseOffset <= offset && offset < segment.nextOffset);
+      const segment = this.segments[index]!;
+      const position = await this.framePosition(segment, offset);
+      for (const later of this.segments.splice(index + 1)) await later.delete();
+      this.segments.pop();
+      await segment.close();
+      await cutFile(segment.path, position);
+      for (const extension of ['index', 'timeindex'] as const) await rm(join(this.dir, segmentFileName(segment.baseOffset, extension)), { force: true });
+      this.segments.push(await Segment.openActive(this.dir, segment.baseOffset, this.segmentOptions));
+      await syncPath(this.dir);
+    });
+  }
+
+  /** File position of the frame starting at `offset` in `segment`; XX000 if no frame starts there. */
+  private async framePosition(segment: Segment, offset: bigint): Promise<number> {
+    let position = segment.positionFor(offset);
+    while (position < segment.size) {
+      const header = await segment.readHeader(position, this.schema.columns.length);
+      if (header.baseOffset === offset) return position;
+      if (header.baseOffset > offset) break;
+      if (header.baseOffset + BigInt(header.recordCount) > offset) {
+        throw internalError(`log truncation at ${offset} falls inside the batch at ${header.baseOffset}`);
+      }
+      position += header.frameLength;
+    }
+    throw internalError(`log truncation at ${offset}: no batch starts there in ${segment.path}`);
+  }
+
   // ---- reading --------------------------------------------------------------------------------
 
   /** Records from `fromOffset` (raised to startOffset) in batches, with only the wanted columns. */
@@ -370,4 +410,15 @@ function adjacentRuns(sorted: readonly number[]): number[][] {
     else runs.push([index]);
   }
   return runs;
+}
+
+/** Cuts a file to `length` bytes and makes the cut durable. */
+async function cutFile(path: string, length: number): Promise<void> {
+  const file = await open(path, 'r+');
+  try {
+    await file.truncate(length);
+    await file.sync();
+  } finally {
+    await file.close();
+  }
 }
