@@ -61,3 +61,10 @@ export function requireRows(context: WorkloadContext): number {
 }
 
 export const singleVariant = [{ label: '' }] as const;
+
+const warmupSeconds = 1;
+
+/** Duration of a timed run: warm-up runs (negative index) are short; they only warm caches and JIT. */
+export function runSeconds(context: WorkloadContext, runIndex: number): number {
+  return runIndex < 0 ? Math.min(warmupSeconds, context.settings.seconds) : context.settings.seconds;
+}

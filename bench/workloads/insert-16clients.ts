@@ -2,7 +2,7 @@
 // with fsync on, the figure shows how well commits from many sessions share one flush (group commit).
 import { runPgbench } from '../harness/pgbench.js';
 import { createOrdersSql, dropTableQuietly } from '../harness/schema.js';
-import { probeInsert, probeOrders, singleVariant } from './common.js';
+import { probeInsert, probeOrders, runSeconds, singleVariant } from './common.js';
 import type { Workload } from './types.js';
 
 const table = 'bench_insert_clients';
@@ -26,12 +26,12 @@ export const insert16Clients: Workload = {
     await dropTableQuietly(client, table);
     await client.query(createOrdersSql(context.system, table, 'log'));
     return {
-      warmups: 0,
-      async run() {
+      warmups: 1,
+      async run(index) {
         const tps = await runPgbench(context.pgbench, context.target, {
           script,
           clients,
-          seconds: context.settings.seconds,
+          seconds: runSeconds(context, index),
           mode: 'prepared',
         });
         return { value: tps, unit: 'tx/s', better: 'higher' };

@@ -1,7 +1,7 @@
 // point_lookup: primary-key lookups of random existing keys from 8 concurrent pgbench clients
 // with prepared statements — the KV read path (Sluice) against a B-tree index scan (PostgreSQL).
 import { runPgbench } from '../harness/pgbench.js';
-import { probeOrders, requireRows, singleVariant } from './common.js';
+import { probeOrders, requireRows, runSeconds, singleVariant } from './common.js';
 import { probeTable, type Workload } from './types.js';
 
 const clients = 8;
@@ -18,12 +18,12 @@ export const pointLookup: Workload = {
     const rows = requireRows(context);
     await context.datasets.ensure('orders_pk', rows);
     return {
-      warmups: 0,
-      async run() {
+      warmups: 1,
+      async run(index) {
         const tps = await runPgbench(context.pgbench, context.target, {
           script,
           clients,
-          seconds: context.settings.seconds,
+          seconds: runSeconds(context, index),
           mode: 'prepared',
           variables: { rows },
         });

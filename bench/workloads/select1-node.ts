@@ -1,9 +1,8 @@
 // select1_node: `SELECT 1` round trips per second from node-postgres over one connection, the
 // figure an application in this runtime sees (client overhead included, same on both sides).
 import type pg from 'pg';
+import { runSeconds } from './common.js';
 import type { Workload, WorkloadVariant } from './types.js';
-
-const primingRoundTrips = 500;
 
 interface NodeVariant extends WorkloadVariant {
   readonly prepared: boolean;
@@ -22,11 +21,10 @@ export const select1Node: Workload<NodeVariant> = {
   async prepare(context, variant) {
     const client = await context.connect();
     const query: pg.QueryConfig = variant.prepared ? { name: 'bench_select1', text: 'SELECT 1' } : { text: 'SELECT 1' };
-    for (let i = 0; i < primingRoundTrips; i++) await client.query(query);
     return {
-      warmups: 0,
-      async run() {
-        const deadline = performance.now() + context.settings.seconds * 1000;
+      warmups: 1,
+      async run(index) {
+        const deadline = performance.now() + runSeconds(context, index) * 1000;
         const started = performance.now();
         let roundTrips = 0;
         while (performance.now() < deadline) {

@@ -1,6 +1,7 @@
 // select1 (pgbench): round trips per second for `SELECT 1` over 1 and 16 connections in each
 // pgbench query mode — the protocol and session overhead floor, with no storage involved.
 import { runPgbench, type QueryMode } from '../harness/pgbench.js';
+import { runSeconds } from './common.js';
 import type { Workload, WorkloadVariant } from './types.js';
 
 interface Select1Variant extends WorkloadVariant {
@@ -22,12 +23,12 @@ export const select1: Workload<Select1Variant> = {
   requires: () => ['SELECT 1'],
   async prepare(context, variant) {
     return {
-      warmups: 0,
-      async run() {
+      warmups: 1,
+      async run(index) {
         const tps = await runPgbench(context.pgbench, context.target, {
           script: 'SELECT 1;\n',
           clients: variant.clients,
-          seconds: context.settings.seconds,
+          seconds: runSeconds(context, index),
           mode: variant.mode,
         });
         return { value: tps, unit: 'ops/s', better: 'higher' };
