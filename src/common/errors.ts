@@ -14,6 +14,8 @@ export interface SqlErrorFields {
   readonly table?: string;
   readonly column?: string;
   readonly constraint?: string;
+  /** Where the error happened, as PostgreSQL's CONTEXT (e.g. `COPY t, line 3, column b: "x"`). */
+  readonly context?: string;
 }
 
 export class SqlError extends Error {
@@ -26,6 +28,7 @@ export class SqlError extends Error {
   readonly column: string | undefined;
   readonly constraint: string | undefined;
   readonly schema: string | undefined;
+  readonly context: string | undefined;
 
   constructor(code: string, message: string, fields: SqlErrorFields = {}) {
     super(message);
@@ -39,6 +42,7 @@ export class SqlError extends Error {
     this.column = fields.column;
     this.constraint = fields.constraint;
     this.schema = fields.schema;
+    this.context = fields.context;
   }
 
   /** A copy of this error with a statement position attached (if it has none yet). */
@@ -47,10 +51,16 @@ export class SqlError extends Error {
     return new SqlError(this.code, this.message, { ...this.fieldsForCopy(), position });
   }
 
+  /** A copy of this error with a CONTEXT line attached (if it has none yet). */
+  withContext(context: string): SqlError {
+    if (this.context !== undefined) return this;
+    return new SqlError(this.code, this.message, { ...this.fieldsForCopy(), context });
+  }
+
   private fieldsForCopy(): SqlErrorFields {
     return {
       detail: this.detail, hint: this.hint, severity: this.severity, table: this.table,
-      column: this.column, constraint: this.constraint, schema: this.schema,
+      column: this.column, constraint: this.constraint, schema: this.schema, context: this.context,
     };
   }
 }
@@ -93,6 +103,8 @@ export const SqlState = {
   invalidDatetimeFormat: '22007',
   datetimeFieldOverflow: '22008',
   invalidEscapeSequence: '22025',
+  badCopyFileFormat: '22P04',
+  characterNotInRepertoire: '22021',
   invalidRegularExpression: '2201B',
   nullValueNotAllowed: '22004',
   dataException: '22000',

@@ -8,6 +8,10 @@ export const limits = {
   startupMessageBytesMax: 10_000,
   /** Bytes of backend messages buffered for one connection before the server waits for the socket. */
   connectionSendBufferBytesMax: 1024 * 1024,
+  /** Longest COPY FROM row the server buffers: a text/csv line (quoted newlines included) or a binary tuple. */
+  copyRowBytesMax: 64 * 1024 * 1024,
+  /** Input bytes of the rows handed to the engine in one COPY FROM batch (at most rowsPerBatchMax rows). */
+  copyBatchBytesMax: 4 * 1024 * 1024,
   /** Rows sent per batch when a portal has no row limit. */
   rowsPerBatchMax: 1024,
   /** Connections accepted at once. */

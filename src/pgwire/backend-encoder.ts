@@ -83,6 +83,7 @@ export function writeErrorResponse(out: MessageWriter, error: SqlError, severity
   writeField(out, 'D', error.detail);
   writeField(out, 'H', error.hint);
   writeField(out, 'P', error.position === undefined ? undefined : String(error.position));
+  writeField(out, 'W', error.context);
   writeField(out, 's', error.schema);
   writeField(out, 't', error.table);
   writeField(out, 'c', error.column);

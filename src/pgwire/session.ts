@@ -46,28 +46,39 @@ export interface RowCursor {
   close(): Promise<void>;
 }
 
-/** Receives the data of COPY ... FROM STDIN. */
-export interface CopyInSink {
-  write(chunk: Uint8Array): Promise<void>;
-  /** Called on CopyDone; returns the CommandComplete tag. */
-  finish(): Promise<string>;
-  /** Called on CopyFail or a dropped connection: nothing written may become visible. */
-  abort(reason: string): Promise<void>;
+/** COPY's data format options, as given in the statement (defaults filled in by the engine). */
+export interface CopyOptions {
+  readonly format: 'text' | 'csv' | 'binary';
+  /** Column separator: a tab for text, a comma for csv. */
+  readonly delimiter: string;
+  /** How NULL is written: `\N` for text, an empty unquoted field for csv. */
+  readonly nullString: string;
+  /** csv only: the first line is a header (skipped on input, written on output). */
+  readonly header: boolean;
+  /** csv only: quote and escape characters (both `"` by default). */
+  readonly quote: string;
+  readonly escape: string;
 }
 
-/** Produces the data of COPY ... TO STDOUT. */
-export interface CopyOutSource {
-  /** Next chunk of data, or null at the end. */
-  next(signal: AbortSignal): Promise<Uint8Array | null>;
-  commandTag(): string;
-  close(): Promise<void>;
+/**
+ * Receives the rows of COPY ... FROM STDIN. The wire layer decodes the client's data in the
+ * statement's format into rows of Values typed as `columns`, and hands them over in order.
+ * Decoding errors are 22P02/22P04 with the line number; the sink is aborted and nothing is written.
+ */
+export interface CopyInSink {
+  writeRows(rows: Value[][]): Promise<void>;
+  /** Called on CopyDone; returns the CommandComplete tag (`COPY n`). */
+  finish(): Promise<string>;
+  /** Called on CopyFail, a decoding error or a dropped connection: nothing written may become visible. */
+  abort(reason: string): Promise<void>;
 }
 
 export type StatementOutcome =
   | { readonly kind: 'rows'; readonly columns: readonly ColumnDescription[]; readonly cursor: RowCursor }
   | { readonly kind: 'command'; readonly tag: string }
-  | { readonly kind: 'copyIn'; readonly format: 'text' | 'binary'; readonly columnCount: number; readonly sink: CopyInSink }
-  | { readonly kind: 'copyOut'; readonly format: 'text' | 'binary'; readonly columnCount: number; readonly source: CopyOutSource }
+  | { readonly kind: 'copyIn'; readonly columns: readonly ColumnDescription[]; readonly options: CopyOptions; readonly sink: CopyInSink }
+  /** COPY ... TO STDOUT: the wire layer encodes the cursor's rows in the statement's format. */
+  | { readonly kind: 'copyOut'; readonly columns: readonly ColumnDescription[]; readonly options: CopyOptions; readonly cursor: RowCursor }
   | { readonly kind: 'empty' };
 
 export type TransactionStatus = 'I' | 'T' | 'E';

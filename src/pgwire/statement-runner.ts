@@ -2,18 +2,20 @@
 // COPY FROM STDIN fed from CopyData messages, COPY TO STDOUT streamed as CopyData. Shared by the
 // simple and extended query protocols. Invariants: every wait on the engine or the client is cut
 // short by the statement's AbortSignal; buffered output is flushed whenever the next wait may be
-// long, so rows of a continuous query reach the client as they come; cursors and COPY sources are
-// closed and COPY sinks finished or aborted on every path.
+// long, so rows of a continuous query reach the client as they come; cursors (COPY TO's too) are
+// closed and COPY sinks finished or aborted on every path. COPY data formats live in copy/.
 
 import { SqlError, SqlState, asSqlError } from '../common/errors.js';
 import { limits } from '../common/limits.js';
 import type { Value } from '../common/types.js';
+import { CopyDecoder } from './copy/copy-decoder.js';
+import { CopyEncoder } from './copy/copy-encoder.js';
 import {
-  writeCommandComplete, writeCopyData, writeCopyDone, writeCopyInResponse, writeCopyOutResponse, writeDataRows,
+  writeCommandComplete, writeCopyDone, writeCopyInResponse, writeCopyOutResponse, writeDataRows,
   writeEmptyQueryResponse, writeNoticeResponse,
 } from './backend-encoder.js';
 import { protocolViolation } from './message-reader.js';
-import type { CopyInSink, CopyOutSource, RowCursor, Session, StatementOutcome } from './session.js';
+import type { ColumnDescription, CopyInSink, CopyOptions, RowCursor, Session, StatementOutcome } from './session.js';
 import type { SocketChannel } from './socket-channel.js';
 import type { ValueWriter } from './value-codec.js';
 
@@ -48,6 +50,11 @@ export function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promi
 /** What a statement's output needs: the channel to write to and the session for notices. */
 export class OutputContext {
   constructor(readonly channel: SocketChannel, readonly session: Session) {}
+
+  /** The session's current time zone, for timestamptz text. */
+  timeZone(): string {
+    return this.session.parameterStatus().get('TimeZone') ?? 'UTC';
+  }
 
   sendNotices(): void {
     for (const notice of this.session.takeNotices()) writeNoticeResponse(this.channel.out, notice);
@@ -97,28 +104,44 @@ export async function sendNonRowOutcome(
       tag = outcome.tag;
       break;
     case 'copyIn':
-      writeCopyInResponse(out, outcome.format, outcome.columnCount);
-      tag = await receiveCopyData(context, outcome.sink, signal);
+      tag = await receiveCopyData(context, outcome.columns, outcome.options, outcome.sink, signal);
       break;
     case 'copyOut':
-      writeCopyOutResponse(out, outcome.format, outcome.columnCount);
-      tag = await sendCopyData(context, outcome.source, signal);
+      tag = await sendCopyData(context, outcome.columns, outcome.options, outcome.cursor, signal);
       break;
   }
   writeCommandComplete(out, tag);
   return tag;
 }
 
-/** COPY FROM STDIN: CopyData into the sink until CopyDone (commit) or CopyFail (abort). */
-async function receiveCopyData(context: OutputContext, sink: CopyInSink, signal: AbortSignal): Promise<string> {
-  await context.channel.flush(signal);
+function copyFormat(options: CopyOptions): 'text' | 'binary' {
+  return options.format === 'binary' ? 'binary' : 'text';
+}
+
+/**
+ * COPY FROM STDIN: CopyData decoded into rows for the sink until CopyDone (finish) or CopyFail,
+ * a decoding error or a lost connection (abort). Flush and Sync are ignored meanwhile, as in
+ * PostgreSQL; after an error the connection discards the rest of the copy stream.
+ */
+async function receiveCopyData(
+  context: OutputContext, columns: readonly ColumnDescription[], options: CopyOptions, sink: CopyInSink, signal: AbortSignal,
+): Promise<string> {
   try {
+    const decoder = new CopyDecoder(columns, options, context.timeZone());
+    writeCopyInResponse(context.channel.out, copyFormat(options), columns.length);
+    await context.channel.flush(signal);
     for (;;) {
       const message = await context.channel.nextMessage(signal);
       if (message === null) throw connectionLost();
       switch (message.type) {
-        case 'copyData': await untilAborted(sink.write(message.data), signal); break;
-        case 'copyDone': return await untilAborted(sink.finish(), signal);
+        case 'copyData':
+          decoder.push(message.data);
+          await writeDecodedRows(decoder, sink, signal);
+          break;
+        case 'copyDone':
+          decoder.end();
+          await writeDecodedRows(decoder, sink, signal);
+          return await untilAborted(sink.finish(), signal);
         case 'copyFail': throw new SqlError(SqlState.queryCanceled, `COPY from stdin failed: ${message.message}`);
         case 'flush': case 'sync': break;
         default: throw protocolViolation(`unexpected message type "${message.type}" during COPY from stdin`);
@@ -131,17 +154,32 @@ async function receiveCopyData(context: OutputContext, sink: CopyInSink, signal:
   }
 }
 
-/** COPY TO STDOUT: the source's chunks as CopyData, then CopyDone. */
-async function sendCopyData(context: OutputContext, source: CopyOutSource, signal: AbortSignal): Promise<string> {
+/** Hands the sink every batch the decoder can produce from the input it holds. */
+async function writeDecodedRows(decoder: CopyDecoder, sink: CopyInSink, signal: AbortSignal): Promise<void> {
+  for (let rows = decoder.takeRows(); rows.length > 0; rows = decoder.takeRows()) {
+    await untilAborted(sink.writeRows(rows), signal);
+  }
+}
+
+/** COPY TO STDOUT: the cursor's rows in bounded batches, one CopyData per row, then CopyDone. */
+async function sendCopyData(
+  context: OutputContext, columns: readonly ColumnDescription[], options: CopyOptions, cursor: RowCursor, signal: AbortSignal,
+): Promise<string> {
   try {
+    const out = context.channel.out;
+    const encoder = new CopyEncoder(columns, options, context.timeZone());
+    writeCopyOutResponse(out, copyFormat(options), columns.length);
+    encoder.writeStart(out);
     for (;;) {
-      const chunk = await context.awaitFlushing(source.next(signal), signal);
-      if (chunk === null) break;
-      writeCopyData(context.channel.out, chunk);
+      const batch: { rows: Value[][]; done: boolean } = await context.awaitFlushing(cursor.next(limits.rowsPerBatchMax, signal), signal);
+      context.sendNotices();
+      encoder.writeRows(out, batch.rows);
+      if (batch.done) break;
     }
-    writeCopyDone(context.channel.out);
-    return source.commandTag();
+    encoder.writeEnd(out);
+    writeCopyDone(out);
+    return cursor.commandTag();
   } finally {
-    await source.close().catch(() => undefined);
+    await cursor.close().catch(() => undefined);
   }
 }

@@ -339,7 +339,7 @@ describe('COPY', () => {
     const messages = await raw.until('readyForQuery');
     expect(messages.map((message) => message.name)).toEqual(['copyInResponse', 'commandComplete', 'readyForQuery']);
     expect((messages[1] as unknown as { text: string }).text).toBe('COPY 2');
-    expect(factory.journal.copied).toEqual(['1\ta\n2\tb\n']);
+    expect(factory.journal.copied).toEqual(['1|a,2|b']);
     raw.socket.destroy();
   });
 
@@ -363,6 +363,9 @@ describe('COPY', () => {
     expect(messages.map((message) => message.name)).toEqual([
       'copyOutResponse', 'copyData', 'copyData', 'copyData', 'copyDone', 'commandComplete', 'readyForQuery',
     ]);
+    const data = messages.filter((message) => message.name === 'copyData') as unknown as { chunk: Buffer }[];
+    expect(data.map((message) => message.chunk.toString())).toEqual(['1\trow 1\n', '2\trow 2\n', '3\trow 3\n']);
+    expect((messages[5] as unknown as { text: string }).text).toBe('SELECT 3');
     raw.socket.destroy();
   });
 });

@@ -10,7 +10,7 @@ import { Decimal } from '../../src/common/decimal.js';
 import { SqlError } from '../../src/common/errors.js';
 import { Types, type DataType, type Value } from '../../src/common/types.js';
 import type {
-  ColumnDescription, Notice, ParsedStatement, PreparedStatement, RowCursor, Session, SessionFactory, StartupInfo,
+  ColumnDescription, CopyOptions, Notice, ParsedStatement, PreparedStatement, RowCursor, Session, SessionFactory, StartupInfo,
   StatementOutcome, TransactionStatus,
 } from '../../src/pgwire/session.js';
 import { PgServer } from '../../src/pgwire/server.js';
@@ -28,6 +28,7 @@ export class Journal {
   readonly executed: string[] = [];
   readonly startups: StartupInfo[] = [];
   readonly copied: string[] = [];
+  copyBatches = 0;
   cursorsClosed = 0;
   rowsProduced = 0;
   sessionsClosed = 0;
@@ -77,6 +78,17 @@ const typedRow: Value[] = [
   -7, 9007199254740993n, 'héllo', true, 2.5, 946_684_800_000_000n, Decimal.parse('12345.678'), new Uint8Array([1, 2]),
 ];
 
+/** COPY statements of the fixture: `copy in [format]` and `copy out [format]` over (n int4, label text). */
+const copyColumns = [column('n', Types.int4), column('label', Types.text)];
+
+function copyOptions(format: string): CopyOptions {
+  const csv = format.startsWith('csv');
+  return {
+    format: format === 'binary' ? 'binary' : csv ? 'csv' : 'text',
+    delimiter: csv ? ',' : '\t', nullString: csv ? '' : '\\N', header: format.endsWith('header'), quote: '"', escape: '"',
+  };
+}
+
 export class FixtureSession implements Session {
   transactionStatus: TransactionStatus = 'I';
   private notices: Notice[] = [];
@@ -103,21 +115,21 @@ export class FixtureSession implements Session {
     return { text, parameterTypes: [], columns: null };
   }
 
-  async execute(statement: PreparedStatement, parameters: readonly Value[], signal: AbortSignal): Promise<StatementOutcome> {
+  async execute(statement: PreparedStatement, parameters: readonly Value[]): Promise<StatementOutcome> {
     const text = (statement as FixturePrepared).text;
     this.journal.executed.push(text);
     if (this.transactionStatus === 'E' && text !== 'rollback') throw new SqlError('25P02', 'current transaction is aborted');
-    return this.outcome(text, statement, parameters, signal);
+    return this.outcome(text, statement, parameters);
   }
 
-  private outcome(text: string, statement: PreparedStatement, parameters: readonly Value[], signal: AbortSignal): StatementOutcome {
+  private outcome(text: string, statement: PreparedStatement, parameters: readonly Value[]): StatementOutcome {
     const rowColumns = statement.columns ?? [];
     if (text.startsWith('select rows')) return { kind: 'rows', columns: rowColumns, cursor: countingCursor(Number(text.slice(12)), this.journal) };
     if (text === 'select $1') return { kind: 'rows', columns: rowColumns, cursor: fixedCursor([[parameters[0] ?? null]], this.journal) };
     if (text === 'types') return { kind: 'rows', columns: rowColumns, cursor: fixedCursor([typedRow, typedRow.map(() => null)], this.journal) };
     if (text === 'sleep') return { kind: 'rows', columns: rowColumns, cursor: blockingCursor(this.journal) };
-    if (text === 'copy in') return this.copyIn();
-    if (text === 'copy out') return this.copyOut(signal);
+    if (text.startsWith('copy in')) return this.copyIn(text);
+    if (text.startsWith('copy out')) return this.copyOut(text);
     return this.command(text);
   }
 
@@ -134,29 +146,23 @@ export class FixtureSession implements Session {
     }
   }
 
-  private copyIn(): StatementOutcome {
-    const chunks: string[] = [];
+  private copyIn(text: string): StatementOutcome {
+    const rows: Value[][] = [];
     const journal = this.journal;
+    const format = text === 'copy in' ? 'text' : text.slice('copy in '.length);
     return {
-      kind: 'copyIn', format: 'text', columnCount: 2,
+      kind: 'copyIn', columns: copyColumns, options: copyOptions(format),
       sink: {
-        async write(chunk) { chunks.push(Buffer.from(chunk).toString()); },
-        async finish() { journal.copied.push(chunks.join('')); return `COPY ${chunks.join('').split('\n').length - 1}`; },
+        async writeRows(batch) { rows.push(...batch); journal.copyBatches++; },
+        async finish() { journal.copied.push(rows.map((row) => row.join('|')).join(',')); return `COPY ${rows.length}`; },
         async abort(reason) { journal.copied.push(`aborted: ${reason}`); },
       },
     };
   }
 
-  private copyOut(signal: AbortSignal): StatementOutcome {
-    const chunks = ['1\ta\n', '2\tb\n', '3\tc\n'];
-    return {
-      kind: 'copyOut', format: 'text', columnCount: 2,
-      source: {
-        async next() { return signal.aborted ? null : chunks.length > 0 ? Buffer.from(chunks.shift() as string) : null; },
-        commandTag: () => 'COPY 3',
-        async close() { /* nothing held */ },
-      },
-    };
+  private copyOut(text: string): StatementOutcome {
+    const format = text === 'copy out' ? 'text' : text.slice('copy out '.length);
+    return { kind: 'copyOut', columns: copyColumns, options: copyOptions(format), cursor: countingCursor(3, this.journal) };
   }
 
   statementFailed(): void {

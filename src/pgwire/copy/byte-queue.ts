@@ -1,0 +1,89 @@
+// The not-yet-decoded bytes of a COPY FROM stream, kept as the CopyData chunks they arrived in.
+// Positions are relative to the first unconsumed byte. Reading forward is O(1) per byte (a cursor
+// remembers the chunk last looked at), so a row spread over many small chunks is scanned once, and
+// its bytes are copied once, when the row is taken. Invariant: no empty chunk is stored.
+
+export class ByteQueue {
+  private readonly chunks: Buffer[] = [];
+  /** Bytes of chunks[0] already consumed. */
+  private head = 0;
+  private size = 0;
+  /** Chunk index and relative start of the chunk the last lookup landed in. */
+  private cursorChunk = 0;
+  private cursorStart = 0;
+
+  get length(): number {
+    return this.size;
+  }
+
+  push(chunk: Uint8Array): void {
+    if (chunk.length === 0) return;
+    this.chunks.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length));
+    this.size += chunk.length;
+  }
+
+  /** The byte at `index` (which must be below length). */
+  byteAt(index: number): number {
+    const { bytes, offset } = this.segmentAt(index);
+    return bytes[offset] as number;
+  }
+
+  /** The chunk holding `index` and the offset of that byte in it; the chunk's later bytes follow in order. */
+  segmentAt(index: number): { bytes: Buffer; offset: number } {
+    if (index < this.cursorStart) {
+      this.cursorChunk = 0;
+      this.cursorStart = -this.head;
+    }
+    let chunk = this.chunks[this.cursorChunk] as Buffer;
+    while (index >= this.cursorStart + chunk.length) {
+      this.cursorStart += chunk.length;
+      this.cursorChunk++;
+      chunk = this.chunks[this.cursorChunk] as Buffer;
+    }
+    return { bytes: chunk, offset: index - this.cursorStart };
+  }
+
+  /** Removes and returns the first `count` bytes (without copying when they lie in one chunk). */
+  take(count: number): Buffer {
+    const first = this.chunks[0];
+    if (count === 0 || first === undefined) return Buffer.alloc(0);
+    if (this.head + count <= first.length) {
+      const result = first.subarray(this.head, this.head + count);
+      this.skip(count);
+      return result;
+    }
+    const result = Buffer.allocUnsafe(count);
+    let filled = 0;
+    while (filled < count) {
+      const chunk = this.chunks[0] as Buffer;
+      const piece = Math.min(count - filled, chunk.length - this.head);
+      chunk.copy(result, filled, this.head, this.head + piece);
+      filled += piece;
+      this.skip(piece);
+    }
+    return result;
+  }
+
+  /** Drops the first `count` bytes (at most length). */
+  skip(count: number): void {
+    let left = count;
+    this.size -= count;
+    while (left > 0) {
+      const chunk = this.chunks[0] as Buffer;
+      const available = chunk.length - this.head;
+      if (left < available) {
+        this.head += left;
+        break;
+      }
+      left -= available;
+      this.chunks.shift();
+      this.head = 0;
+    }
+    this.cursorChunk = 0;
+    this.cursorStart = -this.head;
+  }
+
+  clear(): void {
+    this.skip(this.size);
+  }
+}

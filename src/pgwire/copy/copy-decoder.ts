@@ -1,0 +1,226 @@
+// COPY FROM STDIN data → rows of Values, in PostgreSQL's text, csv and binary formats. Fed the
+// CopyData chunks as they come (split anywhere), it hands out rows in bounded batches; the caller
+// alternates push() and takeRows() so no more than one chunk plus one unfinished row is buffered.
+// Errors are PostgreSQL's, with its CONTEXT: `COPY, line 3, column b: "x"` for a bad value,
+// `COPY, line 3: "1\t2\t3"` for a bad line, `COPY, line 3` where the line cannot be shown.
+// Invariant: after an error or the end of data the decoder is spent (the caller aborts or finishes).
+
+import { SqlError, SqlState, asSqlError, assert } from '../../common/errors.js';
+import { limits } from '../../common/limits.js';
+import type { Value } from '../../common/types.js';
+import { parseText } from '../../common/value-text.js';
+import type { ColumnDescription, CopyOptions } from '../session.js';
+import { decodeParameter } from '../value-codec.js';
+import { BinaryReader, BinaryTupleError } from './binary-reader.js';
+import { ByteQueue } from './byte-queue.js';
+import { splitCsvFields, splitTextFields, type Field, type FieldSyntax } from './field-splitter.js';
+import { LineError, LineReader } from './line-reader.js';
+import { checkUtf8 } from './utf8-check.js';
+
+/** Longest value or line shown in an error's context (PostgreSQL's MAX_COPY_DATA_DISPLAY). */
+const contextBytesMax = 100;
+
+interface DecodedRow {
+  readonly values: Value[];
+  /** Input bytes the row took, for batch sizing. */
+  readonly bytes: number;
+}
+
+export class CopyDecoder {
+  private readonly queue = new ByteQueue();
+  private readonly lines: LineReader | null;
+  private readonly tuples: BinaryReader | null;
+  private readonly fieldSyntax: FieldSyntax;
+  private headerPending: boolean;
+  private inputEnded = false;
+  private done = false;
+
+  /** `relationName`, when known, is shown in error contexts as PostgreSQL does (`COPY t, line 1`). */
+  constructor(
+    private readonly columns: readonly ColumnDescription[],
+    private readonly options: CopyOptions,
+    private readonly timeZone: string,
+    private readonly relationName?: string,
+  ) {
+    const csv = options.format === 'csv';
+    assert(singleByte(options.delimiter), 'COPY delimiter is a single one-byte character');
+    assert(!csv || (singleByte(options.quote) && singleByte(options.escape)), 'COPY quote and escape are single one-byte characters');
+    this.fieldSyntax = {
+      delimiter: options.delimiter.charCodeAt(0),
+      nullBytes: Buffer.from(options.nullString, 'utf8'),
+      quote: csv ? options.quote.charCodeAt(0) : -1,
+      escape: csv ? options.escape.charCodeAt(0) : -1,
+    };
+    if (options.format === 'binary') {
+      this.lines = null;
+      this.tuples = new BinaryReader(this.queue, columns.length);
+    } else {
+      this.lines = new LineReader(this.queue, { csv, quote: this.fieldSyntax.quote, escape: this.fieldSyntax.escape });
+      this.tuples = null;
+    }
+    this.headerPending = options.header && options.format !== 'binary';
+  }
+
+  /** Queues one CopyData payload. Data after the end-of-copy marker is ignored, as PostgreSQL does. */
+  push(chunk: Uint8Array): void {
+    assert(!this.inputEnded, 'COPY data after CopyDone');
+    if (this.lines?.atEnd === true) return;
+    this.queue.push(chunk);
+  }
+
+  /** No more input will come (CopyDone): takeRows() now returns the last rows, then []. */
+  end(): void {
+    this.inputEnded = true;
+  }
+
+  /**
+   * The next rows decoded from the input queued so far: at most rowsPerBatchMax rows and about
+   * copyBatchBytesMax bytes of input. [] means more input is needed (or, after end(), all done).
+   */
+  takeRows(): Value[][] {
+    const rows: Value[][] = [];
+    let bytes = 0;
+    while (rows.length < limits.rowsPerBatchMax && bytes < limits.copyBatchBytesMax) {
+      const row = this.nextRow();
+      if (row === null) break;
+      rows.push(row.values);
+      bytes += row.bytes;
+    }
+    return rows;
+  }
+
+  private nextRow(): DecodedRow | null {
+    if (this.done) return null;
+    try {
+      return this.tuples !== null ? this.nextTuple(this.tuples) : this.nextLine(this.lines as LineReader);
+    } catch (thrown) {
+      this.done = true;
+      this.queue.clear();
+      throw asSqlError(thrown);
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // text and csv
+
+  private nextLine(lines: LineReader): DecodedRow | null {
+    for (;;) {
+      let result;
+      try {
+        result = lines.next(this.inputEnded);
+      } catch (thrown) {
+        throw thrown instanceof LineError ? thrown.withContext(this.where(lines.lineNumber)) : thrown;
+      }
+      if (result.kind === 'more') return null;
+      if (result.kind === 'end') {
+        this.done = this.inputEnded;
+        return null;
+      }
+      if (this.headerPending) {
+        this.headerPending = false;
+        continue;
+      }
+      return { values: this.lineValues(result.bytes, lines.lineNumber), bytes: result.bytes.length + 1 };
+    }
+  }
+
+  private lineValues(line: Buffer, lineNumber: number): Value[] {
+    try {
+      checkUtf8(line);
+    } catch (thrown) {
+      throw asSqlError(thrown).withContext(this.where(lineNumber));
+    }
+    let fields: Field[];
+    try {
+      fields = this.splitFields(line);
+    } catch (thrown) {
+      throw asSqlError(thrown).withContext(this.whereLine(lineNumber, line));
+    }
+    const columns = this.columns;
+    if (fields.length > columns.length) {
+      throw copyFormatError('extra data after last expected column').withContext(this.whereLine(lineNumber, line));
+    }
+    const values: Value[] = new Array<Value>(columns.length);
+    for (let index = 0; index < columns.length; index++) {
+      const column = columns[index] as ColumnDescription;
+      if (index >= fields.length) {
+        throw copyFormatError(`missing data for column "${column.name}"`).withContext(this.whereLine(lineNumber, line));
+      }
+      const field = fields[index] as Field;
+      values[index] = field === null ? null : this.parseField(column, field, lineNumber);
+    }
+    return values;
+  }
+
+  private splitFields(line: Buffer): Field[] {
+    if (this.columns.length === 0 && line.length === 0) return [];
+    return this.options.format === 'csv' ? splitCsvFields(line, this.fieldSyntax) : splitTextFields(line, this.fieldSyntax);
+  }
+
+  private parseField(column: ColumnDescription, text: string, lineNumber: number): Value {
+    try {
+      return parseText(column.type, text, this.timeZone);
+    } catch (thrown) {
+      throw asSqlError(thrown).withContext(`${this.where(lineNumber)}, column ${column.name}: "${clip(text)}"`);
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // binary
+
+  private nextTuple(tuples: BinaryReader): DecodedRow | null {
+    let step;
+    try {
+      step = tuples.next(this.inputEnded);
+    } catch (thrown) {
+      if (!(thrown instanceof BinaryTupleError)) throw thrown;
+      const column = thrown.field === undefined ? undefined : this.columns[thrown.field];
+      const where = this.where(tuples.tupleNumber);
+      throw thrown.withContext(column === undefined ? where : `${where}, column ${column.name}`);
+    }
+    if (step.kind === 'more') return null;
+    if (step.kind === 'end') {
+      this.done = this.inputEnded;
+      return null;
+    }
+    const values = step.fields.map((bytes, index) => this.decodeBinaryField(index, bytes, tuples.tupleNumber));
+    return { values, bytes: step.bytes };
+  }
+
+  private decodeBinaryField(index: number, bytes: Buffer | null, tupleNumber: number): Value {
+    const column = this.columns[index] as ColumnDescription;
+    try {
+      return decodeParameter(column.type, 1, bytes, this.timeZone);
+    } catch (thrown) {
+      throw asSqlError(thrown).withContext(`${this.where(tupleNumber)}, column ${column.name}`);
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // context
+
+  private where(lineNumber: number): string {
+    return this.relationName === undefined ? `COPY, line ${lineNumber}` : `COPY ${this.relationName}, line ${lineNumber}`;
+  }
+
+  private whereLine(lineNumber: number, line: Buffer): string {
+    return `${this.where(lineNumber)}: "${clip(line.toString('utf8'))}"`;
+  }
+}
+
+function singleByte(text: string): boolean {
+  return text.length === 1 && text.charCodeAt(0) < 0x80;
+}
+
+function copyFormatError(message: string): SqlError {
+  return new SqlError(SqlState.badCopyFileFormat, message);
+}
+
+/** At most contextBytesMax bytes of `text` (cut at a character boundary), then `...` if cut. */
+function clip(text: string): string {
+  const bytes = Buffer.from(text, 'utf8');
+  if (bytes.length <= contextBytesMax) return text;
+  let end = contextBytesMax;
+  while (end > 0 && ((bytes[end] as number) & 0xc0) === 0x80) end--;
+  return `${bytes.toString('utf8', 0, end)}...`;
+}

@@ -1,0 +1,37 @@
+// UTF-8 validation of COPY input with PostgreSQL's error: 22021 `invalid byte sequence for
+// encoding "UTF8": 0xc3 0x62`, naming the bytes of the first bad character as pg_verify_mbstr does
+// (as many bytes as its lead byte announces, or what is left). NUL is invalid too.
+
+import { isUtf8 } from 'node:buffer';
+import { SqlError, SqlState } from '../../common/errors.js';
+
+/** Throws 22021 unless `bytes` is valid UTF-8 without NUL bytes. */
+export function checkUtf8(bytes: Buffer): void {
+  if (bytes.indexOf(0) < 0 && isUtf8(bytes)) return;
+  const at = firstInvalid(bytes);
+  const shown = bytes.subarray(at, Math.min(bytes.length, at + sequenceLength(bytes[at] ?? 0)));
+  const hex = [...shown].map((byte) => `0x${byte.toString(16).padStart(2, '0')}`).join(' ');
+  throw new SqlError(SqlState.characterNotInRepertoire, `invalid byte sequence for encoding "UTF8": ${hex}`);
+}
+
+function sequenceLength(lead: number): number {
+  if (lead < 0x80) return 1;
+  if ((lead & 0xe0) === 0xc0) return 2;
+  if ((lead & 0xf0) === 0xe0) return 3;
+  if ((lead & 0xf8) === 0xf0) return 4;
+  return 1;
+}
+
+/** Offset of the first byte that does not start a valid character. */
+function firstInvalid(bytes: Buffer): number {
+  let at = 0;
+  while (at < bytes.length) {
+    const lead = bytes[at] as number;
+    if (lead === 0) return at;
+    const length = sequenceLength(lead);
+    if (lead >= 0x80 && (length === 1 || !isUtf8(bytes.subarray(at, at + length)))) return at;
+    if (at + length > bytes.length) return at;
+    at += length;
+  }
+  return at;
+}
