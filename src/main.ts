@@ -8,6 +8,7 @@ import { Engine } from './engine/engine.js';
 import { PgServer } from './pgwire/server.js';
 import { initParser } from './sql/parser.js';
 import { CatalogStore } from './storage/catalog-store.js';
+import { TableStorage } from './storage/table-storage.js';
 
 export interface ServerConfig {
   readonly dataDirectory: string;
@@ -26,19 +27,24 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   await mkdir(config.dataDirectory, { recursive: true });
   const catalogStore = await CatalogStore.open(join(config.dataDirectory, 'catalog'));
   let server: PgServer | undefined;
+  let storage: TableStorage | undefined;
   try {
     const catalog = await Catalog.open(catalogStore);
-    const engine = new Engine(catalog);
+    storage = await TableStorage.open(config.dataDirectory);
+    const engine = new Engine(catalog, storage);
+    await engine.openTables();
     server = new PgServer(engine, { host: config.host, port: config.port });
     const address = await server.listen();
     let stopping: Promise<void> | undefined;
     const running = server;
+    const openStorage = storage;
     return {
       host: address.host,
       port: address.port,
       stop: () => {
         stopping ??= (async () => {
           await running.close();
+          await openStorage.close();
           await catalogStore.close();
         })();
         return stopping;
@@ -46,6 +52,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     };
   } catch (error) {
     await server?.close().catch(() => undefined);
+    await storage?.close().catch(() => undefined);
     await catalogStore.close().catch(() => undefined);
     throw error;
   }

@@ -26,6 +26,8 @@ export interface PartitionDef {
   /** The partition values, one per partition-key column, in text form. */
   readonly values: readonly string[];
   readonly createdAtMs: number;
+  /** One tablet per bucket; ids are allocated from the OID counter and never reused. */
+  readonly tabletIds: readonly number[];
 }
 
 export interface TableDef {
@@ -38,6 +40,8 @@ export interface TableDef {
   readonly schema: TableSchema;
   readonly partitions: readonly PartitionDef[];
   readonly createdAtMs: number;
+  /** Tablets of an unpartitioned table, one per bucket (empty for a partitioned table). */
+  readonly tabletIds: readonly number[];
 }
 
 export type CatalogObject = DatabaseDef | NamespaceDef | TableDef;

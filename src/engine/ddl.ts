@@ -8,7 +8,7 @@ import type {
   BoundAddColumn, BoundCreateDatabase, BoundCreatePartition, BoundCreateSchema, BoundCreateTable, BoundDropDatabase,
   BoundDropSchemas, BoundDropTables,
 } from '../sql/bound-statement.js';
-import { findRelation, publicSchema, type Catalog } from './catalog.js';
+import { findRelation, publicSchema, type Catalog, type CatalogEdit } from './catalog.js';
 
 export interface DdlContext {
   readonly catalog: Catalog;
@@ -45,6 +45,7 @@ export async function createTable(context: DdlContext, statement: BoundCreateTab
     const table: TableDef = {
       kind: 'table', oid: edit.allocateOid(), databaseOid: context.databaseOid, namespaceOid: namespace.oid,
       name: statement.name, owner: context.user, schema: statement.schema, partitions: [], createdAtMs: Date.now(),
+      tabletIds: statement.schema.partitionKey.length > 0 ? [] : allocateTablets(edit, statement.schema.options.buckets),
     };
     edit.put.push(table);
     return 'CREATE TABLE';
@@ -69,10 +70,15 @@ export async function createPartition(context: DdlContext, statement: BoundCreat
     }
     const partition: PartitionDef = {
       id: edit.allocateOid(), name: statement.name, values: statement.values, createdAtMs: Date.now(),
+      tabletIds: allocateTablets(edit, table.schema.options.buckets),
     };
     edit.put.push({ ...table, partitions: [...table.partitions, partition] });
     return 'CREATE TABLE';
   });
+}
+
+function allocateTablets(edit: CatalogEdit, buckets: number): number[] {
+  return Array.from({ length: buckets }, () => edit.allocateOid());
 }
 
 function sameValues(a: readonly string[], b: readonly string[]): boolean {

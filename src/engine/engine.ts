@@ -3,13 +3,26 @@
 
 import { SqlError, SqlState } from '../common/errors.js';
 import type { Session, SessionFactory, StartupInfo } from '../pgwire/session.js';
+import type { TableStorage } from '../storage/table-storage.js';
 import type { Catalog } from './catalog.js';
+import { StorageTableReader } from './table-reader.js';
 import { EngineSession } from './session.js';
 
 export class Engine implements SessionFactory {
   private readonly sessions = new Set<EngineSession>();
 
-  constructor(readonly catalog: Catalog) {}
+  readonly tableReader: StorageTableReader;
+
+  constructor(readonly catalog: Catalog, readonly storage: TableStorage) {
+    this.tableReader = new StorageTableReader(storage);
+  }
+
+  /** Opens the tablets of every table in the catalog (recovering them). */
+  async openTables(): Promise<void> {
+    for (const database of this.catalog.databases()) {
+      for (const table of this.catalog.tables(database.oid)) await this.storage.openTable(table);
+    }
+  }
 
   async open(startup: StartupInfo, processId: number): Promise<Session> {
     const database = this.catalog.database(startup.database);

@@ -9,7 +9,11 @@ import { buildOperator } from '../exec/batch/build.js';
 import type {
   ColumnDescription, Notice, ParsedStatement, PreparedStatement, Session, StatementOutcome, TransactionStatus,
 } from '../pgwire/session.js';
-import type { BoundStatement, BoundTransaction } from '../sql/bound-statement.js';
+import type {
+  BoundAddColumn, BoundCreatePartition, BoundCreateTable, BoundDropTables, BoundInsert, BoundStatement, BoundTransaction,
+} from '../sql/bound-statement.js';
+import type { ExecContext } from '../exec/batch/operator.js';
+import { commitWrites, planInsert, type TabletWrite } from './write-executor.js';
 import { bindStatement } from '../sql/binder/statement-binder.js';
 import type { CatalogReader } from '../sql/catalog-reader.js';
 import { parseSql, type RawStatement } from '../sql/parser.js';
@@ -37,6 +41,8 @@ export class EngineSession implements Session {
   private block: BlockState = 'none';
   private transactionStart: bigint | null = null;
   private notices: Notice[] = [];
+  /** Writes of the open transaction block, committed together at COMMIT. */
+  private pendingWrites: TabletWrite[] = [];
   private readonly catalogReader: CatalogReader;
   readonly settings: Settings;
 
@@ -107,22 +113,24 @@ export class EngineSession implements Session {
     switch (bound.kind) {
       case 'Query': {
         const operator = buildOperator(bound.plan);
-        const batches = operator.execute({ params: parameters, functions: this.functionContext(), signal });
+        const batches = operator.execute(this.execContext(parameters, signal));
         return { kind: 'rows', columns: columns ?? [], cursor: new BatchRowCursor(batches, (n) => `SELECT ${n}`) };
       }
+      case 'Insert': return this.insert(bound, parameters, signal, columns);
       case 'Show': return this.show(bound.name, columns ?? []);
       case 'Set': return this.set(bound.name, bound.value, bound.local);
       case 'ResetAll': this.settings.resetAll(); return { kind: 'command', tag: 'RESET' };
-      case 'Transaction': return { kind: 'command', tag: this.transaction(bound) };
+      case 'Transaction': return { kind: 'command', tag: await this.transaction(bound) };
       case 'Discard':
         if (this.block !== 'none') throw new SqlError(SqlState.activeSqlTransaction, 'DISCARD ALL cannot run inside a transaction block');
         if (bound.what === 'all') this.settings.resetAll();
         return { kind: 'command', tag: `DISCARD ${bound.what.toUpperCase()}` };
       case 'NoOp': return { kind: 'command', tag: bound.tag };
-      case 'CreateTable': return this.command(ddl.createTable(this.ddlContext(), bound));
-      case 'CreatePartition': return this.command(ddl.createPartition(this.ddlContext(), bound));
-      case 'DropTables': return this.command(ddl.dropTables(this.ddlContext(), bound));
-      case 'AddColumn': return this.command(ddl.addColumn(this.ddlContext(), bound));
+      case 'CreateTable':
+      case 'CreatePartition':
+      case 'DropTables':
+      case 'AddColumn':
+        return this.command(this.tableDdl(bound));
       case 'CreateSchema': return this.command(ddl.createSchema(this.ddlContext(), bound));
       case 'DropSchemas': return this.command(ddl.dropSchemas(this.ddlContext(), bound));
       case 'CreateDatabase':
@@ -134,6 +142,59 @@ export class EngineSession implements Session {
       default:
         return unreachable(bound, 'statement');
     }
+  }
+
+  private execContext(parameters: readonly Value[], signal: AbortSignal): ExecContext {
+    return { params: parameters, functions: this.functionContext(), signal, tables: this.engine.tableReader };
+  }
+
+  /** DDL on tables changes the catalog, then opens, evolves or drops the tablets it concerns. */
+  private async tableDdl(bound: BoundCreateTable | BoundCreatePartition | BoundDropTables | BoundAddColumn): Promise<string> {
+    const context = this.ddlContext();
+    const storage = this.engine.storage;
+    switch (bound.kind) {
+      case 'CreateTable': {
+        const tag = await ddl.createTable(context, bound);
+        const created = this.catalogReader.relation(bound.schemaName, bound.name);
+        if (created !== undefined) await storage.openTable(created.table);
+        return tag;
+      }
+      case 'CreatePartition': {
+        const tag = await ddl.createPartition(context, bound);
+        const parent = this.engine.catalog.object(bound.parentOid);
+        if (parent?.kind === 'table') await storage.openTable(parent);
+        return tag;
+      }
+      case 'AddColumn': {
+        const tag = await ddl.addColumn(context, bound);
+        const table = this.engine.catalog.object(bound.tableOid);
+        if (table?.kind === 'table') await storage.evolveTable(table);
+        return tag;
+      }
+      case 'DropTables': {
+        const tabletIds = bound.targets.flatMap((target) => {
+          const table = this.engine.catalog.object(target.tableOid);
+          if (table?.kind !== 'table') return [];
+          if (target.partitionId === null) return [...table.tabletIds, ...table.partitions.flatMap((partition) => partition.tabletIds)];
+          return table.partitions.find((partition) => partition.id === target.partitionId)?.tabletIds ?? [];
+        });
+        const tag = await ddl.dropTables(context, bound);
+        await storage.dropTablets(tabletIds);
+        return tag;
+      }
+      default:
+        return unreachable(bound, 'table DDL');
+    }
+  }
+
+  private async insert(bound: BoundInsert, parameters: readonly Value[], signal: AbortSignal,
+    columns: readonly ColumnDescription[] | null): Promise<StatementOutcome> {
+    const planned = await planInsert(this.engine, bound, this.execContext(parameters, signal));
+    if (this.block === 'open') this.pendingWrites.push(...planned.writes);
+    else await commitWrites(this.engine.storage, planned.writes);
+    const tag = `INSERT 0 ${planned.count}`;
+    if (planned.returning === null) return { kind: 'command', tag };
+    return { kind: 'rows', columns: columns ?? [], cursor: staticCursor(planned.returning, () => tag) };
   }
 
   private async command(tag: Promise<string>): Promise<StatementOutcome> {
@@ -166,7 +227,7 @@ export class EngineSession implements Session {
     return { kind: 'command', tag: value === null ? 'RESET' : 'SET' };
   }
 
-  private transaction(statement: BoundTransaction): string {
+  private async transaction(statement: BoundTransaction): Promise<string> {
     switch (statement.action) {
       case 'begin':
         if (this.block !== 'none') {
@@ -179,7 +240,9 @@ export class EngineSession implements Session {
       case 'commit': {
         const failed = this.block === 'failed';
         if (this.block === 'none') this.notices.push({ severity: 'WARNING', code: '25P01', message: 'there is no transaction in progress' });
+        const writes = failed ? [] : this.pendingWrites;
         this.endBlock();
+        await commitWrites(this.engine.storage, writes);
         return failed ? 'ROLLBACK' : 'COMMIT';
       }
       case 'rollback':
@@ -206,6 +269,7 @@ export class EngineSession implements Session {
 
   private endBlock(): void {
     this.block = 'none';
+    this.pendingWrites = [];
     this.transactionStart = null;
     this.settings.endTransaction();
   }
@@ -269,6 +333,7 @@ function endsFailedBlock(statement: BoundStatement): boolean {
 function outputColumns(statement: BoundStatement): ColumnDescription[] | null {
   switch (statement.kind) {
     case 'Query': return statement.columns.map((column) => ({ ...column }));
+    case 'Insert': return statement.returning === null ? null : statement.returning.columns.map((column) => ({ ...column }));
     case 'Show':
       if (statement.name === 'all') {
         return ['name', 'setting', 'description'].map((name) => ({ name, type: Types.text, tableOid: 0, columnNumber: 0 }));

@@ -5,6 +5,8 @@ import type { DataType } from '../common/types.js';
 import type { TableSchema } from '../common/schema.js';
 import type { ColumnSchema } from '../common/schema.js';
 import type { LogicalPlan } from './plan/logical-plan.js';
+import type { PartitionDef, TableDef } from '../common/catalog-model.js';
+import type { BoundExpr } from './bound-expr.js';
 
 export interface OutputColumn {
   readonly name: string;
@@ -17,6 +19,21 @@ export interface BoundQuery {
   readonly kind: 'Query';
   readonly plan: LogicalPlan;
   readonly columns: readonly OutputColumn[];
+}
+
+export interface BoundInsert {
+  readonly kind: 'Insert';
+  readonly table: TableDef;
+  /** Set when the statement named one partition: rows must belong to it. */
+  readonly partition: PartitionDef | null;
+  /** Table column indexes the source's columns go to, in order. */
+  readonly targetColumns: readonly number[];
+  /** Produces rows of targetColumns.length values, already of the target columns' types. */
+  readonly source: LogicalPlan;
+  /** append: log table; upsert: primary-key table (partial update); nothing: ON CONFLICT DO NOTHING. */
+  readonly onConflict: 'append' | 'upsert' | 'nothing';
+  /** RETURNING expressions over the table's scan row layout. */
+  readonly returning: { readonly exprs: readonly BoundExpr[]; readonly columns: readonly OutputColumn[] } | null;
 }
 
 export interface BoundCreateTable {
@@ -77,6 +94,7 @@ export interface BoundNoOp { readonly kind: 'NoOp'; readonly tag: string }
 
 export type BoundStatement =
   | BoundQuery
+  | BoundInsert
   | BoundCreateTable
   | BoundCreatePartition
   | BoundDropTables

@@ -5,6 +5,7 @@ import { FilterExec } from './filter-exec.js';
 import { LimitExec } from './limit-exec.js';
 import type { BatchOperator } from './operator.js';
 import { ProjectExec } from './project-exec.js';
+import { ScanExec } from './scan-exec.js';
 import { ValuesExec } from './values-exec.js';
 
 export function buildOperator(plan: LogicalPlan): BatchOperator {
@@ -13,6 +14,7 @@ export function buildOperator(plan: LogicalPlan): BatchOperator {
     case 'Project': return new ProjectExec(buildOperator(plan.input), plan.exprs);
     case 'Filter': return new FilterExec(buildOperator(plan.input), plan.predicate);
     case 'Limit': return new LimitExec(buildOperator(plan.input), plan.limit, plan.offset);
+    case 'Scan': return new ScanExec(plan);
     default: return unreachable(plan, 'plan node');
   }
 }

@@ -3,14 +3,22 @@
 
 import type { Value } from '../../common/types.js';
 import type { FunctionContext } from '../../functions/function.js';
+import type { LogicalScan } from '../../sql/plan/logical-scan.js';
 
 export type Row = Value[];
 export type RowBatch = Row[];
+
+/** Access to stored tables, provided by the engine. */
+export interface TableReader {
+  /** Rows of a scan in the layout the binder described (see sql/binder/table-binder.ts). */
+  scan(scan: LogicalScan, signal: AbortSignal): AsyncGenerator<RowBatch>;
+}
 
 export interface ExecContext {
   readonly params: readonly Value[];
   readonly functions: FunctionContext;
   readonly signal: AbortSignal;
+  readonly tables: TableReader;
 }
 
 export interface BatchOperator {

@@ -37,7 +37,7 @@ export function coerce(
   if (findCast(expr.type, target, context) === null) {
     throw cannotCoerce(expr.type, target, context, position);
   }
-  return { kind: 'Cast', type: target, arg: expr };
+  return { kind: 'Cast', type: target, arg: expr, context };
 }
 
 /** An unknown-typed literal as a value of `target`; explicit casts apply length limits by truncation. */

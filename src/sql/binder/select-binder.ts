@@ -8,50 +8,69 @@ import type { BoundExpr } from '../bound-expr.js';
 import type { BoundQuery, OutputColumn } from '../bound-statement.js';
 import type { LogicalPlan } from '../plan/logical-plan.js';
 import { figureColumnName } from './column-name.js';
-import { ExprBinder, locationOf, type ExprBinderContext } from './expr-binder.js';
+import type { CatalogReader } from '../catalog-reader.js';
+import { ExprBinder, locationOf, stringValue, type ExprBinderContext } from './expr-binder.js';
+import { bindTableRef } from './table-binder.js';
 import { Scope } from './scope.js';
 
-export function bindSelect(statement: SelectStmt, context: ExprBinderContext): BoundQuery {
+export function bindSelect(statement: SelectStmt, context: ExprBinderContext, catalog: CatalogReader): BoundQuery {
   if (statement.withClause !== undefined) throw notSupported('WITH queries are not supported yet');
   if (statement.op !== undefined && statement.op !== 'SETOP_NONE') throw notSupported('UNION, INTERSECT and EXCEPT are not supported yet');
   if (statement.intoClause !== undefined) throw notSupported('SELECT INTO is not supported');
   if ((statement.lockingClause ?? []).length > 0) throw notSupported('SELECT ... FOR UPDATE is not supported');
   if (statement.valuesLists !== undefined) return bindValues(statement.valuesLists, context, statement);
-  if ((statement.fromClause ?? []).length > 0) throw notSupported('SELECT ... FROM is not supported yet');
   if ((statement.groupClause ?? []).length > 0 || statement.havingClause !== undefined) {
     throw notSupported('GROUP BY and HAVING are not supported yet');
   }
-  const binder = new ExprBinder(context, Scope.empty);
-  let plan: LogicalPlan = { kind: 'Values', columnTypes: [], rows: [[]] };
+  if ((statement.sortClause ?? []).length > 0 && (statement.fromClause ?? []).length > 0) {
+    throw notSupported('ORDER BY over tables is not supported yet');
+  }
+  if (statement.distinctClause !== undefined) throw notSupported('SELECT DISTINCT is not supported yet');
+  const from = bindFrom(statement.fromClause ?? [], context, catalog);
+  const binder = new ExprBinder(context, from.scope);
+  let plan: LogicalPlan = from.plan;
   if (statement.whereClause !== undefined) {
     plan = { kind: 'Filter', input: plan, predicate: binder.bindCondition(statement.whereClause, 'WHERE') };
   }
-  const { exprs, columns } = bindTargetList(statement.targetList ?? [], binder);
+  const { exprs, columns } = bindTargetList(statement.targetList ?? [], binder, from.scope);
   plan = { kind: 'Project', input: plan, exprs };
   plan = bindLimit(plan, statement, binder);
   return { kind: 'Query', plan, columns };
 }
 
-function bindTargetList(targets: readonly Node[], binder: ExprBinder): { exprs: BoundExpr[]; columns: OutputColumn[] } {
+function bindFrom(items: readonly Node[], context: ExprBinderContext, catalog: CatalogReader): { plan: LogicalPlan; scope: Scope } {
+  if (items.length === 0) return { plan: { kind: 'Values', columnTypes: [], rows: [[]] }, scope: Scope.empty };
+  const item = items[0];
+  if (items.length > 1 || item === undefined) throw notSupported('joins are not supported yet');
+  if (!('RangeVar' in item)) throw notSupported(`FROM ${Object.keys(item)[0] ?? 'item'} is not supported yet`);
+  const ref = bindTableRef(item.RangeVar, catalog, context.source.positionOfByte(item.RangeVar.location));
+  return { plan: ref.scan, scope: new Scope(ref.columns) };
+}
+
+function bindTargetList(targets: readonly Node[], binder: ExprBinder, scope: Scope): { exprs: BoundExpr[]; columns: OutputColumn[] } {
   const exprs: BoundExpr[] = [];
   const columns: OutputColumn[] = [];
   for (const target of targets) {
     if (!('ResTarget' in target)) throw notSupported('unexpected select-list item');
     const value = target.ResTarget.val;
-    if (value !== undefined && 'ColumnRef' in value && (value.ColumnRef.fields ?? []).some((field) => 'A_Star' in field)) {
-      throw new SqlError(SqlState.syntaxError, 'SELECT * with no tables specified is not valid',
-        positionOf(binder, value.ColumnRef.location));
+    const fields = value !== undefined && 'ColumnRef' in value ? value.ColumnRef.fields ?? [] : [];
+    if (value !== undefined && 'ColumnRef' in value && fields.some((field) => 'A_Star' in field)) {
+      const qualifier = fields.length > 1 ? stringValue(fields[fields.length - 2]) ?? null : null;
+      for (const column of scope.star(qualifier, binder.position(value.ColumnRef.location))) {
+        exprs.push({ kind: 'Column', type: column.type, index: column.index, name: column.name });
+        columns.push({ name: column.name, type: column.type, tableOid: column.tableOid, columnNumber: column.columnNumber });
+      }
+      continue;
     }
     const expr = binder.bindResolvingUnknown(requireTarget(value));
     exprs.push(expr);
-    columns.push({ name: target.ResTarget.name ?? figureColumnName(value), type: expr.type, tableOid: 0, columnNumber: 0 });
+    const source = expr.kind === 'Column' ? scope.columns[expr.index] : undefined;
+    columns.push({
+      name: target.ResTarget.name ?? figureColumnName(value), type: expr.type,
+      tableOid: source?.tableOid ?? 0, columnNumber: source?.columnNumber ?? 0,
+    });
   }
   return { exprs, columns };
-}
-
-function positionOf(binder: ExprBinder, location: number | undefined): { position?: number } {
-  const position = binder.position(location);
-  return position === undefined ? {} : { position };
 }
 
 function requireTarget(node: Node | undefined): Node {

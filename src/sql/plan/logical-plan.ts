@@ -4,6 +4,7 @@ import type { LogicalValues } from './logical-values.js';
 import type { LogicalProject } from './logical-project.js';
 import type { LogicalFilter } from './logical-filter.js';
 import type { LogicalLimit } from './logical-limit.js';
+import type { LogicalScan } from './logical-scan.js';
 
-export type LogicalPlan = LogicalValues | LogicalProject | LogicalFilter | LogicalLimit;
-export type { LogicalValues, LogicalProject, LogicalFilter, LogicalLimit };
+export type LogicalPlan = LogicalValues | LogicalProject | LogicalFilter | LogicalLimit | LogicalScan;
+export type { LogicalValues, LogicalProject, LogicalFilter, LogicalLimit, LogicalScan };

@@ -1,0 +1,65 @@
+// Serves table scans from storage: log tables from their log tablets, primary-key tables from
+// their changelog replayed... (KV tablets once opened), and `t$changelog` from the log. Each scan
+// reads every tablet only up to its visible (durable, acknowledged) end offset taken at the start.
+
+import type { TableDef } from '../common/catalog-model.js';
+import type { Value } from '../common/types.js';
+import type { RowBatch, TableReader } from '../exec/batch/operator.js';
+import type { LogicalScan } from '../sql/plan/logical-scan.js';
+import { changeTypeNames, type BucketTablet, type TableStorage } from '../storage/table-storage.js';
+import { canceledError } from './row-cursor.js';
+
+export class StorageTableReader implements TableReader {
+  constructor(private readonly storage: TableStorage) {}
+
+  scan(scan: LogicalScan, signal: AbortSignal): AsyncGenerator<RowBatch> {
+    const tablets = scan.partition !== null ? this.storage.bucketsOf(scan.table, scan.partition) : this.storage.allTablets(scan.table);
+    const snapshot = tablets.map((tablet) => ({ tablet, end: tablet.visibleEndOffset }));
+    if (scan.changelog) return readChangelog(scan.table, snapshot, signal);
+    if (scan.table.schema.primaryKey.length > 0) return this.storage.scanKv(scan.table, tablets, signal);
+    return readLog(scan.table, snapshot, signal);
+  }
+}
+
+interface TabletSnapshot { readonly tablet: BucketTablet; readonly end: bigint }
+
+async function* readLog(table: TableDef, snapshot: readonly TabletSnapshot[], signal: AbortSignal): AsyncGenerator<RowBatch> {
+  const width = table.schema.columns.length;
+  for (const { tablet, end } of snapshot) {
+    for await (const batch of tablet.log.read(tablet.log.startOffset, { toOffset: end })) {
+      if (signal.aborted) throw canceledError();
+      const timestamp = BigInt(batch.commitTimestampMs) * 1000n;
+      const rows: RowBatch = new Array(batch.recordCount);
+      for (let i = 0; i < batch.recordCount; i++) {
+        const row: Value[] = new Array(width + 3);
+        for (let c = 0; c < width; c++) row[c] = (batch.columns[c] as Value[])[i] ?? null;
+        row[width] = tablet.bucket;
+        row[width + 1] = batch.baseOffset + BigInt(i);
+        row[width + 2] = timestamp;
+        rows[i] = row;
+      }
+      yield rows;
+    }
+  }
+}
+
+async function* readChangelog(table: TableDef, snapshot: readonly TabletSnapshot[], signal: AbortSignal): AsyncGenerator<RowBatch> {
+  const width = table.schema.columns.length;
+  const hasChangeType = table.schema.primaryKey.length > 0;
+  const first = hasChangeType ? 1 : 0;
+  for (const { tablet, end } of snapshot) {
+    for await (const batch of tablet.log.read(tablet.log.startOffset, { toOffset: end })) {
+      if (signal.aborted) throw canceledError();
+      const timestamp = BigInt(batch.commitTimestampMs) * 1000n;
+      const rows: RowBatch = new Array(batch.recordCount);
+      for (let i = 0; i < batch.recordCount; i++) {
+        const code = hasChangeType ? Number((batch.columns[0] as Value[])[i]) : 0;
+        const row: Value[] = [changeTypeNames[code] ?? 'insert', batch.baseOffset + BigInt(i), timestamp];
+        for (let c = 0; c < width; c++) row.push((batch.columns[c + first] as Value[])[i] ?? null);
+        row.push(tablet.bucket);
+        rows[i] = row;
+      }
+      yield rows;
+    }
+  }
+}

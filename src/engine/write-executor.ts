@@ -1,0 +1,178 @@
+// Executes writes: evaluates an INSERT's rows, checks them, routes them to tablets (creating
+// automatic partitions), and commits them through the commit pipeline — at once, or at COMMIT
+// when the session is in a transaction block.
+
+import type { PartitionDef, TableDef } from '../common/catalog-model.js';
+import { SqlError, SqlState } from '../common/errors.js';
+import { limits } from '../common/limits.js';
+import type { Value } from '../common/types.js';
+import { compileExpr } from '../exec/expr/compile.js';
+import type { ExecContext } from '../exec/batch/operator.js';
+import { buildOperator } from '../exec/batch/build.js';
+import type { BoundInsert } from '../sql/bound-statement.js';
+import type { TabletCommit } from '../storage/commit/commit-pipeline.js';
+import type { BucketTablet, TableStorage } from '../storage/table-storage.js';
+import type { Catalog } from './catalog.js';
+import { WriteRouter } from './write-router.js';
+
+/** Rows bound for one tablet. */
+export interface TabletWrite {
+  readonly table: TableDef;
+  readonly tablet: BucketTablet;
+  readonly kind: 'append' | 'upsert' | 'nothing';
+  readonly rows: Value[][];
+  /** For a partial upsert: the table columns the statement named. */
+  readonly columns: readonly number[] | null;
+}
+
+export interface WriteServices {
+  readonly catalog: Catalog;
+  readonly storage: TableStorage;
+}
+
+export interface PlannedInsert {
+  readonly writes: TabletWrite[];
+  readonly count: number;
+  readonly returning: Value[][] | null;
+}
+
+export async function planInsert(services: WriteServices, statement: BoundInsert, context: ExecContext): Promise<PlannedInsert> {
+  const table = statement.table;
+  const width = table.schema.columns.length;
+  const rows: Value[][] = [];
+  for await (const batch of buildOperator(statement.source).execute(context)) {
+    for (const source of batch) {
+      const row: Value[] = new Array(width).fill(null);
+      statement.targetColumns.forEach((column, i) => { row[column] = source[i] ?? null; });
+      rows.push(row);
+    }
+    if (rows.length > limits.statementWriteRowsMax) {
+      throw new SqlError(SqlState.programLimitExceeded, `a statement may write at most ${limits.statementWriteRowsMax} rows`);
+    }
+  }
+  checkNotNull(table, rows, statement.targetColumns, statement.onConflict !== 'append');
+  const current = currentTable(services.catalog, table);
+  if (statement.partition !== null) checkPartition(current, statement.partition, rows);
+  const router = new WriteRouter(current);
+  const partitions = await resolvePartitions(services, current, router, rows);
+  const partial = statement.onConflict === 'upsert' && statement.targetColumns.length < width ? statement.targetColumns : null;
+  const writes = router.route(rows, partitions).map((group): TabletWrite => {
+    const tablet = services.storage.bucketsOf(current, group.partition)[group.bucket];
+    if (tablet === undefined) throw new SqlError(SqlState.internalError, `tablet for bucket ${group.bucket} of "${current.name}" is not open`);
+    return { table: current, tablet, kind: statement.onConflict === 'nothing' ? 'nothing' : statement.onConflict, rows: group.rows, columns: partial };
+  });
+  const returning = statement.returning === null ? null : evaluateReturning(statement, rows, context);
+  return { writes, count: rows.length, returning };
+}
+
+function currentTable(catalog: Catalog, table: TableDef): TableDef {
+  const object = catalog.object(table.oid);
+  if (object?.kind !== 'table') throw new SqlError(SqlState.undefinedTable, `relation "${table.name}" does not exist`);
+  return object;
+}
+
+function checkNotNull(table: TableDef, rows: readonly Value[][], targets: readonly number[], isPrimaryKeyTable: boolean): void {
+  table.schema.columns.forEach((column, index) => {
+    if (column.nullable) return;
+    // A partial update of a primary-key table may leave out columns an existing row already has.
+    if (isPrimaryKeyTable && !targets.includes(index) && !table.schema.primaryKey.includes(column.name)) return;
+    if (rows.some((row) => row[index] === null)) {
+      throw new SqlError(SqlState.notNullViolation, `null value in column "${column.name}" of relation "${table.name}" violates not-null constraint`,
+        { table: table.name, column: column.name });
+    }
+  });
+}
+
+function checkPartition(table: TableDef, partition: PartitionDef, rows: readonly Value[][]): void {
+  const router = new WriteRouter(table);
+  const wanted = partition.values.join('\u0000');
+  if (rows.some((row) => router.partitionValues(row).join('\u0000') !== wanted)) {
+    throw new SqlError('23514', `new row for relation "${partition.name}" violates partition constraint`);
+  }
+}
+
+/** The partition of every row; automatic partitions are created on first use. */
+async function resolvePartitions(services: WriteServices, table: TableDef, router: WriteRouter, rows: readonly Value[][]):
+  Promise<Map<string, PartitionDef | null>> {
+  const result = new Map<string, PartitionDef | null>();
+  if (table.schema.partitionKey.length === 0) return result;
+  for (const row of rows) {
+    const values = router.partitionValues(row);
+    const key = values.join('\u0000');
+    if (result.has(key)) continue;
+    let partition = currentTable(services.catalog, table).partitions.find((candidate) => candidate.values.join('\u0000') === key);
+    if (partition === undefined) partition = await createAutomaticPartition(services, table, values);
+    result.set(key, partition);
+  }
+  return result;
+}
+
+async function createAutomaticPartition(services: WriteServices, table: TableDef, values: readonly string[]): Promise<PartitionDef> {
+  const shown = `(${table.schema.partitionKey.join(', ')}) = (${values.join(', ')})`;
+  if (table.schema.options.autoPartition === undefined) {
+    throw new SqlError('23514', `no partition of relation "${table.name}" found for row`,
+      { detail: `Partition key of the failing row contains ${shown}.`, table: table.name });
+  }
+  const name = `${table.name}_${values.join('_').replace(/[^A-Za-z0-9_]/g, '')}`;
+  const partition = await services.catalog.change((edit) => {
+    const latest = currentTable(services.catalog, table);
+    const existing = latest.partitions.find((candidate) => candidate.values.join('\u0000') === values.join('\u0000'));
+    if (existing !== undefined) return existing;
+    const created: PartitionDef = {
+      id: edit.allocateOid(), name, values, createdAtMs: Date.now(),
+      tabletIds: Array.from({ length: latest.schema.options.buckets }, () => edit.allocateOid()),
+    };
+    edit.put.push({ ...latest, partitions: [...latest.partitions, created] });
+    return created;
+  });
+  await services.storage.openTable(currentTable(services.catalog, table));
+  return partition;
+}
+
+function evaluateReturning(statement: BoundInsert, rows: readonly Value[][], context: ExecContext): Value[][] {
+  const exprs = (statement.returning?.exprs ?? []).map((expr) => compileExpr(expr, context.functions));
+  return rows.map((row) => {
+    const scanRow = [...row, null, null, null];
+    return exprs.map((expr) => expr(scanRow, context.params));
+  });
+}
+
+/** Commits writes as one atomic commit; resolves once durable. */
+export async function commitWrites(storage: TableStorage, writes: readonly TabletWrite[]): Promise<void> {
+  if (writes.every((write) => write.rows.length === 0)) return;
+  await storage.pipeline.commit(async () => {
+    const parts: TabletCommit[] = [];
+    try {
+      for (const group of groupByTablet(writes)) parts.push(await prepareTablet(storage, group));
+    } catch (error) {
+      for (const part of parts) part.discard?.();
+      throw error;
+    }
+    return parts;
+  });
+}
+
+function groupByTablet(writes: readonly TabletWrite[]): TabletWrite[][] {
+  const groups = new Map<number, TabletWrite[]>();
+  for (const write of writes) {
+    const group = groups.get(write.tablet.tabletId) ?? [];
+    group.push(write);
+    groups.set(write.tablet.tabletId, group);
+  }
+  return [...groups.values()];
+}
+
+async function prepareTablet(storage: TableStorage, writes: readonly TabletWrite[]): Promise<TabletCommit> {
+  const first = writes[0];
+  if (first === undefined) throw new SqlError(SqlState.internalError, 'empty tablet write');
+  const tablet = first.tablet;
+  if (first.table.schema.primaryKey.length > 0) return storage.prepareKvCommit(first.table, tablet, writes);
+  const rows = writes.flatMap((write) => write.rows);
+  const width = first.table.schema.columns.length;
+  const columns: Value[][] = Array.from({ length: width }, (_, c) => rows.map((row) => row[c] ?? null));
+  return {
+    log: tablet.log,
+    batch: { rowCount: rows.length, columns },
+    afterDurable: async (lastOffset) => { tablet.visibleEndOffset = lastOffset + 1n; },
+  };
+}

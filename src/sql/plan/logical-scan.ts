@@ -1,0 +1,13 @@
+// Reads the rows of one table (all its partitions and buckets, or one partition), or its
+// changelog. Output row: the table's columns in order, then the hidden columns named in
+// `scanColumns` of the binder (see table-binder.ts for the layout).
+import type { PartitionDef, TableDef } from '../../common/catalog-model.js';
+
+export interface LogicalScan {
+  readonly kind: 'Scan';
+  readonly table: TableDef;
+  /** Only this partition (the relation was named by its partition name), or all. */
+  readonly partition: PartitionDef | null;
+  /** Read the changelog (`t$changelog`) instead of the table's current rows. */
+  readonly changelog: boolean;
+}

@@ -1,0 +1,79 @@
+// The durable commit watermark: the highest commit sequence whose log batches are all fsynced.
+// Commits are appended in sequence order, so every commit at or below the watermark is complete
+// and every log batch above it belongs to a commit that was never acknowledged (recovery cuts it).
+//
+// Stored in two fixed 32-byte slots written alternately, each with its own CRC, so a torn write of
+// one slot always leaves the other, older, valid one.
+
+import { open, type FileHandle } from 'node:fs/promises';
+import { SqlError, SqlState } from '../../common/errors.js';
+import { crc32c } from '../log/crc32c.js';
+
+const slotBytes = 32;
+const magic = 0x534c574d; // "SLWM"
+
+interface Slot { readonly round: bigint; readonly sequence: bigint; readonly timestampMs: number }
+
+function encodeSlot(slot: Slot): Buffer {
+  const buffer = Buffer.alloc(slotBytes);
+  buffer.writeUInt32BE(magic, 0);
+  buffer.writeBigUInt64BE(slot.round, 4);
+  buffer.writeBigUInt64BE(slot.sequence, 12);
+  buffer.writeBigUInt64BE(BigInt(slot.timestampMs), 20);
+  buffer.writeUInt32BE(crc32c(buffer.subarray(0, 28)), 28);
+  return buffer;
+}
+
+function decodeSlot(buffer: Buffer): Slot | undefined {
+  if (buffer.length < slotBytes || buffer.readUInt32BE(0) !== magic) return undefined;
+  if (buffer.readUInt32BE(28) !== crc32c(buffer.subarray(0, 28))) return undefined;
+  return { round: buffer.readBigUInt64BE(4), sequence: buffer.readBigUInt64BE(12), timestampMs: Number(buffer.readBigUInt64BE(20)) };
+}
+
+export class CommitWatermark {
+  private constructor(private readonly file: FileHandle, private round: bigint, private current: bigint,
+    private currentTimestampMs: number) {}
+
+  static async open(path: string): Promise<CommitWatermark> {
+    const file = await open(path, 'a+').then(async (handle) => {
+      await handle.close();
+      return open(path, 'r+');
+    });
+    const contents = Buffer.alloc(slotBytes * 2);
+    const { bytesRead } = await file.read(contents, 0, contents.length, 0);
+    const slots = [decodeSlot(contents.subarray(0, Math.min(bytesRead, slotBytes))),
+      decodeSlot(contents.subarray(slotBytes, Math.max(slotBytes, bytesRead)))].filter((slot): slot is Slot => slot !== undefined);
+    if (bytesRead > 0 && slots.length === 0) {
+      await file.close();
+      throw new SqlError(SqlState.dataCorrupted, `commit watermark ${path} is corrupt`);
+    }
+    const latest = slots.reduce<Slot>((best, slot) => (slot.round > best.round ? slot : best), { round: 0n, sequence: 0n, timestampMs: 0 });
+    return new CommitWatermark(file, latest.round, latest.sequence, latest.timestampMs);
+  }
+
+  /** Highest durable commit sequence (0 when nothing was ever committed). */
+  get sequence(): bigint {
+    return this.current;
+  }
+
+  /** Commit timestamp of the watermark's commit: no batch above the watermark is older. */
+  get timestampMs(): number {
+    return this.currentTimestampMs;
+  }
+
+  /** Durably records a new watermark (fsync before returning). */
+  async advance(sequence: bigint, timestampMs: number): Promise<void> {
+    if (sequence <= this.current) return;
+    const round = this.round + 1n;
+    const position = Number(round % 2n) * slotBytes;
+    await this.file.write(encodeSlot({ round, sequence, timestampMs }), 0, slotBytes, position);
+    await this.file.datasync();
+    this.round = round;
+    this.current = sequence;
+    this.currentTimestampMs = timestampMs;
+  }
+
+  close(): Promise<void> {
+    return this.file.close();
+  }
+}
