@@ -1,0 +1,45 @@
+// Bump allocation of many small byte strings (encoded keys and rows) out of large chunks, so that a
+// batch of thousands of rows costs a handful of allocations. An entry is written at the end of the
+// current chunk and handed out as a subarray view by `finish()`; a chunk is never reused, so a
+// finished entry stays valid for as long as anyone holds it (RocksDB copies what it is given).
+// Invariant: bytes [start, position) of `bytes` are the entry being written.
+
+const defaultChunkBytes = 256 * 1024;
+
+export class ByteArena {
+  bytes: Buffer;
+  position = 0;
+  private start = 0;
+
+  constructor(private readonly chunkBytes = defaultChunkBytes) {
+    this.bytes = Buffer.allocUnsafeSlow(chunkBytes);
+  }
+
+  /** Makes room for `length` more bytes of the current entry (moving it to a new chunk if needed). */
+  reserve(length: number): void {
+    if (this.position + length <= this.bytes.byteLength) return;
+    const entryBytes = this.position - this.start;
+    const next = Buffer.allocUnsafeSlow(Math.max(this.chunkBytes, (entryBytes + length) * 2));
+    this.bytes.copy(next, 0, this.start, this.position);
+    this.bytes = next;
+    this.start = 0;
+    this.position = entryBytes;
+  }
+
+  /** The current entry as a view; the next write starts a new entry. */
+  finish(): Buffer {
+    const entry = this.bytes.subarray(this.start, this.position);
+    this.start = this.position;
+    return entry;
+  }
+
+  /** Drops the current entry unfinished. */
+  abandon(): void {
+    this.position = this.start;
+  }
+
+  /** Bytes written into the current entry so far. */
+  get entryLength(): number {
+    return this.position - this.start;
+  }
+}
