@@ -1,9 +1,10 @@
-// UTF-8 validation of COPY input with PostgreSQL's error: 22021 `invalid byte sequence for
-// encoding "UTF8": 0xc3 0x62`, naming the bytes of the first bad character as pg_verify_mbstr does
-// (as many bytes as its lead byte announces, or what is left). NUL is invalid too.
+// UTF-8 validation of client input (COPY data, Bind parameters) with PostgreSQL's error: 22021
+// `invalid byte sequence for encoding "UTF8": 0xc3 0x62`, naming the bytes of the first bad
+// character as pg_verify_mbstr does (as many as its lead byte announces, or what is left). NUL is
+// invalid too.
 
 import { isUtf8 } from 'node:buffer';
-import { SqlError, SqlState } from '../../common/errors.js';
+import { SqlError, SqlState } from '../common/errors.js';
 
 /** Throws 22021 unless `bytes` is valid UTF-8 without NUL bytes. */
 export function checkUtf8(bytes: Buffer): void {

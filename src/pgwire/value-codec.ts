@@ -10,6 +10,7 @@ import { canonicalJsonb, parseJson } from '../common/json-text.js';
 import { formatType, type DataType, type Interval, type Value } from '../common/types.js';
 import { formatText, parseText } from '../common/value-text.js';
 import { MessageWriter } from './message-writer.js';
+import { checkUtf8 } from './utf8-check.js';
 
 export type FormatCode = 0 | 1;
 export type NonNullValue = Exclude<Value, null>;
@@ -32,7 +33,6 @@ const numericNegativeInfinity = 0xf000;
 const numericDisplayScaleMax = 0x3fff;
 const numericDigitsMax = 1000 + 1000;
 
-const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
 // ---------------------------------------------------------------------------------------------
 // Encoding results
@@ -168,16 +168,8 @@ export function decodeParameter(type: DataType, format: FormatCode, bytes: Uint8
 }
 
 function decodeUtf8(bytes: Buffer): string {
-  if (bytes.includes(0)) throw invalidUtf8('0x00');
-  try {
-    return strictUtf8.decode(bytes);
-  } catch {
-    throw invalidUtf8('invalid sequence');
-  }
-}
-
-function invalidUtf8(what: string): SqlError {
-  return new SqlError('22021', `invalid byte sequence for encoding "UTF8": ${what}`);
+  checkUtf8(bytes);
+  return bytes.toString('utf8');
 }
 
 function badBinary(message: string): SqlError {

@@ -69,7 +69,7 @@ export class BinaryReader {
     if ((flags & ~withOidsFlag) >>> 16 !== 0) throw headerError('unrecognized critical flags in COPY file header');
     if (header.length < headerBytes) throw headerError('invalid COPY file header (missing length)');
     const extensionLength = header.readInt32BE(binarySignature.length + 4);
-    if (extensionLength < 0) throw headerError('invalid COPY file header (wrong length)');
+    if (extensionLength < 0) throw headerError('invalid COPY file header (missing length)');
     this.extensionLeft = extensionLength;
     this.phase = 'extension';
     return null;

@@ -15,7 +15,7 @@ import { BinaryReader, BinaryTupleError } from './binary-reader.js';
 import { ByteQueue } from './byte-queue.js';
 import { splitCsvFields, splitTextFields, type Field, type FieldSyntax } from './field-splitter.js';
 import { LineError, LineReader } from './line-reader.js';
-import { checkUtf8 } from './utf8-check.js';
+import { checkUtf8 } from '../utf8-check.js';
 
 /** Longest value or line shown in an error's context (PostgreSQL's MAX_COPY_DATA_DISPLAY). */
 const contextBytesMax = 100;

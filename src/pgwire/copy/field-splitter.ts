@@ -4,7 +4,7 @@
 // only fields rebuilt from octal or hex escapes are checked again.
 
 import { SqlError, SqlState } from '../../common/errors.js';
-import { checkUtf8 } from './utf8-check.js';
+import { checkUtf8 } from '../utf8-check.js';
 
 const backslash = 0x5c;
 

@@ -43,14 +43,17 @@ export class LineReader {
   private lastWasEscape = false;
   private newline: NewlineStyle = 'unknown';
   private readonly special = new Uint8Array(256);
+  private readonly syntax: LineSyntax;
 
-  constructor(private readonly queue: ByteQueue, private readonly syntax: LineSyntax) {
+  constructor(private readonly queue: ByteQueue, syntax: LineSyntax) {
+    // An escape equal to the quote needs no tracking: the quote alone toggles (a doubled one twice).
+    this.syntax = syntax.escape === syntax.quote ? { ...syntax, escape: -1 } : syntax;
     this.special[lineFeed] = 1;
     this.special[carriageReturn] = 1;
     this.special[backslash] = 1;
     if (syntax.csv) {
       this.special[syntax.quote] = 1;
-      this.special[syntax.escape] = 1;
+      if (syntax.escape >= 0) this.special[syntax.escape] = 1;
     }
   }
 
