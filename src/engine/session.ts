@@ -7,13 +7,14 @@ import { Types, type DataType, type Value } from '../common/types.js';
 import type { FunctionContext } from '../functions/function.js';
 import { buildOperator } from '../exec/batch/build.js';
 import type {
-  ColumnDescription, Notice, ParsedStatement, PreparedStatement, Session, StatementOutcome, TransactionStatus,
+  ColumnDescription, CopyInSink, Notice, ParsedStatement, PreparedStatement, Session, StatementOutcome, TransactionStatus,
 } from '../pgwire/session.js';
 import type {
-  BoundAddColumn, BoundCreatePartition, BoundCreateTable, BoundDropTables, BoundInsert, BoundStatement, BoundTransaction,
+  BoundAddColumn, BoundCopyFrom, BoundCreatePartition, BoundCreateTable, BoundDropTables, BoundInsert, BoundStatement, BoundTransaction,
 } from '../sql/bound-statement.js';
 import type { ExecContext } from '../exec/batch/operator.js';
-import { commitWrites, planInsert, type TabletWrite } from './write-executor.js';
+import { commitWrites, planInsert, planRows, tooManyRows, widenRows, type TabletWrite } from './write-executor.js';
+import { limits } from '../common/limits.js';
 import { bindStatement } from '../sql/binder/statement-binder.js';
 import type { CatalogReader } from '../sql/catalog-reader.js';
 import { parseSql, type RawStatement } from '../sql/parser.js';
@@ -117,6 +118,12 @@ export class EngineSession implements Session {
         return { kind: 'rows', columns: columns ?? [], cursor: new BatchRowCursor(batches, (n) => `SELECT ${n}`) };
       }
       case 'Insert': return this.insert(bound, parameters, signal, columns);
+      case 'CopyFrom': return this.copyFrom(bound);
+      case 'CopyTo': {
+        const batches = buildOperator(bound.plan).execute(this.execContext(parameters, signal));
+        const cursor = new BatchRowCursor(batches, (n) => `COPY ${n}`);
+        return { kind: 'copyOut', columns: bound.columns.map((column) => ({ ...column })), options: bound.options, cursor };
+      }
       case 'Show': return this.show(bound.name, columns ?? []);
       case 'Set': return this.set(bound.name, bound.value, bound.local);
       case 'ResetAll': this.settings.resetAll(); return { kind: 'command', tag: 'RESET' };
@@ -195,6 +202,31 @@ export class EngineSession implements Session {
     const tag = `INSERT 0 ${planned.count}`;
     if (planned.returning === null) return { kind: 'command', tag };
     return { kind: 'rows', columns: columns ?? [], cursor: staticCursor(planned.returning, () => tag) };
+  }
+
+  /** COPY FROM STDIN: rows arrive decoded; they are written as one statement at CopyDone. */
+  private copyFrom(bound: BoundCopyFrom): StatementOutcome {
+    const rows: Value[][] = [];
+    const columns = bound.targetColumns.map((index) => {
+      const column = bound.table.schema.columns[index];
+      return { name: column?.name ?? '', type: column?.type ?? Types.text, tableOid: bound.table.oid, columnNumber: index + 1 };
+    });
+    const sink: CopyInSink = {
+      writeRows: async (batch) => {
+        if (rows.length + batch.length > limits.statementWriteRowsMax) throw tooManyRows();
+        for (const row of batch) rows.push(row);
+      },
+      finish: async () => {
+        const full = widenRows(bound.table, bound.targetColumns, rows);
+        const onConflict = bound.table.schema.primaryKey.length > 0 ? 'upsert' : 'append';
+        const writes = await planRows(this.engine, { table: bound.table, partition: bound.partition, targetColumns: bound.targetColumns, onConflict, rows: full });
+        if (this.block === 'open') this.pendingWrites.push(...writes);
+        else await commitWrites(this.engine.storage, writes);
+        return `COPY ${full.length}`;
+      },
+      abort: async () => { rows.length = 0; },
+    };
+    return { kind: 'copyIn', columns, options: bound.options, sink };
   }
 
   private async command(tag: Promise<string>): Promise<StatementOutcome> {

@@ -37,32 +37,56 @@ export interface PlannedInsert {
 }
 
 export async function planInsert(services: WriteServices, statement: BoundInsert, context: ExecContext): Promise<PlannedInsert> {
-  const table = statement.table;
-  const width = table.schema.columns.length;
   const rows: Value[][] = [];
   for await (const batch of buildOperator(statement.source).execute(context)) {
-    for (const source of batch) {
-      const row: Value[] = new Array(width).fill(null);
-      statement.targetColumns.forEach((column, i) => { row[column] = source[i] ?? null; });
-      rows.push(row);
-    }
-    if (rows.length > limits.statementWriteRowsMax) {
-      throw new SqlError(SqlState.programLimitExceeded, `a statement may write at most ${limits.statementWriteRowsMax} rows`);
-    }
+    for (const source of batch) rows.push(source);
+    if (rows.length > limits.statementWriteRowsMax) throw tooManyRows();
   }
-  checkNotNull(table, rows, statement.targetColumns, statement.onConflict !== 'append');
+  const full = widenRows(statement.table, statement.targetColumns, rows);
+  const writes = await planRows(services, { ...statement, rows: full });
+  const returning = statement.returning === null ? null : evaluateReturning(statement, full, context);
+  return { writes, count: full.length, returning };
+}
+
+export function tooManyRows(): SqlError {
+  return new SqlError(SqlState.programLimitExceeded, `a statement may write at most ${limits.statementWriteRowsMax} rows`);
+}
+
+/** Rows of the statement's target columns as full table rows (other columns NULL). */
+export function widenRows(table: TableDef, targetColumns: readonly number[], rows: readonly Value[][]): Value[][] {
+  const width = table.schema.columns.length;
+  if (targetColumns.length === width && targetColumns.every((column, i) => column === i)) return rows as Value[][];
+  return rows.map((source) => {
+    const row: Value[] = new Array(width).fill(null);
+    targetColumns.forEach((column, i) => { row[column] = source[i] ?? null; });
+    return row;
+  });
+}
+
+export interface RowsToWrite {
+  readonly table: TableDef;
+  readonly partition: PartitionDef | null;
+  readonly targetColumns: readonly number[];
+  readonly onConflict: 'append' | 'upsert' | 'nothing';
+  /** Full table rows. */
+  readonly rows: Value[][];
+}
+
+/** Checks rows and routes them to tablets. */
+export async function planRows(services: WriteServices, write: RowsToWrite): Promise<TabletWrite[]> {
+  const { table, rows } = write;
+  const width = table.schema.columns.length;
+  checkNotNull(table, rows, write.targetColumns, write.onConflict !== 'append');
   const current = currentTable(services.catalog, table);
-  if (statement.partition !== null) checkPartition(current, statement.partition, rows);
+  if (write.partition !== null) checkPartition(current, write.partition, rows);
   const router = new WriteRouter(current);
   const partitions = await resolvePartitions(services, current, router, rows);
-  const partial = statement.onConflict === 'upsert' && statement.targetColumns.length < width ? statement.targetColumns : null;
-  const writes = router.route(rows, partitions).map((group): TabletWrite => {
+  const partial = write.onConflict === 'upsert' && write.targetColumns.length < width ? write.targetColumns : null;
+  return router.route(rows, partitions).map((group): TabletWrite => {
     const tablet = services.storage.bucketsOf(current, group.partition)[group.bucket];
     if (tablet === undefined) throw new SqlError(SqlState.internalError, `tablet for bucket ${group.bucket} of "${current.name}" is not open`);
-    return { table: current, tablet, kind: statement.onConflict === 'nothing' ? 'nothing' : statement.onConflict, rows: group.rows, columns: partial };
+    return { table: current, tablet, kind: write.onConflict, rows: group.rows, columns: partial };
   });
-  const returning = statement.returning === null ? null : evaluateReturning(statement, rows, context);
-  return { writes, count: rows.length, returning };
 }
 
 function currentTable(catalog: Catalog, table: TableDef): TableDef {

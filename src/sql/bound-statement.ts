@@ -36,6 +36,30 @@ export interface BoundInsert {
   readonly returning: { readonly exprs: readonly BoundExpr[]; readonly columns: readonly OutputColumn[] } | null;
 }
 
+export interface CopyFormatOptions {
+  readonly format: 'text' | 'csv' | 'binary';
+  readonly delimiter: string;
+  readonly nullString: string;
+  readonly header: boolean;
+  readonly quote: string;
+  readonly escape: string;
+}
+
+export interface BoundCopyFrom {
+  readonly kind: 'CopyFrom';
+  readonly table: TableDef;
+  readonly partition: PartitionDef | null;
+  readonly targetColumns: readonly number[];
+  readonly options: CopyFormatOptions;
+}
+
+export interface BoundCopyTo {
+  readonly kind: 'CopyTo';
+  readonly plan: LogicalPlan;
+  readonly columns: readonly OutputColumn[];
+  readonly options: CopyFormatOptions;
+}
+
 export interface BoundCreateTable {
   readonly kind: 'CreateTable';
   readonly schemaName: string;
@@ -95,6 +119,8 @@ export interface BoundNoOp { readonly kind: 'NoOp'; readonly tag: string }
 export type BoundStatement =
   | BoundQuery
   | BoundInsert
+  | BoundCopyFrom
+  | BoundCopyTo
   | BoundCreateTable
   | BoundCreatePartition
   | BoundDropTables

@@ -32,7 +32,7 @@ export class Scope {
     if (qualifier !== null && !this.columns.some((column) => column.qualifier === qualifier)) {
       throw new SqlError(SqlState.undefinedTable, `missing FROM-clause entry for table "${qualifier}"`, at);
     }
-    const shown = qualifier === null ? name : `${qualifier}.${name}`;
+    const shown = qualifier === null ? `"${name}"` : `${qualifier}.${name}`;
     throw new SqlError(SqlState.undefinedColumn, `column ${shown} does not exist`, at);
   }
 
