@@ -1,0 +1,93 @@
+// The one RocksDB instance that holds every KV tablet of a server. Keys are namespaced by tablet:
+//
+//   [tabletId u32 BE][0x00]                   the tablet's metadata (applied log offset, row count)
+//   [tabletId u32 BE][0x00][name…]            reserved for further per-tablet metadata
+//   [tabletId u32 BE][0x01][encoded pk…]      one row (key-codec.ts encodes the pk, row-codec.ts the row)
+//
+// Invariants: the fifth byte separates metadata (0x00) from data (0x01), so no data key can equal
+// or fall between metadata keys, and a tablet's rows are the contiguous range
+// [tabletId][0x01] .. [tabletId][0x02). The metadata is written in the same atomic batch as the rows
+// it describes, so after a crash it still describes exactly the rows RocksDB kept.
+
+import { internalError, SqlError, SqlState } from '../../common/errors.js';
+import { RocksStore, type StoreOptions } from '../rocks-store.js';
+
+const metaNamespace = 0x00;
+const dataNamespace = 0x01;
+const metaFormat = 1;
+const metaBytes = 1 + 8 + 8 + 8;
+
+/** What a tablet's metadata key records. */
+export interface KvTabletMeta {
+  /** Log offset from which the rows are a replay (0, or the log end at the last TRUNCATE). */
+  readonly baseOffset: bigint;
+  /** Log offset after the last change record applied. */
+  readonly appliedEnd: bigint;
+  /** Rows in the tablet. */
+  readonly rowCount: number;
+}
+
+export class KvStore {
+  private constructor(readonly rocks: RocksStore) {}
+
+  static async open(directory: string, options: StoreOptions = {}): Promise<KvStore> {
+    return new KvStore(await RocksStore.open(directory, { writeBufferSize: 64 * 1024 * 1024, cacheSize: 64 * 1024 * 1024, ...options }));
+  }
+
+  get location(): string {
+    return this.rocks.location;
+  }
+
+  /** The 5-byte prefix of every data key of the tablet. */
+  dataPrefix(tabletId: number): Buffer {
+    return tabletPrefix(tabletId, dataNamespace);
+  }
+
+  /** The first key after every data key of the tablet. */
+  dataEnd(tabletId: number): Buffer {
+    return tabletPrefix(tabletId, dataNamespace + 1);
+  }
+
+  metaKey(tabletId: number): Buffer {
+    return tabletPrefix(tabletId, metaNamespace);
+  }
+
+  async readMeta(tabletId: number): Promise<KvTabletMeta | undefined> {
+    const bytes = await this.rocks.get(this.metaKey(tabletId));
+    if (bytes === undefined) return undefined;
+    if (bytes.byteLength !== metaBytes || bytes[0] !== metaFormat) {
+      throw new SqlError(SqlState.dataCorrupted, `corrupt metadata of KV tablet ${tabletId} (${bytes.byteLength} bytes)`);
+    }
+    const rowCount = bytes.readBigInt64BE(17);
+    return { baseOffset: bytes.readBigInt64BE(1), appliedEnd: bytes.readBigInt64BE(9), rowCount: Number(rowCount) };
+  }
+
+  encodeMeta(meta: KvTabletMeta): Buffer {
+    if (meta.rowCount < 0 || meta.appliedEnd < meta.baseOffset) throw internalError(`KV tablet metadata ${JSON.stringify({ ...meta, baseOffset: String(meta.baseOffset), appliedEnd: String(meta.appliedEnd) })}`);
+    const bytes = Buffer.allocUnsafe(metaBytes);
+    bytes[0] = metaFormat;
+    bytes.writeBigInt64BE(meta.baseOffset, 1);
+    bytes.writeBigInt64BE(meta.appliedEnd, 9);
+    bytes.writeBigInt64BE(BigInt(meta.rowCount), 17);
+    return bytes;
+  }
+
+  /** Deletes the tablet's rows and writes `meta` (the rows first: a crash between leaves no meta that lies). */
+  async resetTablet(tabletId: number, meta: KvTabletMeta | undefined): Promise<void> {
+    await this.rocks.write([{ type: 'del', key: this.metaKey(tabletId) }]);
+    await this.rocks.clear({ gte: this.dataPrefix(tabletId), lt: this.dataEnd(tabletId) });
+    if (meta !== undefined) await this.rocks.write([{ type: 'put', key: this.metaKey(tabletId), value: this.encodeMeta(meta) }]);
+  }
+
+  close(): Promise<void> {
+    return this.rocks.close();
+  }
+}
+
+function tabletPrefix(tabletId: number, namespace: number): Buffer {
+  if (!(Number.isInteger(tabletId) && tabletId >= 0 && tabletId <= 0xffffffff)) throw internalError(`KV tablet id ${tabletId}`);
+  const prefix = Buffer.allocUnsafe(5);
+  prefix.writeUInt32BE(tabletId, 0);
+  prefix[4] = namespace;
+  return prefix;
+}

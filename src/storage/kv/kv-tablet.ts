@@ -1,0 +1,460 @@
+// The KV tablet of one bucket of a primary-key table: the table's current rows in RocksDB, keyed by
+// primary key, kept as a replay of the bucket's changelog (the log tablet is the source of truth,
+// as in Fluss's KvTablet). A write goes in three steps so the caller can group-commit across
+// tablets:
+//   1. prepare(writes): merges the writes with the current rows (RocksDB + the pre-write buffer)
+//      per merge engine, emits the change records as a log batch, and puts the new row states in
+//      the pre-write buffer so the next prepare builds on them;
+//   2. the caller appends the batch to the log and fsyncs it;
+//   3. apply(prepared, lastOffset): writes the rows and the new applied offset to RocksDB in one
+//      atomic batch (not fsynced: the log replays whatever RocksDB loses), then drops them from the
+//      buffer. discard(prepared) instead forgets a change that never reached the log.
+// Readers (get, getMany, scan, count) see applied rows only.
+//
+// Merge engines: last_row (the new row wins; partial updates keep the unnamed columns),
+// first_row (the first row of a key is kept, later upserts are ignored), versioned (a row replaces
+// the current one only if its version is ≥ the current version). As in Fluss, first_row and
+// versioned tables ignore deletes and do not take partial updates.
+// Invariants: prepares, buffer releases and discards are serialised by one mutex; applies happen in
+// log order (asserted on the offsets); a write that changes nothing emits nothing.
+
+import { Decimal } from '../../common/decimal.js';
+import { internalError, notSupported, SqlError, SqlState } from '../../common/errors.js';
+import type { MergeEngine } from '../../common/schema.js';
+import type { Value } from '../../common/types.js';
+import type { ColumnarBatch } from '../log/columnar-batch.js';
+import type { LogTablet } from '../log/log-tablet.js';
+import type { KeyRange, WriteOperation } from '../rocks-store.js';
+import { ChangeBatchBuilder, ChangeType } from './change-batch.js';
+import { prefixSuccessor } from './key-codec.js';
+import { recoverTablet } from './kv-recovery.js';
+import type { KvStore, KvTabletMeta } from './kv-store.js';
+import { PreWriteBuffer, type BufferedRow } from './pre-write-buffer.js';
+import { TabletCodec, type KvColumn } from './tablet-codec.js';
+
+export { ChangeType } from './change-batch.js';
+
+export interface KvSchema {
+  /** The table's columns (the log has `_change_type` before them). */
+  readonly columns: readonly KvColumn[];
+  /** Column indexes of the primary key, in key order. */
+  readonly primaryKey: readonly number[];
+  readonly mergeEngine: MergeEngine;
+  /** Column index of the version for mergeEngine 'versioned'. */
+  readonly versionColumn?: number;
+  readonly changelogImage: 'full' | 'wal';
+}
+
+export type KvWrite =
+  /** Insert or replace; with `columns`, a partial update: only those columns change (key columns always included). */
+  | { readonly kind: 'upsert'; readonly row: readonly Value[]; readonly columns?: readonly number[] }
+  /** INSERT ... ON CONFLICT DO NOTHING. */
+  | { readonly kind: 'insertIfAbsent'; readonly row: readonly Value[] }
+  /** Deletes the row with these primary-key values (in key order). */
+  | { readonly kind: 'delete'; readonly key: readonly Value[] };
+
+/** A bound of a scan: primary-key values in key order, all columns or a leading subset of them. */
+export interface KeyBound {
+  readonly key: readonly Value[];
+  readonly inclusive: boolean;
+}
+
+export interface ScanOptions {
+  /** Leading primary-key columns every row must have (e.g. the bucket key). */
+  readonly prefix?: readonly Value[];
+  readonly from?: KeyBound;
+  readonly to?: KeyBound;
+  /** At most this many rows in all. */
+  readonly limit?: number;
+}
+
+interface KeyChange {
+  readonly keyId: string;
+  readonly entry: BufferedRow;
+}
+
+/** The result of prepare: the change records for the log and the row states to apply. */
+export class PreparedChanges {
+  /** @internal */ state: 'prepared' | 'applied' | 'discarded' = 'prepared';
+
+  /** @internal */
+  constructor(
+    readonly tabletId: number,
+    /** `_change_type` then the table's columns; `rowCount` is 0 when nothing changed (append nothing). */
+    readonly batch: ColumnarBatch,
+    /** Rows the changes add to the table (negative when they delete more than they insert). */
+    readonly rowCountDelta: number,
+    /** @internal */ readonly changes: readonly KeyChange[],
+  ) {}
+
+  get recordCount(): number {
+    return this.batch.rowCount;
+  }
+}
+
+/** The state of a key while a prepare merges writes into it. */
+interface Current {
+  /** Encoded row, or null when the key has no row. */
+  encoded: Buffer | null;
+  /** Decoded row when known. */
+  row: Value[] | null | undefined;
+  /** Whether a write of this prepare changed the key. */
+  changed: boolean;
+}
+
+export class KvTablet {
+  private readonly buffer = new PreWriteBuffer();
+  private mutex: Promise<unknown> = Promise.resolve();
+  private applyQueue: Promise<unknown> = Promise.resolve();
+  private closed = false;
+  private codec: TabletCodec;
+
+  private constructor(
+    private readonly store: KvStore,
+    readonly tabletId: number,
+    private schema: KvSchema,
+    private meta: KvTabletMeta,
+    codec: TabletCodec,
+  ) {
+    this.codec = codec;
+  }
+
+  /** Opens the tablet, recovering it from `log` (see kv-recovery.ts). */
+  static async open(store: KvStore, tabletId: number, schema: KvSchema, log: LogTablet): Promise<KvTablet> {
+    validateSchema(schema, log);
+    const codec = new TabletCodec(store.dataPrefix(tabletId), schema.columns, schema.primaryKey);
+    const meta = await recoverTablet(store, tabletId, codec, log);
+    return new KvTablet(store, tabletId, schema, meta, codec);
+  }
+
+  /** Log offset after the last change record applied. */
+  get appliedEnd(): bigint {
+    return this.meta.appliedEnd;
+  }
+
+  /** Keys whose changes are prepared but not applied yet. */
+  get pendingKeys(): number {
+    return this.buffer.size;
+  }
+
+  /** Runs `work` alone among prepares, discards and buffer releases. */
+  private exclusive<T>(work: () => Promise<T> | T, evenIfClosed = false): Promise<T> {
+    const result = this.mutex.then(() => {
+      if (this.closed && !evenIfClosed) throw internalError(`KV tablet ${this.tabletId} is closed`);
+      return work();
+    });
+    this.mutex = result.catch(() => undefined);
+    return result;
+  }
+
+  // ---- writing --------------------------------------------------------------------------------
+
+  /** Step 1: merges `writes` in order and returns their change records (see the file comment). */
+  prepare(writes: readonly KvWrite[]): Promise<PreparedChanges> {
+    return this.exclusive(() => this.prepareNow(writes));
+  }
+
+  private async prepareNow(writes: readonly KvWrite[]): Promise<PreparedChanges> {
+    const codec = this.codec;
+    const keys = writes.map((write) => (write.kind === 'delete' ? codec.key(checkKey(write.key, codec)) : codec.rowKey(checkRow(write.row, codec))));
+    const keyIds = keys.map((key) => key.toString('latin1'));
+    const stored = await this.readUnbuffered(keys, keyIds);
+    const local = new Map<string, Current>();
+    const changes = new ChangeBatchBuilder(codec.columns.length);
+    for (let index = 0; index < writes.length; index++) {
+      const keyId = keyIds[index]!;
+      let current = local.get(keyId);
+      if (current === undefined) {
+        const buffered = this.buffer.get(keyId);
+        current = buffered !== undefined
+          ? { encoded: buffered.encoded, row: buffered.row, changed: false }
+          : { encoded: stored.get(keyId) ?? null, row: undefined, changed: false };
+        local.set(keyId, current);
+      }
+      this.merge(writes[index]!, current, changes);
+    }
+    return this.stage(changes, local, keys, keyIds);
+  }
+
+  /** RocksDB's rows for the keys the pre-write buffer does not hold, in one getMany. */
+  private async readUnbuffered(keys: readonly Buffer[], keyIds: readonly string[]): Promise<Map<string, Buffer | undefined>> {
+    const wanted = new Map<string, Buffer>();
+    for (let index = 0; index < keys.length; index++) {
+      const keyId = keyIds[index]!;
+      if (!wanted.has(keyId) && this.buffer.get(keyId) === undefined) wanted.set(keyId, keys[index]!);
+    }
+    const found = new Map<string, Buffer | undefined>();
+    if (wanted.size === 0) return found;
+    const values = await this.store.rocks.getMany([...wanted.values()]);
+    let index = 0;
+    for (const keyId of wanted.keys()) found.set(keyId, values[index++]);
+    return found;
+  }
+
+  private merge(write: KvWrite, current: Current, changes: ChangeBatchBuilder): void {
+    const engine = this.schema.mergeEngine;
+    switch (write.kind) {
+      case 'insertIfAbsent':
+        if (current.encoded === null) this.put(current, write.row.slice(), changes);
+        return;
+      case 'delete':
+        if (engine !== 'last_row' || current.encoded === null) return;
+        changes.add(ChangeType.delete, this.rowOf(current));
+        current.encoded = null;
+        current.row = null;
+        current.changed = true;
+        return;
+      case 'upsert': {
+        if (write.columns !== undefined && engine !== 'last_row') {
+          throw notSupported(`partial update is not supported on a table with merge engine ${engine}`);
+        }
+        if (current.encoded !== null && engine === 'first_row') return;
+        const row = write.columns === undefined ? write.row.slice() : this.partialRow(write.row, write.columns, current);
+        if (current.encoded !== null && engine === 'versioned' && !this.versionWins(row, this.rowOf(current))) return;
+        this.put(current, row, changes);
+        return;
+      }
+    }
+  }
+
+  /** Makes `row` the key's state, emitting insert or update records unless nothing changes. */
+  private put(current: Current, row: Value[], changes: ChangeBatchBuilder): void {
+    if (this.schema.mergeEngine === 'versioned') this.versionOf(row);
+    const encoded = this.codec.encodeRow(row);
+    if (current.encoded === null) {
+      changes.add(ChangeType.insert, row);
+    } else {
+      if (current.encoded.equals(encoded)) return;
+      if (this.schema.changelogImage === 'full') changes.add(ChangeType.updateBefore, this.rowOf(current));
+      changes.add(ChangeType.updateAfter, row);
+    }
+    current.encoded = encoded;
+    current.row = row;
+    current.changed = true;
+  }
+
+  private rowOf(current: Current): Value[] {
+    if (current.row === undefined || current.row === null) {
+      if (current.encoded === null) throw internalError('row of a missing key');
+      current.row = this.codec.decodeRow(current.encoded);
+    }
+    return current.row;
+  }
+
+  private partialRow(values: readonly Value[], columns: readonly number[], current: Current): Value[] {
+    const row = current.encoded === null ? new Array<Value>(values.length).fill(null) : this.rowOf(current).slice();
+    for (const column of columns) {
+      if (!(Number.isInteger(column) && column >= 0 && column < row.length)) throw internalError(`partial update of column ${column}`);
+      row[column] = values[column]!;
+    }
+    for (const column of this.schema.primaryKey) row[column] = values[column]!;
+    return row;
+  }
+
+  private versionOf(row: readonly Value[]): Value {
+    const version = row[this.schema.versionColumn!]!;
+    if (version === null) {
+      const name = this.schema.columns[this.schema.versionColumn!]!.name;
+      throw new SqlError(SqlState.notNullViolation, `null value in version column "${name}" of a versioned table`, { column: name });
+    }
+    return version;
+  }
+
+  /** Fluss's versioned merge: the new row wins when its version is newer or equal. */
+  private versionWins(row: readonly Value[], old: readonly Value[]): boolean {
+    const version = this.versionOf(row);
+    const oldVersion = old[this.schema.versionColumn!]!;
+    if (oldVersion === null) return true;
+    if (version instanceof Decimal && oldVersion instanceof Decimal) return version.compare(oldVersion) >= 0;
+    if ((typeof version === 'number' || typeof version === 'bigint') && (typeof oldVersion === 'number' || typeof oldVersion === 'bigint')) {
+      return version >= oldVersion;
+    }
+    throw internalError(`version values ${typeof version} and ${typeof oldVersion} cannot be compared`);
+  }
+
+  /** Puts the final state of every changed key into the pre-write buffer. */
+  private stage(changes: ChangeBatchBuilder, local: Map<string, Current>, keys: readonly Buffer[], keyIds: readonly string[]): PreparedChanges {
+    const staged: KeyChange[] = [];
+    if (changes.recordCount > 0) {
+      const keyById = new Map<string, Buffer>();
+      for (let index = 0; index < keys.length; index++) keyById.set(keyIds[index]!, keys[index]!);
+      for (const [keyId, current] of local) {
+        if (!current.changed) continue;
+        const entry: BufferedRow = {
+          key: keyById.get(keyId)!, row: current.encoded === null ? null : (current.row ?? null), encoded: current.encoded,
+          previous: this.buffer.get(keyId), state: 'pending',
+        };
+        this.buffer.put(keyId, entry);
+        staged.push({ keyId, entry });
+      }
+    }
+    return new PreparedChanges(this.tabletId, changes.build(), changes.rowCountDelta, staged);
+  }
+
+  /**
+   * Step 3: writes the prepared rows and the applied offset (`lastOffset`: the offset of the batch's
+   * last record in the log) to RocksDB in one atomic batch. `lastOffset` may be omitted when the
+   * batch was empty.
+   */
+  apply(prepared: PreparedChanges, lastOffset?: bigint): Promise<void> {
+    const result = this.applyQueue.then(() => this.applyNow(prepared, lastOffset));
+    this.applyQueue = result.catch(() => undefined);
+    return result;
+  }
+
+  private async applyNow(prepared: PreparedChanges, lastOffset: bigint | undefined): Promise<void> {
+    if (prepared.tabletId !== this.tabletId || prepared.state !== 'prepared') {
+      throw internalError(`apply of changes ${prepared.state} for tablet ${prepared.tabletId} on tablet ${this.tabletId}`);
+    }
+    prepared.state = 'applied';
+    if (prepared.recordCount === 0) return;
+    if (lastOffset === undefined || lastOffset + 1n - BigInt(prepared.recordCount) < this.meta.appliedEnd) {
+      throw internalError(`apply of ${prepared.recordCount} records ending at ${lastOffset} on tablet ${this.tabletId} applied up to ${this.meta.appliedEnd}`);
+    }
+    const meta: KvTabletMeta = { baseOffset: this.meta.baseOffset, appliedEnd: lastOffset + 1n, rowCount: this.meta.rowCount + prepared.rowCountDelta };
+    const operations: WriteOperation[] = new Array<WriteOperation>(prepared.changes.length + 1);
+    for (let index = 0; index < prepared.changes.length; index++) {
+      const { entry } = prepared.changes[index]!;
+      operations[index] = entry.encoded === null ? { type: 'del', key: entry.key } : { type: 'put', key: entry.key, value: entry.encoded };
+    }
+    operations[prepared.changes.length] = { type: 'put', key: this.store.metaKey(this.tabletId), value: this.store.encodeMeta(meta) };
+    await this.store.rocks.write(operations);
+    this.meta = meta;
+    await this.exclusive(() => {
+      for (const { keyId, entry } of prepared.changes) this.buffer.applied(keyId, entry);
+    }, true);
+  }
+
+  /** Forgets changes that were prepared but never appended (the statement failed). */
+  discard(prepared: PreparedChanges): Promise<void> {
+    return this.exclusive(() => {
+      if (prepared.state !== 'prepared') throw internalError(`discard of changes already ${prepared.state}`);
+      prepared.state = 'discarded';
+      for (let index = prepared.changes.length - 1; index >= 0; index--) {
+        const { keyId, entry } = prepared.changes[index]!;
+        this.buffer.discarded(keyId, entry);
+      }
+    });
+  }
+
+  /** TRUNCATE: drops every row; the caller has truncated the log (its end offset is `logEndOffset`). */
+  async truncate(logEndOffset: bigint): Promise<void> {
+    await this.applyQueue;
+    return this.exclusive(async () => {
+      if (this.buffer.size > 0) throw internalError(`truncate of KV tablet ${this.tabletId} with ${this.buffer.size} pending keys`);
+      const meta: KvTabletMeta = { baseOffset: logEndOffset, appliedEnd: logEndOffset, rowCount: 0 };
+      await this.store.resetTablet(this.tabletId, meta);
+      this.meta = meta;
+    });
+  }
+
+  /** ADD COLUMN: rows stored before read the new trailing columns as NULL. */
+  evolveSchema(schema: KvSchema): Promise<void> {
+    return this.exclusive(() => {
+      if (schema.columns.length < this.schema.columns.length || schema.primaryKey.join() !== this.schema.primaryKey.join()) {
+        throw internalError(`KV tablet ${this.tabletId} schema change must only add columns`);
+      }
+      this.schema = schema;
+      this.codec = new TabletCodec(this.store.dataPrefix(this.tabletId), schema.columns, schema.primaryKey);
+    });
+  }
+
+  /** Deletes the tablet's rows and metadata (DROP TABLE); the tablet cannot be used afterwards. */
+  async drop(): Promise<void> {
+    await this.applyQueue;
+    return this.exclusive(async () => {
+      this.closed = true;
+      await this.store.resetTablet(this.tabletId, undefined);
+    });
+  }
+
+  /** Waits for running work; the tablet cannot be used afterwards (the store stays open). */
+  async close(): Promise<void> {
+    await this.applyQueue;
+    return this.exclusive(() => {
+      this.closed = true;
+    });
+  }
+
+  // ---- reading (applied rows only) ------------------------------------------------------------
+
+  /** Rows in the tablet (applied). */
+  count(): number {
+    return this.meta.rowCount;
+  }
+
+  async get(key: readonly Value[]): Promise<Value[] | undefined> {
+    const bytes = await this.store.rocks.get(this.codec.key(checkKey(key, this.codec)));
+    return bytes === undefined ? undefined : this.codec.decodeRow(bytes);
+  }
+
+  async getMany(keys: readonly (readonly Value[])[]): Promise<(Value[] | undefined)[]> {
+    if (keys.length === 0) return [];
+    const codec = this.codec;
+    const values = await this.store.rocks.getMany(keys.map((key) => codec.key(checkKey(key, codec))));
+    return values.map((bytes) => (bytes === undefined ? undefined : codec.decodeRow(bytes)));
+  }
+
+  /** Rows in primary-key order, in batches (one per chunk the store iterates). */
+  async *scan(options: ScanOptions = {}): AsyncGenerator<Value[][]> {
+    const codec = this.codec;
+    const range = this.scanRange(options);
+    if (range === undefined) return;
+    for await (const chunk of this.store.rocks.scanChunks(range)) {
+      const rows = new Array<Value[]>(chunk.values.length);
+      for (let index = 0; index < rows.length; index++) rows[index] = codec.decodeRow(chunk.values[index]!);
+      yield rows;
+    }
+  }
+
+  /** The RocksDB key range of a scan; undefined when it is empty. */
+  private scanRange(options: ScanOptions): KeyRange | undefined {
+    const codec = this.codec;
+    let lower = this.store.dataPrefix(this.tabletId);
+    let upper = this.store.dataEnd(this.tabletId);
+    const raise = (bound: Buffer | undefined): void => { if (bound !== undefined && bound.compare(lower) > 0) lower = bound; };
+    const lowerTo = (bound: Buffer | undefined): void => { if (bound !== undefined && bound.compare(upper) < 0) upper = bound; };
+    if (options.prefix !== undefined && options.prefix.length > 0) {
+      const prefix = codec.key(checkKeyPrefix(options.prefix, codec));
+      raise(prefix);
+      lowerTo(prefixSuccessor(prefix));
+    }
+    if (options.from !== undefined) {
+      const from = codec.key(checkKeyPrefix(options.from.key, codec));
+      raise(options.from.inclusive ? from : prefixSuccessor(from));
+    }
+    if (options.to !== undefined) {
+      const to = codec.key(checkKeyPrefix(options.to.key, codec));
+      lowerTo(options.to.inclusive ? prefixSuccessor(to) : to);
+    }
+    if (lower.compare(upper) >= 0) return undefined;
+    if (options.limit !== undefined && options.limit <= 0) return undefined;
+    return options.limit === undefined ? { gte: lower, lt: upper } : { gte: lower, lt: upper, limit: options.limit };
+  }
+}
+
+function validateSchema(schema: KvSchema, log: LogTablet): void {
+  const logColumns = log.currentSchema.columns;
+  if (logColumns.length !== schema.columns.length + 1 || logColumns[0]!.type.name !== 'int2') {
+    throw internalError(`log ${log.dir} has ${logColumns.length} columns; a KV tablet of ${schema.columns.length} columns needs _change_type before them`);
+  }
+  if (schema.mergeEngine === 'versioned') {
+    const column = schema.versionColumn;
+    if (column === undefined || !(column >= 0 && column < schema.columns.length)) throw internalError('versioned KV tablet without a version column');
+  }
+}
+
+function checkRow(row: readonly Value[], codec: TabletCodec): readonly Value[] {
+  if (row.length !== codec.columns.length) throw internalError(`row of ${row.length} values for ${codec.columns.length} columns`);
+  return row;
+}
+
+function checkKey(key: readonly Value[], codec: TabletCodec): readonly Value[] {
+  if (key.length !== codec.primaryKey.length) throw internalError(`key of ${key.length} values for ${codec.primaryKey.length} key columns`);
+  return key;
+}
+
+function checkKeyPrefix(key: readonly Value[], codec: TabletCodec): readonly Value[] {
+  if (key.length > codec.primaryKey.length) throw internalError(`key prefix of ${key.length} values for ${codec.primaryKey.length} key columns`);
+  return key;
+}
