@@ -119,6 +119,10 @@ export class EngineSession implements Session {
       }
       case 'Insert': return this.insert(bound, parameters, signal, columns);
       case 'CopyFrom': return this.copyFrom(bound);
+      case 'Truncate':
+        this.refuseInBlock('TRUNCATE');
+        for (const table of bound.tables) await this.engine.storage.truncate(table);
+        return { kind: 'command', tag: 'TRUNCATE TABLE' };
       case 'CopyTo': {
         const batches = buildOperator(bound.plan).execute(this.execContext(parameters, signal));
         const cursor = new BatchRowCursor(batches, (n) => `COPY ${n}`);

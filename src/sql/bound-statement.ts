@@ -60,6 +60,11 @@ export interface BoundCopyTo {
   readonly options: CopyFormatOptions;
 }
 
+export interface BoundTruncate {
+  readonly kind: 'Truncate';
+  readonly tables: readonly TableDef[];
+}
+
 export interface BoundCreateTable {
   readonly kind: 'CreateTable';
   readonly schemaName: string;
@@ -121,6 +126,7 @@ export type BoundStatement =
   | BoundInsert
   | BoundCopyFrom
   | BoundCopyTo
+  | BoundTruncate
   | BoundCreateTable
   | BoundCreatePartition
   | BoundDropTables

@@ -102,6 +102,16 @@ export class TableStorage {
     for (const tablet of this.allTablets(table)) await tablet.log.evolveSchema(logSchemaOf(table.schema));
   }
 
+  /** Removes every row of a table (TRUNCATE), ordered after all earlier commits. */
+  truncate(table: TableDef): Promise<void> {
+    return this.pipeline.exclusive(async () => {
+      for (const tablet of this.allTablets(table)) {
+        await tablet.log.truncateAll();
+        tablet.visibleEndOffset = tablet.log.endOffset;
+      }
+    });
+  }
+
   /** Closes and deletes tablets (DROP TABLE, dropped partitions). */
   async dropTablets(tabletIds: readonly number[]): Promise<void> {
     await this.pipeline.drain();

@@ -12,7 +12,7 @@ import { ParameterTypes } from './parameters.js';
 import { bindCopy } from './copy-binder.js';
 import { bindInsert } from './insert-binder.js';
 import { bindSelect } from './select-binder.js';
-import { bindAlterTable, bindDrop, bindSet, bindTransaction } from './utility-binder.js';
+import { bindAlterTable, bindDrop, bindSet, bindTransaction, bindTruncate } from './utility-binder.js';
 
 export interface BindResult {
   readonly statement: BoundStatement;
@@ -28,6 +28,7 @@ export function bindStatement(raw: RawStatement, catalog: CatalogReader, paramet
 function bindNode(node: Node, raw: RawStatement, catalog: CatalogReader, parameters: ParameterTypes): BoundStatement {
   const context = { source: raw.source, parameters };
   if ('SelectStmt' in node) return bindSelect(node.SelectStmt, context, catalog);
+  if ('TruncateStmt' in node) return bindTruncate(node.TruncateStmt, catalog);
   if ('CopyStmt' in node) return bindCopy(node.CopyStmt, context, catalog);
   if ('InsertStmt' in node) return bindInsert(node.InsertStmt, context, catalog);
   if ('VariableSetStmt' in node) return bindSet(node.VariableSetStmt);

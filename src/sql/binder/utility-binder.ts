@@ -1,7 +1,7 @@
 // Utility statements: SET/SHOW/RESET, transaction control, schemas, databases, DROP, ALTER TABLE
 // ADD COLUMN, DISCARD. Each becomes a small bound record the engine executes.
 
-import type { VariableSetStmt, TransactionStmt, DropStmt, AlterTableStmt, Node } from 'libpg-query';
+import type { VariableSetStmt, TransactionStmt, DropStmt, AlterTableStmt, Node, TruncateStmt } from 'libpg-query';
 import { SqlError, SqlState, notSupported } from '../../common/errors.js';
 import type { BoundStatement } from '../bound-statement.js';
 import type { CatalogReader } from '../catalog-reader.js';
@@ -98,6 +98,17 @@ function bindDropTables(objects: readonly Node[], missingOk: boolean, catalog: C
     targets.push({ tableOid: relation.table.oid, partitionId: relation.partition?.id ?? null });
   }
   return { kind: 'DropTables', targets };
+}
+
+export function bindTruncate(statement: TruncateStmt, catalog: CatalogReader): BoundStatement {
+  const tables = (statement.relations ?? []).map((node) => {
+    const rangeVar = 'RangeVar' in node ? node.RangeVar : {};
+    const relation = catalog.relation(rangeVar.schemaname ?? null, rangeVar.relname ?? '');
+    if (relation === undefined) throw new SqlError(SqlState.undefinedTable, `relation "${rangeVar.relname ?? ''}" does not exist`);
+    if (relation.partition !== null) throw notSupported('TRUNCATE of a single partition is not supported; DROP TABLE the partition');
+    return relation.table;
+  });
+  return { kind: 'Truncate', tables };
 }
 
 export function bindAlterTable(statement: AlterTableStmt, catalog: CatalogReader): BoundStatement {

@@ -146,9 +146,28 @@ export class CommitPipeline {
     this.failure ??= error;
   }
 
+  /**
+   * Runs `work` with no commit in flight: after every earlier commit is durable and applied and
+   * before any later one is sequenced (TRUNCATE).
+   */
+  exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const run = async (): Promise<T> => {
+      if (this.failure) throw this.failure;
+      await this.roundsIdle();
+      return work();
+    };
+    const step = this.sequencing.then(run);
+    this.sequencing = step.catch(() => undefined);
+    return step;
+  }
+
+  private async roundsIdle(): Promise<void> {
+    while (this.roundRunning || this.waiting.length > 0) await new Promise((resolve) => setTimeout(resolve, 1));
+  }
+
   /** Waits for every commit already submitted to finish. */
   async drain(): Promise<void> {
     await this.sequencing;
-    while (this.roundRunning || this.waiting.length > 0) await new Promise((resolve) => setTimeout(resolve, 1));
+    await this.roundsIdle();
   }
 }
