@@ -78,8 +78,18 @@ const typedRow: Value[] = [
   -7, 9007199254740993n, 'héllo', true, 2.5, 946_684_800_000_000n, Decimal.parse('12345.678'), new Uint8Array([1, 2]),
 ];
 
-/** COPY statements of the fixture: `copy in [format]` and `copy out [format]` over (n int4, label text). */
+/**
+ * COPY statements of the fixture over (n int4, label text): `copy in [format]` and
+ * `copy out [format] [row count]`, format being text (the default), csv, csv header or binary.
+ */
 const copyColumns = [column('n', Types.int4), column('label', Types.text)];
+
+function copyWords(text: string): { format: string; count: number | undefined } {
+  const words = text.split(' ').slice(2);
+  const last = words.at(-1);
+  const count = last !== undefined && /^\d+$/.test(last) ? Number(words.pop()) : undefined;
+  return { format: words.join(' ') || 'text', count };
+}
 
 function copyOptions(format: string): CopyOptions {
   const csv = format.startsWith('csv');
@@ -149,9 +159,8 @@ export class FixtureSession implements Session {
   private copyIn(text: string): StatementOutcome {
     const rows: Value[][] = [];
     const journal = this.journal;
-    const format = text === 'copy in' ? 'text' : text.slice('copy in '.length);
     return {
-      kind: 'copyIn', columns: copyColumns, options: copyOptions(format),
+      kind: 'copyIn', columns: copyColumns, options: copyOptions(copyWords(text).format),
       sink: {
         async writeRows(batch) { rows.push(...batch); journal.copyBatches++; },
         async finish() { journal.copied.push(rows.map((row) => row.join('|')).join(',')); return `COPY ${rows.length}`; },
@@ -161,8 +170,8 @@ export class FixtureSession implements Session {
   }
 
   private copyOut(text: string): StatementOutcome {
-    const format = text === 'copy out' ? 'text' : text.slice('copy out '.length);
-    return { kind: 'copyOut', columns: copyColumns, options: copyOptions(format), cursor: countingCursor(3, this.journal) };
+    const { format, count } = copyWords(text);
+    return { kind: 'copyOut', columns: copyColumns, options: copyOptions(format), cursor: countingCursor(count ?? 3, this.journal) };
   }
 
   statementFailed(): void {
