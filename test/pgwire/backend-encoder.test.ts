@@ -72,10 +72,11 @@ describe('backend messages', () => {
   it('encodes ErrorResponse with every field and NoticeResponse', () => {
     const error = new SqlError('23505', 'duplicate key', {
       detail: 'Key (id)=(1) exists.', hint: 'use upsert', position: 12, schema: 'public', table: 't', column: 'id', constraint: 't_pkey',
+      context: 'COPY t, line 1',
     });
     expect(bytesOf((out) => encode.writeErrorResponse(out, error))).toBe(message('E',
       'SERROR\0', 'VERROR\0', 'C23505\0', 'Mduplicate key\0', 'DKey (id)=(1) exists.\0', 'Huse upsert\0', 'P12\0',
-      'spublic\0', 'tt\0', 'cid\0', 'nt_pkey\0', [0]));
+      'WCOPY t, line 1\0', 'spublic\0', 'tt\0', 'cid\0', 'nt_pkey\0', [0]));
     expect(bytesOf((out) => encode.writeErrorResponse(out, new SqlError('08P01', 'bad'), 'FATAL'))).toBe(message('E',
       'SFATAL\0', 'VFATAL\0', 'C08P01\0', 'Mbad\0', [0]));
     expect(bytesOf((out) => encode.writeNoticeResponse(out, { severity: 'NOTICE', code: '00000', message: 'hi', hint: 'h' }))).toBe(
