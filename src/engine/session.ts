@@ -201,9 +201,13 @@ export class EngineSession implements Session {
   private async insert(bound: BoundInsert, parameters: readonly Value[], signal: AbortSignal,
     columns: readonly ColumnDescription[] | null): Promise<StatementOutcome> {
     const planned = await planInsert(this.engine, bound, this.execContext(parameters, signal));
+    let count = planned.count;
     if (this.block === 'open') this.pendingWrites.push(...planned.writes);
-    else await commitWrites(this.engine.storage, planned.writes);
-    const tag = `INSERT 0 ${planned.count}`;
+    else {
+      const inserted = await commitWrites(this.engine.storage, planned.writes);
+      if (bound.onConflict === 'nothing') count = inserted;
+    }
+    const tag = `INSERT 0 ${count}`;
     if (planned.returning === null) return { kind: 'command', tag };
     return { kind: 'rows', columns: columns ?? [], cursor: staticCursor(planned.returning, () => tag) };
   }

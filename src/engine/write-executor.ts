@@ -161,19 +161,24 @@ function evaluateReturning(statement: BoundInsert, rows: readonly Value[][], con
   });
 }
 
-/** Commits writes as one atomic commit; resolves once durable. */
-export async function commitWrites(storage: TableStorage, writes: readonly TabletWrite[]): Promise<void> {
-  if (writes.every((write) => write.rows.length === 0)) return;
+/**
+ * Commits writes as one atomic commit; resolves once durable, with the number of rows that
+ * ON CONFLICT DO NOTHING writes actually inserted.
+ */
+export async function commitWrites(storage: TableStorage, writes: readonly TabletWrite[]): Promise<number> {
+  const inserted = { count: 0 };
+  if (writes.every((write) => write.rows.length === 0)) return 0;
   await storage.pipeline.commit(async () => {
     const parts: TabletCommit[] = [];
     try {
-      for (const group of groupByTablet(writes)) parts.push(await prepareTablet(storage, group));
+      for (const group of groupByTablet(writes)) parts.push(await prepareTablet(storage, group, inserted));
     } catch (error) {
-      for (const part of parts) part.discard?.();
+      for (const part of parts) await part.discard?.();
       throw error;
     }
     return parts;
   });
+  return inserted.count;
 }
 
 function groupByTablet(writes: readonly TabletWrite[]): TabletWrite[][] {
@@ -186,11 +191,13 @@ function groupByTablet(writes: readonly TabletWrite[]): TabletWrite[][] {
   return [...groups.values()];
 }
 
-async function prepareTablet(storage: TableStorage, writes: readonly TabletWrite[]): Promise<TabletCommit> {
+async function prepareTablet(storage: TableStorage, writes: readonly TabletWrite[], inserted: { count: number }): Promise<TabletCommit> {
   const first = writes[0];
   if (first === undefined) throw new SqlError(SqlState.internalError, 'empty tablet write');
   const tablet = first.tablet;
-  if (first.table.schema.primaryKey.length > 0) return storage.prepareKvCommit(first.table, tablet, writes);
+  if (first.table.schema.primaryKey.length > 0) {
+    return storage.prepareKvCommit(first.table, tablet, writes, first.kind === 'nothing' ? inserted : undefined);
+  }
   const rows = writes.flatMap((write) => write.rows);
   const width = first.table.schema.columns.length;
   const columns: Value[][] = Array.from({ length: width }, (_, c) => rows.map((row) => row[c] ?? null));

@@ -9,9 +9,12 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { PartitionDef, TableDef } from '../common/catalog-model.js';
 import type { TableSchema } from '../common/schema.js';
-import { notSupported } from '../common/errors.js';
+import { SqlError, SqlState } from '../common/errors.js';
 import { Types, type Value } from '../common/types.js';
 import type { TabletCommit } from './commit/commit-pipeline.js';
+import type { ColumnarBatch } from './log/columnar-batch.js';
+import { KvStore } from './kv/kv-store.js';
+import { KvTablet, type KvSchema, type KvWrite } from './kv/kv-tablet.js';
 import { CommitPipeline } from './commit/commit-pipeline.js';
 import { CommitWatermark } from './commit/commit-watermark.js';
 import type { LogSchema } from './log/log-schema.js';
@@ -19,7 +22,8 @@ import { LogTablet } from './log/log-tablet.js';
 
 /** The change-type column every primary-key table's log starts with. */
 export const changeTypeColumn = '_change_type';
-export const ChangeType = { insert: 0, updateBefore: 1, updateAfter: 2, delete: 3 } as const;
+export { ChangeType } from './kv/change-batch.js';
+import { ChangeType } from './kv/change-batch.js';
 export const changeTypeNames = ['insert', 'update_before', 'update_after', 'delete'] as const;
 
 export interface BucketTablet {
@@ -27,6 +31,8 @@ export interface BucketTablet {
   readonly bucket: number;
   readonly partition: PartitionDef | null;
   readonly log: LogTablet;
+  /** The KV tablet of a primary-key table's bucket, built from its log. */
+  readonly kv: KvTablet | null;
   /** End offset of the durable, acknowledged data: readers stop here. */
   visibleEndOffset: bigint;
 }
@@ -38,6 +44,17 @@ export interface KvWriteBatch {
   readonly columns: readonly number[] | null;
 }
 
+export function kvSchemaOf(schema: TableSchema): KvSchema {
+  const indexOf = (name: string): number => schema.columns.findIndex((column) => column.name === name);
+  return {
+    columns: schema.columns.map((column) => ({ name: column.name, type: column.type })),
+    primaryKey: schema.primaryKey.map(indexOf),
+    mergeEngine: schema.options.mergeEngine,
+    ...(schema.options.versionColumn === undefined ? {} : { versionColumn: indexOf(schema.options.versionColumn) }),
+    changelogImage: schema.options.changelogImage,
+  };
+}
+
 export function logSchemaOf(schema: TableSchema): LogSchema {
   const columns = schema.columns.map((column) => ({ name: column.name, type: column.type }));
   return {
@@ -46,15 +63,39 @@ export function logSchemaOf(schema: TableSchema): LogSchema {
   };
 }
 
+/** NOT NULL of the rows a change batch inserts or updates to (column 0 is the change type). */
+function checkInsertedRows(table: TableDef, batch: ColumnarBatch): void {
+  const changeTypes = batch.columns[0] ?? [];
+  table.schema.columns.forEach((column, index) => {
+    if (column.nullable) return;
+    const values = batch.columns[index + 1] ?? [];
+    for (let row = 0; row < batch.rowCount; row++) {
+      const change = changeTypes[row];
+      if ((change === ChangeType.insert || change === ChangeType.updateAfter) && values[row] === null) {
+        throw new SqlError(SqlState.notNullViolation, `null value in column "${column.name}" of relation "${table.name}" violates not-null constraint`,
+          { table: table.name, column: column.name });
+      }
+    }
+  });
+}
+
+function countInserts(batch: ColumnarBatch): number {
+  const changeTypes = batch.columns[0] ?? [];
+  let count = 0;
+  for (let row = 0; row < batch.rowCount; row++) if (changeTypes[row] === ChangeType.insert) count++;
+  return count;
+}
+
 export class TableStorage {
   private readonly tablets = new Map<number, BucketTablet>();
 
   private constructor(private readonly directory: string, private readonly watermark: CommitWatermark,
-    readonly pipeline: CommitPipeline) {}
+    private readonly kvStore: KvStore, readonly pipeline: CommitPipeline) {}
 
   static async open(directory: string): Promise<TableStorage> {
     const watermark = await CommitWatermark.open(join(directory, 'commit-watermark'));
-    return new TableStorage(directory, watermark, new CommitPipeline(watermark));
+    const kvStore = await KvStore.open(join(directory, 'kv'));
+    return new TableStorage(directory, watermark, kvStore, new CommitPipeline(watermark));
   }
 
   /** Opens (and recovers) every tablet of a table; idempotent. */
@@ -70,7 +111,8 @@ export class TableStorage {
       if (this.tablets.has(tabletId)) continue;
       const log = await LogTablet.open(join(this.directory, 'log', String(tabletId)), logSchemaOf(table.schema));
       await this.cutUncommitted(log);
-      this.tablets.set(tabletId, { tabletId, bucket, partition, log, visibleEndOffset: log.endOffset });
+      const kv = table.schema.primaryKey.length > 0 ? await KvTablet.open(this.kvStore, tabletId, kvSchemaOf(table.schema), log) : null;
+      this.tablets.set(tabletId, { tabletId, bucket, partition, log, kv, visibleEndOffset: log.endOffset });
     }
   }
 
@@ -99,7 +141,10 @@ export class TableStorage {
 
   /** Applies a new schema (ADD COLUMN) to every open tablet of the table. */
   async evolveTable(table: TableDef): Promise<void> {
-    for (const tablet of this.allTablets(table)) await tablet.log.evolveSchema(logSchemaOf(table.schema));
+    for (const tablet of this.allTablets(table)) {
+      await tablet.log.evolveSchema(logSchemaOf(table.schema));
+      await tablet.kv?.evolveSchema(kvSchemaOf(table.schema));
+    }
   }
 
   /** Removes every row of a table (TRUNCATE), ordered after all earlier commits. */
@@ -107,6 +152,7 @@ export class TableStorage {
     return this.pipeline.exclusive(async () => {
       for (const tablet of this.allTablets(table)) {
         await tablet.log.truncateAll();
+        await tablet.kv?.truncate(tablet.log.endOffset);
         tablet.visibleEndOffset = tablet.log.endOffset;
       }
     });
@@ -118,25 +164,71 @@ export class TableStorage {
     for (const tabletId of tabletIds) {
       const tablet = this.tablets.get(tabletId);
       this.tablets.delete(tabletId);
+      await tablet?.kv?.drop();
       await tablet?.log.close();
       await rm(join(this.directory, 'log', String(tabletId)), { recursive: true, force: true });
     }
   }
 
-  /** Current rows of a primary-key table, read from its KV tablets. */
-  scanKv(table: TableDef, _tablets: readonly BucketTablet[], _signal: AbortSignal): AsyncGenerator<Value[][]> {
-    throw notSupported(`reading primary-key table "${table.name}" is not supported yet`);
+  /** Current rows of a primary-key table, read from its KV tablets: [columns..., _bucket, _offset, _commit_timestamp]. */
+  async *scanKv(table: TableDef, tablets: readonly BucketTablet[], signal: AbortSignal): AsyncGenerator<Value[][]> {
+    const width = table.schema.columns.length;
+    for (const tablet of tablets) {
+      if (tablet.kv === null) continue;
+      for await (const rows of tablet.kv.scan()) {
+        if (signal.aborted) throw new SqlError(SqlState.queryCanceled, 'canceling statement due to user request');
+        for (const row of rows) {
+          row.length = width;
+          row.push(tablet.bucket, null, null);
+        }
+        yield rows;
+      }
+    }
   }
 
-  /** Prepares the changelog of writes to one bucket of a primary-key table. */
-  prepareKvCommit(table: TableDef, _tablet: BucketTablet, _writes: readonly KvWriteBatch[]): Promise<TabletCommit> {
-    throw notSupported(`writing primary-key table "${table.name}" is not supported yet`);
+  /**
+   * Prepares writes to one bucket of a primary-key table: the KV tablet merges them into change
+   * records for the log; they are applied to the KV tablet once durable. Rows the changes insert
+   * must satisfy NOT NULL (a partial update may leave out columns only an existing row has).
+   */
+  async prepareKvCommit(table: TableDef, tablet: BucketTablet, writes: readonly KvWriteBatch[],
+    inserted?: { count: number }): Promise<TabletCommit> {
+    const kv = tablet.kv;
+    if (kv === null) throw new SqlError(SqlState.internalError, `tablet ${tablet.tabletId} has no KV tablet`);
+    const kvWrites: KvWrite[] = [];
+    for (const write of writes) {
+      for (const row of write.rows) {
+        if (write.kind === 'nothing') kvWrites.push({ kind: 'insertIfAbsent', row });
+        else kvWrites.push(write.columns === null ? { kind: 'upsert', row } : { kind: 'upsert', row, columns: write.columns });
+      }
+    }
+    const prepared = await kv.prepare(kvWrites);
+    try {
+      checkInsertedRows(table, prepared.batch);
+      if (inserted !== undefined) inserted.count += countInserts(prepared.batch);
+    } catch (error) {
+      await kv.discard(prepared);
+      throw error;
+    }
+    return {
+      log: tablet.log,
+      batch: prepared.batch,
+      afterDurable: async (lastOffset) => {
+        await kv.apply(prepared, lastOffset);
+        tablet.visibleEndOffset = lastOffset + 1n;
+      },
+      discard: () => kv.discard(prepared),
+    };
   }
 
   async close(): Promise<void> {
     await this.pipeline.drain();
-    for (const tablet of this.tablets.values()) await tablet.log.close();
+    for (const tablet of this.tablets.values()) {
+      await tablet.kv?.close();
+      await tablet.log.close();
+    }
     this.tablets.clear();
+    await this.kvStore.close();
     await this.watermark.close();
   }
 }

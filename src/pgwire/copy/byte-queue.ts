@@ -3,6 +3,13 @@
 // remembers the chunk last looked at), so a row spread over many small chunks is scanned once, and
 // its bytes are copied once, when the row is taken. Invariant: no empty chunk is stored.
 
+/** bytes[start, end): a part of a chunk, named without making a new Buffer view. */
+export interface ByteSlice {
+  bytes: Buffer;
+  start: number;
+  end: number;
+}
+
 export class ByteQueue {
   private readonly chunks: Buffer[] = [];
   /** Bytes of chunks[0] already consumed. */
@@ -24,12 +31,15 @@ export class ByteQueue {
 
   /** The byte at `index` (which must be below length). */
   byteAt(index: number): number {
-    const { bytes, offset } = this.segmentAt(index);
-    return bytes[offset] as number;
+    const chunk = this.chunkAt(index);
+    return chunk[index - this.cursorStart] as number;
   }
 
-  /** The chunk holding `index` and the offset of that byte in it; the chunk's later bytes follow in order. */
-  segmentAt(index: number): { bytes: Buffer; offset: number } {
+  /**
+   * The chunk holding `index` (below length); the byte is at `index - chunkStart(...)`, i.e. at
+   * offsetOf(index) in it, and the chunk's later bytes follow in order.
+   */
+  chunkAt(index: number): Buffer {
     if (index < this.cursorStart) {
       this.cursorChunk = 0;
       this.cursorStart = -this.head;
@@ -40,7 +50,30 @@ export class ByteQueue {
       this.cursorChunk++;
       chunk = this.chunks[this.cursorChunk] as Buffer;
     }
-    return { bytes: chunk, offset: index - this.cursorStart };
+    return chunk;
+  }
+
+  /** Offset of `index` in the chunk the last chunkAt(index) returned. */
+  offsetOf(index: number): number {
+    return index - this.cursorStart;
+  }
+
+  /**
+   * Removes the first `count` bytes into `slice`: a view of the chunk when they lie in one (no
+   * allocation at all), else a fresh copy.
+   */
+  takeSlice(count: number, slice: ByteSlice): void {
+    const first = this.chunks[0];
+    if (first !== undefined && this.head + count <= first.length) {
+      slice.bytes = first;
+      slice.start = this.head;
+      slice.end = this.head + count;
+      this.skip(count);
+      return;
+    }
+    slice.bytes = this.take(count);
+    slice.start = 0;
+    slice.end = count;
   }
 
   /** Removes and returns the first `count` bytes (without copying when they lie in one chunk). */
@@ -68,6 +101,13 @@ export class ByteQueue {
   skip(count: number): void {
     let left = count;
     this.size -= count;
+    const first = this.chunks[0];
+    if (first !== undefined && this.head + left < first.length) {
+      this.head += left;
+      this.cursorChunk = 0;
+      this.cursorStart = -this.head;
+      return;
+    }
     while (left > 0) {
       const chunk = this.chunks[0] as Buffer;
       const available = chunk.length - this.head;

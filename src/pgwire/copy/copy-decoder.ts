@@ -111,8 +111,8 @@ export class CopyDecoder {
       } catch (thrown) {
         throw thrown instanceof LineError ? thrown.withContext(this.where(lines.lineNumber)) : thrown;
       }
-      if (result.kind === 'more') return null;
-      if (result.kind === 'end') {
+      if (result === 'more') return null;
+      if (result === 'end') {
         this.done = this.inputEnded;
         return null;
       }
@@ -120,41 +120,40 @@ export class CopyDecoder {
         this.headerPending = false;
         continue;
       }
-      return { values: this.lineValues(result.bytes, lines.lineNumber), bytes: result.bytes.length + 1 };
+      const { bytes, start, end } = lines.line;
+      return { values: this.lineValues(bytes, start, end, lines.lineNumber), bytes: end - start + 1 };
     }
   }
 
-  private lineValues(line: Buffer, lineNumber: number): Value[] {
+  private lineValues(line: Buffer, start: number, end: number, lineNumber: number): Value[] {
     try {
-      checkUtf8(line);
+      checkUtf8(line, start, end);
     } catch (thrown) {
       throw asSqlError(thrown).withContext(this.where(lineNumber));
     }
+    const lineContext = (): string => this.whereLine(lineNumber, line.toString('utf8', start, end));
     let fields: Field[];
     try {
-      fields = this.splitFields(line);
+      fields = this.splitFields(line, start, end);
     } catch (thrown) {
-      throw asSqlError(thrown).withContext(this.whereLine(lineNumber, line));
+      throw asSqlError(thrown).withContext(lineContext());
     }
     const columns = this.columns;
-    if (fields.length > columns.length) {
-      throw copyFormatError('extra data after last expected column').withContext(this.whereLine(lineNumber, line));
-    }
+    if (fields.length > columns.length) throw copyFormatError('extra data after last expected column').withContext(lineContext());
     const values: Value[] = new Array<Value>(columns.length);
     for (let index = 0; index < columns.length; index++) {
       const column = columns[index] as ColumnDescription;
-      if (index >= fields.length) {
-        throw copyFormatError(`missing data for column "${column.name}"`).withContext(this.whereLine(lineNumber, line));
-      }
+      if (index >= fields.length) throw copyFormatError(`missing data for column "${column.name}"`).withContext(lineContext());
       const field = fields[index] as Field;
       values[index] = field === null ? null : this.parseField(column, field, lineNumber);
     }
     return values;
   }
 
-  private splitFields(line: Buffer): Field[] {
-    if (this.columns.length === 0 && line.length === 0) return [];
-    return this.options.format === 'csv' ? splitCsvFields(line, this.fieldSyntax) : splitTextFields(line, this.fieldSyntax);
+  private splitFields(line: Buffer, start: number, end: number): Field[] {
+    if (this.columns.length === 0 && end === start) return [];
+    if (this.options.format === 'csv') return splitCsvFields(line, start, end, this.fieldSyntax);
+    return splitTextFields(line, start, end, this.fieldSyntax);
   }
 
   private parseField(column: ColumnDescription, text: string, lineNumber: number): Value {
@@ -203,8 +202,8 @@ export class CopyDecoder {
     return this.relationName === undefined ? `COPY, line ${lineNumber}` : `COPY ${this.relationName}, line ${lineNumber}`;
   }
 
-  private whereLine(lineNumber: number, line: Buffer): string {
-    return `${this.where(lineNumber)}: "${clip(line.toString('utf8'))}"`;
+  private whereLine(lineNumber: number, line: string): string {
+    return `${this.where(lineNumber)}: "${clip(line)}"`;
   }
 }
 

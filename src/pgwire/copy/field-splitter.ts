@@ -25,14 +25,15 @@ function isNull(line: Buffer, start: number, end: number, nullBytes: Buffer): bo
 // ---------------------------------------------------------------------------------------------
 // text
 
-export function splitTextFields(line: Buffer, syntax: FieldSyntax): Field[] {
+/** The fields of line[lineStart, lineEnd). */
+export function splitTextFields(line: Buffer, lineStart: number, lineEnd: number, syntax: FieldSyntax): Field[] {
   const fields: Field[] = [];
-  let at = 0;
+  let at = lineStart;
   for (;;) {
     const start = at;
     let escaped = false;
     let foundDelimiter = false;
-    while (at < line.length) {
+    while (at < lineEnd) {
       const byte = line[at] as number;
       if (byte === syntax.delimiter) {
         foundDelimiter = true;
@@ -44,7 +45,7 @@ export function splitTextFields(line: Buffer, syntax: FieldSyntax): Field[] {
       }
       at++;
     }
-    const end = Math.min(at, line.length);
+    const end = Math.min(at, lineEnd);
     if (isNull(line, start, end, syntax.nullBytes)) fields.push(null);
     else fields.push(escaped ? unescapeText(line, start, end) : line.toString('utf8', start, end));
     if (!foundDelimiter) return fields;
@@ -107,11 +108,12 @@ function hexValue(byte: number): number {
 // ---------------------------------------------------------------------------------------------
 // csv
 
-export function splitCsvFields(line: Buffer, syntax: FieldSyntax): Field[] {
+/** The fields of line[lineStart, lineEnd). */
+export function splitCsvFields(line: Buffer, lineStart: number, lineEnd: number, syntax: FieldSyntax): Field[] {
   const fields: Field[] = [];
-  let at = 0;
+  let at = lineStart;
   for (;;) {
-    const field = readCsvField(line, at, syntax);
+    const field = readCsvField(line, at, lineEnd, syntax);
     if (!field.quoted && isNull(line, at, field.rawEnd, syntax.nullBytes)) fields.push(null);
     else fields.push(field.text);
     if (field.next < 0) return fields;
@@ -120,29 +122,29 @@ export function splitCsvFields(line: Buffer, syntax: FieldSyntax): Field[] {
 }
 
 /** One csv field from `start`: its text, where its raw bytes end, and where the next field starts (-1 at line end). */
-function readCsvField(line: Buffer, start: number, syntax: FieldSyntax): { text: string; quoted: boolean; rawEnd: number; next: number } {
+function readCsvField(line: Buffer, start: number, lineEnd: number, syntax: FieldSyntax): { text: string; quoted: boolean; rawEnd: number; next: number } {
   const { delimiter, quote, escape } = syntax;
   let at = start;
-  while (at < line.length && line[at] !== delimiter && line[at] !== quote) at++;
-  if (at >= line.length || line[at] === delimiter) {
-    const next = at < line.length ? at + 1 : -1;
+  while (at < lineEnd && line[at] !== delimiter && line[at] !== quote) at++;
+  if (at >= lineEnd || line[at] === delimiter) {
+    const next = at < lineEnd ? at + 1 : -1;
     return { text: line.toString('utf8', start, at), quoted: false, rawEnd: at, next };
   }
-  const out = Buffer.allocUnsafe(line.length - start);
+  const out = Buffer.allocUnsafe(lineEnd - start);
   let length = line.copy(out, 0, start, at);
   let inQuote = false;
   for (;;) {
     if (!inQuote) {
-      if (at >= line.length) return { text: out.toString('utf8', 0, length), quoted: true, rawEnd: at, next: -1 };
+      if (at >= lineEnd) return { text: out.toString('utf8', 0, length), quoted: true, rawEnd: at, next: -1 };
       const byte = line[at++] as number;
       if (byte === delimiter) return { text: out.toString('utf8', 0, length), quoted: true, rawEnd: at - 1, next: at };
       if (byte === quote) inQuote = true;
       else out[length++] = byte;
       continue;
     }
-    if (at >= line.length) throw new SqlError(SqlState.badCopyFileFormat, 'unterminated CSV quoted field');
+    if (at >= lineEnd) throw new SqlError(SqlState.badCopyFileFormat, 'unterminated CSV quoted field');
     const byte = line[at++] as number;
-    if (byte === escape && at < line.length && (line[at] === escape || line[at] === quote)) {
+    if (byte === escape && at < lineEnd && (line[at] === escape || line[at] === quote)) {
       out[length++] = line[at++] as number;
       continue;
     }

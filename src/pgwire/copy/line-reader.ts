@@ -8,7 +8,7 @@
 
 import { SqlError, SqlState } from '../../common/errors.js';
 import { limits } from '../../common/limits.js';
-import type { ByteQueue } from './byte-queue.js';
+import type { ByteQueue, ByteSlice } from './byte-queue.js';
 
 const lineFeed = 0x0a;
 const carriageReturn = 0x0d;
@@ -17,12 +17,11 @@ const period = 0x2e;
 
 type NewlineStyle = 'unknown' | 'lf' | 'cr' | 'crlf';
 
-export type LineResult =
-  | { readonly kind: 'line'; readonly bytes: Buffer }
-  /** More input is needed before the next line is known. */
-  | { readonly kind: 'more' }
-  /** End of data: the end-of-copy marker, or the end of input. Later input is to be ignored. */
-  | { readonly kind: 'end' };
+/**
+ * 'line': a line is in `LineReader.line`; 'more': more input is needed before the next line is
+ * known; 'end': end of data (the end-of-copy marker or the end of input), later input is ignored.
+ */
+export type LineResult = 'line' | 'more' | 'end';
 
 export interface LineSyntax {
   readonly csv: boolean;
@@ -36,6 +35,8 @@ export class LineError extends SqlError {}
 export class LineReader {
   /** Number of the line being read (1-based, counting newlines inside csv quotes, as PostgreSQL). */
   lineNumber = 0;
+  /** The line the last 'line' result stands for, without its newline (valid until the next call). */
+  readonly line: ByteSlice = { bytes: Buffer.alloc(0), start: 0, end: 0 };
   private lineStarted = false;
   private finished = false;
   private scanned = 0;
@@ -64,9 +65,9 @@ export class LineReader {
 
   /** The next complete line; `inputEnded` says no more input will come (CopyDone). */
   next(inputEnded: boolean): LineResult {
-    if (this.finished) return { kind: 'end' };
+    if (this.finished) return 'end';
     if (!this.lineStarted) {
-      if (this.queue.length === 0) return inputEnded ? this.finish() : { kind: 'more' };
+      if (this.queue.length === 0) return inputEnded ? this.finish() : 'more';
       this.lineStarted = true;
       this.lineNumber++;
     }
@@ -74,7 +75,7 @@ export class LineReader {
       this.skipOrdinaryBytes();
       if (this.scanned > limits.copyRowBytesMax) throw lineTooLong();
       if (this.scanned >= this.queue.length) {
-        if (!inputEnded) return { kind: 'more' };
+        if (!inputEnded) return 'more';
         return this.emit(this.queue.length, 0);
       }
       const result = this.handleSpecialByte(inputEnded);
@@ -87,7 +88,8 @@ export class LineReader {
     const queue = this.queue;
     const special = this.special;
     while (this.scanned < queue.length) {
-      const { bytes, offset } = queue.segmentAt(this.scanned);
+      const bytes = queue.chunkAt(this.scanned);
+      const offset = queue.offsetOf(this.scanned);
       let at = offset;
       const end = Math.min(bytes.length, offset + queue.length - this.scanned);
       while (at < end && special[bytes[at] as number] === 0) at++;
@@ -102,7 +104,7 @@ export class LineReader {
     const byte = this.queue.byteAt(at);
     const csv = this.syntax.csv;
     const needsLookahead = byte === backslash || (byte === carriageReturn && (csv || this.newline === 'unknown' || this.newline === 'crlf'));
-    if (needsLookahead && !inputEnded && at + 1 >= this.queue.length) return { kind: 'more' };
+    if (needsLookahead && !inputEnded && at + 1 >= this.queue.length) return 'more';
     if (byte === backslash && (!csv || at === 0)) {
       const marker = this.endMarker(at, inputEnded);
       if (marker !== null) return marker;
@@ -150,7 +152,7 @@ export class LineReader {
     const csv = this.syntax.csv;
     if (at + 1 >= queue.length || queue.byteAt(at + 1) !== period) return null;
     const needed = this.newline === 'crlf' ? 4 : 3;
-    if (!inputEnded && at + needed > queue.length) return { kind: 'more' };
+    if (!inputEnded && at + needed > queue.length) return 'more';
     const byteOrNul = (index: number): number => (index < queue.length ? queue.byteAt(index) : 0);
     let next = at + 2;
     if (this.newline === 'crlf') {
@@ -173,23 +175,23 @@ export class LineReader {
     if ((style === 'lf' && last !== lineFeed) || (style === 'crlf' && last !== lineFeed) || (style === 'cr' && last !== carriageReturn)) {
       throw markerError('end-of-copy marker does not match previous newline style');
     }
-    const before = queue.take(at);
+    queue.takeSlice(at, this.line);
     queue.clear();
     this.finished = true;
     this.resetLine();
-    return before.length > 0 ? { kind: 'line', bytes: before } : { kind: 'end' };
+    return at > 0 ? 'line' : 'end';
   }
 
   private emit(lineEnd: number, newlineBytes: number): LineResult {
-    const bytes = this.queue.take(lineEnd);
+    this.queue.takeSlice(lineEnd, this.line);
     this.queue.skip(newlineBytes);
     this.resetLine();
-    return { kind: 'line', bytes };
+    return 'line';
   }
 
   private finish(): LineResult {
     this.finished = true;
-    return { kind: 'end' };
+    return 'end';
   }
 
   private resetLine(): void {

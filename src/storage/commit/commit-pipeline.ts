@@ -18,8 +18,8 @@ export interface TabletCommit {
   readonly batch: ColumnarBatch;
   /** Runs once the batch is durable, with its last offset (KV tablets apply their changes here). */
   afterDurable?(lastOffset: bigint): Promise<void>;
-  /** Runs if the commit fails before its batch was appended. */
-  discard?(): void;
+  /** Runs if the commit fails before its batch was appended, or its batch is empty. */
+  discard?(): Promise<void> | void;
 }
 
 export interface CommitInfo {
@@ -86,7 +86,7 @@ export class CommitPipeline {
 
   private async appendAll(info: CommitInfo, parts: readonly TabletCommit[]): Promise<{ part: TabletCommit; lastOffset: bigint }[]> {
     const nonEmpty = parts.filter((part) => part.batch.rowCount > 0);
-    for (const part of parts) if (part.batch.rowCount === 0) part.discard?.();
+    for (const part of parts) if (part.batch.rowCount === 0) await part.discard?.();
     const appended: { part: TabletCommit; lastOffset: bigint }[] = [];
     try {
       for (const part of nonEmpty) {
@@ -98,7 +98,7 @@ export class CommitPipeline {
       // A half-appended commit cannot be taken back while later commits may follow it in the same
       // tablets; stop committing so recovery cuts it at the next start.
       this.fail(new SqlError(SqlState.ioError, `log append failed; the server must restart: ${asSqlError(error).message}`));
-      for (const part of nonEmpty.slice(appended.length)) part.discard?.();
+      for (const part of nonEmpty.slice(appended.length)) await Promise.resolve(part.discard?.()).catch(() => undefined);
       throw this.failure;
     }
     return appended;

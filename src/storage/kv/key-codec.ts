@@ -160,11 +160,19 @@ function writeDate(arena: ByteArena, value: Value): void {
   else writeInt4(arena, value);
 }
 
+/** Scratch for moving int64 values between bigints and bytes without BigInt arithmetic. */
+const int64 = new BigInt64Array(1);
+const int64Bytes = new Uint8Array(int64.buffer);
+const littleEndian = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
 function writeInt8(arena: ByteArena, value: Value): void {
   if (typeof value !== 'bigint') badKeyValue('int8', value);
   arena.reserve(8);
-  arena.bytes.writeBigInt64BE(value, arena.position);
-  arena.bytes[arena.position] = arena.bytes[arena.position]! ^ 0x80;
+  int64[0] = value;
+  const bytes = arena.bytes;
+  const position = arena.position;
+  for (let index = 0; index < 8; index++) bytes[position + index] = int64Bytes[littleEndian ? 7 - index : index]!;
+  bytes[position] = bytes[position]! ^ 0x80;
   arena.position += 8;
 }
 

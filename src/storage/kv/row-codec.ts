@@ -8,12 +8,13 @@
 //   date int32 (±Infinity as INT32_MAX/INT32_MIN); uuid 16 bytes; interval i32 months, i32 days,
 //   i64 micros; numeric: a tag byte, then for finite values an i16 scale and either an i64
 //   coefficient (tag 0) or a varint length and the coefficient's decimal digits (tag 1; sign
-//   included); NaN/Infinity/-Infinity are tags 2/3/4; text-like and bytea: varint byte length and
-//   the bytes (UTF-8 for text).
+//   included); NaN/Infinity/-Infinity are tags 2/3/4; text-like: varint of (byte length << 1 |
+//   1 if all ASCII) and the UTF-8 bytes; bytea: varint byte length and the bytes.
 // Invariants: decoding gives back exactly the values encoded (Decimal scale, -0, NaN, bytes). A row
 // encoded with fewer columns than the decoder knows (written before ADD COLUMN) reads the missing
 // trailing columns as NULL.
 
+import { endianness } from 'node:os';
 import { Decimal } from '../../common/decimal.js';
 import { internalError, notSupported, SqlError, SqlState } from '../../common/errors.js';
 import { formatType, type DataType, type Interval, type Value } from '../../common/types.js';
@@ -30,8 +31,25 @@ const int64Min = -(1n << 63n);
 const int64Max = (1n << 63n) - 1n;
 const dateInfinity = 0x7fffffff;
 const dateMinusInfinity = -0x80000000;
-/** Strings up to this many UTF-16 units fit in 127 UTF-8 bytes: their varint length is one byte. */
-const shortStringUnits = 42;
+/** Strings up to this many UTF-16 units fit in 63 UTF-8 bytes: their varint header is one byte. */
+const shortStringUnits = 21;
+/** ASCII strings up to this long are copied by a JS loop (cheaper than a native call) with a one-byte header. */
+const shortAsciiUnits = 63;
+/** Scratch for moving int64 values between bigints and bytes without BigInt arithmetic. */
+const int64 = new BigInt64Array(1);
+const int64Bytes = new Uint8Array(int64.buffer);
+if (endianness() !== 'LE') throw new Error('the KV row codec assumes a little-endian machine');
+
+function writeInt64(bytes: Buffer, position: number, value: bigint): void {
+  int64[0] = value;
+  for (let index = 0; index < 8; index++) bytes[position + index] = int64Bytes[index]!;
+}
+
+function readInt64(bytes: Buffer, position: number): bigint {
+  if (position + 8 > bytes.byteLength) throw new RangeError('int64 past the end');
+  for (let index = 0; index < 8; index++) int64Bytes[index] = bytes[position + index]!;
+  return int64[0]!;
+}
 const rowColumnsMax = 0xffff;
 
 function kindOf(type: DataType): Kind {
@@ -122,7 +140,7 @@ export class RowCodec {
       case Kind.Int8:
         if (typeof value !== 'bigint') badValue(this.types[column]!, value);
         arena.reserve(8);
-        arena.bytes.writeBigInt64LE(value, arena.position);
+        writeInt64(arena.bytes, arena.position, value);
         arena.position += 8;
         return;
       case Kind.Float4:
@@ -192,7 +210,7 @@ export class RowCodec {
           case Kind.Bool: row[column] = bytes[position] === 1; position += 1; break;
           case Kind.Int2: row[column] = bytes.readInt16LE(position); position += 2; break;
           case Kind.Int4: row[column] = bytes.readInt32LE(position); position += 4; break;
-          case Kind.Int8: row[column] = bytes.readBigInt64LE(position); position += 8; break;
+          case Kind.Int8: row[column] = readInt64(bytes, position); position += 8; break;
           case Kind.Float4: row[column] = bytes.readFloatLE(position); position += 4; break;
           case Kind.Float8: row[column] = bytes.readDoubleLE(position); position += 8; break;
           case Kind.Date: {
@@ -203,10 +221,11 @@ export class RowCodec {
           }
           case Kind.Numeric: position = readDecimal(bytes, position, row, column); break;
           case Kind.Text: {
-            const length = readVarint(bytes, position);
+            const header = readVarint(bytes, position);
+            const length = Math.floor(header / 2);
             position = varintEnd;
             if (position + length > bytes.byteLength) throw corruptRow('string past the end');
-            row[column] = bytes.toString('utf8', position, position + length);
+            row[column] = (header & 1) === 1 ? readAscii(bytes, position, length) : bytes.toString('utf8', position, position + length);
             position += length;
             break;
           }
@@ -262,15 +281,32 @@ function readVarint(bytes: Buffer, position: number): number {
 }
 
 function writeString(arena: ByteArena, value: string): void {
-  if (value.length <= shortStringUnits) {
-    arena.reserve(1 + value.length * 3);
+  const units = value.length;
+  if (units <= shortAsciiUnits) {
+    arena.reserve(1 + units);
+    const bytes = arena.bytes;
+    const start = arena.position + 1;
+    let index = 0;
+    for (; index < units; index++) {
+      const code = value.charCodeAt(index);
+      if (code >= 0x80) break;
+      bytes[start + index] = code;
+    }
+    if (index === units) {
+      bytes[arena.position] = (units << 1) | 1;
+      arena.position = start + units;
+      return;
+    }
+  }
+  if (units <= shortStringUnits) {
+    arena.reserve(1 + units * 3);
     const written = arena.bytes.write(value, arena.position + 1, 'utf8');
-    arena.bytes[arena.position] = written;
+    arena.bytes[arena.position] = written << 1;
     arena.position += 1 + written;
     return;
   }
   const length = Buffer.byteLength(value, 'utf8');
-  writeVarint(arena, length);
+  writeVarint(arena, length * 2 + (length === units ? 1 : 0));
   arena.reserve(length);
   arena.bytes.write(value, arena.position, 'utf8');
   arena.position += length;
@@ -287,7 +323,7 @@ function writeDecimal(arena: ByteArena, value: Decimal): void {
   if (coefficient >= int64Min && coefficient <= int64Max) {
     bytes[arena.position] = numericSmall;
     bytes.writeInt16LE(value.scale, arena.position + 1);
-    bytes.writeBigInt64LE(coefficient, arena.position + 3);
+    writeInt64(bytes, arena.position + 3, coefficient);
     arena.position += 11;
     return;
   }
@@ -305,7 +341,7 @@ function readDecimal(bytes: Buffer, position: number, row: Value[], column: numb
   const tag = bytes[position];
   switch (tag) {
     case numericSmall:
-      row[column] = new Decimal(bytes.readBigInt64LE(position + 3), bytes.readInt16LE(position + 1));
+      row[column] = new Decimal(readInt64(bytes, position + 3), bytes.readInt16LE(position + 1));
       return position + 11;
     case numericBig: {
       const scale = bytes.readInt16LE(position + 1);
@@ -320,6 +356,14 @@ function readDecimal(bytes: Buffer, position: number, row: Value[], column: numb
     case numericMinusInfinity: row[column] = Decimal.NegativeInfinity; return position + 1;
     default: throw corruptRow(`numeric tag ${String(tag)}`);
   }
+}
+
+/** Short ASCII strings decode faster from char codes than through a native call. */
+function readAscii(bytes: Buffer, position: number, length: number): string {
+  if (length > 24) return bytes.toString('latin1', position, position + length);
+  let text = '';
+  for (let index = position; index < position + length; index++) text += String.fromCharCode(bytes[index]!);
+  return text;
 }
 
 const hexValue = new Int8Array(128).fill(-1);
