@@ -50,6 +50,7 @@ export interface RunnerConfig {
 const prepareTimeoutMs = 15 * 60_000;
 const runTimeoutMs = 5 * 60_000;
 const featureNotSupported = '0A000';
+const syntaxOrAccessRuleClass = '42';
 
 export class Runner {
   constructor(
@@ -119,7 +120,8 @@ export class Runner {
         try {
           await client.query(statement);
         } catch (error) {
-          return { kind: 'na', reason: `${errorMessage(error)} (probe: ${statement.slice(0, 80)})` };
+          const message = `${errorMessage(error)} (probe: ${statement.slice(0, 80)})`;
+          return isMissingCapability(error) ? { kind: 'na', reason: message } : { kind: 'error', message };
         }
       }
       return undefined;
@@ -169,8 +171,23 @@ async function dropProbeTable(client: pg.Client): Promise<void> {
   await client.query(`DROP TABLE IF EXISTS ${probeTable}`).catch(() => undefined);
 }
 
+function sqlState(error: unknown): string | undefined {
+  const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
+  return typeof code === 'string' ? code : undefined;
+}
+
 function isFeatureNotSupported(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === featureNotSupported;
+  return sqlState(error) === featureNotSupported;
+}
+
+/**
+ * A probe statement the target does not understand yet: feature not supported (0A000) or a
+ * syntax / undefined-object error (class 42, e.g. a missing aggregate function). Anything else —
+ * an internal error, a lost connection — is a failure and is reported as such.
+ */
+function isMissingCapability(error: unknown): boolean {
+  const state = sqlState(error);
+  return state === featureNotSupported || (state !== undefined && state.startsWith(syntaxOrAccessRuleClass));
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {

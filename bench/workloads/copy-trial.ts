@@ -14,7 +14,7 @@ export async function copyTrial(context: WorkloadContext, layout: OrdersLayout):
   return {
     warmups: 0,
     async run(index) {
-      const table = `bench_copy_${layout}_${index}`;
+      const table = `bench_copy_${layout}_${rows}_${index}`;
       tables.push(table);
       await dropTableQuietly(client, table);
       await client.query(createOrdersSql(context.system, table, layout));
