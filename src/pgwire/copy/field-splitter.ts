@@ -130,6 +130,15 @@ function readCsvField(line: Buffer, start: number, lineEnd: number, syntax: Fiel
     const next = at < lineEnd ? at + 1 : -1;
     return { text: line.toString('utf8', start, at), quoted: false, rawEnd: at, next };
   }
+  if (at === start) {
+    // Common case: the whole field is one quoted run with nothing to undo inside.
+    let closing = start + 1;
+    while (closing < lineEnd && line[closing] !== quote && line[closing] !== escape) closing++;
+    if (closing < lineEnd && line[closing] === quote && (closing + 1 === lineEnd || line[closing + 1] === delimiter)) {
+      const next = closing + 1 < lineEnd ? closing + 2 : -1;
+      return { text: line.toString('utf8', start + 1, closing), quoted: true, rawEnd: closing + 1, next };
+    }
+  }
   const out = Buffer.allocUnsafe(lineEnd - start);
   let length = line.copy(out, 0, start, at);
   let inQuote = false;
