@@ -13,7 +13,7 @@ import type {
   BoundAddColumn, BoundCopyFrom, BoundCreatePartition, BoundCreateTable, BoundDropTables, BoundInsert, BoundStatement, BoundTransaction,
 } from '../sql/bound-statement.js';
 import type { ExecContext } from '../exec/batch/operator.js';
-import { commitWrites, planInsert, planRows, tooManyRows, widenRows, type TabletWrite } from './write-executor.js';
+import { commitWrites, planInsert, planModify, planRows, tooManyRows, widenRows, type TabletWrite } from './write-executor.js';
 import { limits } from '../common/limits.js';
 import { bindStatement } from '../sql/binder/statement-binder.js';
 import type { CatalogReader } from '../sql/catalog-reader.js';
@@ -119,6 +119,13 @@ export class EngineSession implements Session {
       }
       case 'Insert': return this.insert(bound, parameters, signal, columns);
       case 'CopyFrom': return this.copyFrom(bound);
+      case 'Update':
+      case 'Delete': {
+        const planned = await planModify(this.engine, bound, this.execContext(parameters, signal));
+        if (this.block === 'open') this.pendingWrites.push(...planned.writes);
+        else await commitWrites(this.engine.storage, planned.writes);
+        return { kind: 'command', tag: `${bound.kind === 'Update' ? 'UPDATE' : 'DELETE'} ${planned.count}` };
+      }
       case 'Truncate':
         this.refuseInBlock('TRUNCATE');
         for (const table of bound.tables) await this.engine.storage.truncate(table);

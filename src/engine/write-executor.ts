@@ -9,7 +9,7 @@ import type { Value } from '../common/types.js';
 import { compileExpr } from '../exec/expr/compile.js';
 import type { ExecContext } from '../exec/batch/operator.js';
 import { buildOperator } from '../exec/batch/build.js';
-import type { BoundInsert } from '../sql/bound-statement.js';
+import type { BoundDelete, BoundInsert, BoundUpdate } from '../sql/bound-statement.js';
 import type { TabletCommit } from '../storage/commit/commit-pipeline.js';
 import type { BucketTablet, TableStorage } from '../storage/table-storage.js';
 import type { Catalog } from './catalog.js';
@@ -19,7 +19,8 @@ import { WriteRouter } from './write-router.js';
 export interface TabletWrite {
   readonly table: TableDef;
   readonly tablet: BucketTablet;
-  readonly kind: 'append' | 'upsert' | 'nothing';
+  readonly kind: 'append' | 'upsert' | 'nothing' | 'delete';
+  /** Full table rows (for deletes, the rows whose keys are deleted). */
   readonly rows: Value[][];
   /** For a partial upsert: the table columns the statement named. */
   readonly columns: readonly number[] | null;
@@ -48,6 +49,46 @@ export async function planInsert(services: WriteServices, statement: BoundInsert
   return { writes, count: full.length, returning };
 }
 
+/**
+ * UPDATE and DELETE: the matching current rows become deletes, and for UPDATE upserts of the new
+ * rows (a changed primary key deletes the old key and writes the new one).
+ */
+export async function planModify(services: WriteServices, statement: BoundUpdate | BoundDelete, context: ExecContext):
+  Promise<{ writes: TabletWrite[]; count: number }> {
+  const table = statement.table;
+  const width = table.schema.columns.length;
+  const oldRows: Value[][] = [];
+  for await (const batch of buildOperator(statement.rows).execute(context)) {
+    for (const row of batch) oldRows.push(row);
+    if (oldRows.length > limits.statementWriteRowsMax) throw tooManyRows();
+  }
+  const base = { table, partition: null, targetColumns: table.schema.columns.map((_, i) => i) };
+  if (statement.kind === 'Delete') {
+    const writes = await planRows(services, { ...base, onConflict: 'delete', rows: oldRows.map((row) => row.slice(0, width)) });
+    return { writes, count: oldRows.length };
+  }
+  const compiled = statement.newRow.map((expr) => compileExpr(expr, context.functions));
+  const keyIndexes = table.schema.primaryKey.map((name) => table.schema.columns.findIndex((column) => column.name === name));
+  const deletes: Value[][] = [];
+  const upserts: Value[][] = [];
+  for (const row of oldRows) {
+    const next = compiled.map((expr) => expr(row, context.params));
+    if (keyIndexes.some((index) => !valuesEqual(row[index] ?? null, next[index] ?? null))) deletes.push(row.slice(0, width));
+    upserts.push(next);
+  }
+  const writes = [
+    ...(deletes.length > 0 ? await planRows(services, { ...base, onConflict: 'delete', rows: deletes }) : []),
+    ...await planRows(services, { ...base, onConflict: 'upsert', rows: upserts }),
+  ];
+  return { writes, count: oldRows.length };
+}
+
+function valuesEqual(a: Value, b: Value): boolean {
+  if (a === b) return true;
+  if (a === null || b === null) return false;
+  return String(a) === String(b);
+}
+
 export function tooManyRows(): SqlError {
   return new SqlError(SqlState.programLimitExceeded, `a statement may write at most ${limits.statementWriteRowsMax} rows`);
 }
@@ -67,7 +108,7 @@ export interface RowsToWrite {
   readonly table: TableDef;
   readonly partition: PartitionDef | null;
   readonly targetColumns: readonly number[];
-  readonly onConflict: 'append' | 'upsert' | 'nothing';
+  readonly onConflict: 'append' | 'upsert' | 'nothing' | 'delete';
   /** Full table rows. */
   readonly rows: Value[][];
 }
@@ -76,7 +117,7 @@ export interface RowsToWrite {
 export async function planRows(services: WriteServices, write: RowsToWrite): Promise<TabletWrite[]> {
   const { table, rows } = write;
   const width = table.schema.columns.length;
-  checkNotNull(table, rows, write.targetColumns, write.onConflict !== 'append');
+  if (write.onConflict !== 'delete') checkNotNull(table, rows, write.targetColumns, write.onConflict !== 'append');
   const current = currentTable(services.catalog, table);
   if (write.partition !== null) checkPartition(current, write.partition, rows);
   const router = new WriteRouter(current);

@@ -60,6 +60,22 @@ export interface BoundCopyTo {
   readonly options: CopyFormatOptions;
 }
 
+export interface BoundDelete {
+  readonly kind: 'Delete';
+  readonly table: TableDef;
+  /** Current rows to delete, in the table's scan row layout. */
+  readonly rows: LogicalPlan;
+}
+
+export interface BoundUpdate {
+  readonly kind: 'Update';
+  readonly table: TableDef;
+  /** Current rows to update, in the table's scan row layout. */
+  readonly rows: LogicalPlan;
+  /** The new row: one expression per table column over the old scan row. */
+  readonly newRow: readonly BoundExpr[];
+}
+
 export interface BoundTruncate {
   readonly kind: 'Truncate';
   readonly tables: readonly TableDef[];
@@ -127,6 +143,8 @@ export type BoundStatement =
   | BoundCopyFrom
   | BoundCopyTo
   | BoundTruncate
+  | BoundDelete
+  | BoundUpdate
   | BoundCreateTable
   | BoundCreatePartition
   | BoundDropTables

@@ -39,7 +39,7 @@ export interface BucketTablet {
 
 /** Rows for one KV tablet: upserts (optionally of some columns only) or inserts that skip existing keys. */
 export interface KvWriteBatch {
-  readonly kind: 'append' | 'upsert' | 'nothing';
+  readonly kind: 'append' | 'upsert' | 'nothing' | 'delete';
   readonly rows: readonly Value[][];
   readonly columns: readonly number[] | null;
 }
@@ -196,9 +196,11 @@ export class TableStorage {
     const kv = tablet.kv;
     if (kv === null) throw new SqlError(SqlState.internalError, `tablet ${tablet.tabletId} has no KV tablet`);
     const kvWrites: KvWrite[] = [];
+    const keyIndexes = kvSchemaOf(table.schema).primaryKey;
     for (const write of writes) {
       for (const row of write.rows) {
-        if (write.kind === 'nothing') kvWrites.push({ kind: 'insertIfAbsent', row });
+        if (write.kind === 'delete') kvWrites.push({ kind: 'delete', key: keyIndexes.map((index) => row[index] ?? null) });
+        else if (write.kind === 'nothing') kvWrites.push({ kind: 'insertIfAbsent', row });
         else kvWrites.push(write.columns === null ? { kind: 'upsert', row } : { kind: 'upsert', row, columns: write.columns });
       }
     }

@@ -1,7 +1,7 @@
 // The not-yet-decoded bytes of a COPY FROM stream, kept as the CopyData chunks they arrived in.
 // Positions are relative to the first unconsumed byte. Reading forward is O(1) per byte (a cursor
-// remembers the chunk last looked at), so a row spread over many small chunks is scanned once, and
-// its bytes are copied once, when the row is taken. Invariant: no empty chunk is stored.
+// remembers the chunk last looked at), so a row spread over many small chunks is scanned once; a
+// row is copied only if it spans chunks, else handed out as a view. Invariant: no empty chunk is stored.
 
 /** bytes[start, end): a part of a chunk, named without making a new Buffer view. */
 export interface ByteSlice {
@@ -35,10 +35,7 @@ export class ByteQueue {
     return chunk[index - this.cursorStart] as number;
   }
 
-  /**
-   * The chunk holding `index` (below length); the byte is at `index - chunkStart(...)`, i.e. at
-   * offsetOf(index) in it, and the chunk's later bytes follow in order.
-   */
+  /** The chunk holding `index` (below length): the byte is at offsetOf(index) in it, later bytes follow. */
   chunkAt(index: number): Buffer {
     if (index < this.cursorStart) {
       this.cursorChunk = 0;

@@ -11,6 +11,7 @@ import { bindCreateTable } from './create-table-binder.js';
 import { ParameterTypes } from './parameters.js';
 import { bindCopy } from './copy-binder.js';
 import { bindInsert } from './insert-binder.js';
+import { bindDelete, bindUpdate } from './modify-binder.js';
 import { bindSelect } from './select-binder.js';
 import { bindAlterTable, bindDrop, bindSet, bindTransaction, bindTruncate } from './utility-binder.js';
 
@@ -28,6 +29,8 @@ export function bindStatement(raw: RawStatement, catalog: CatalogReader, paramet
 function bindNode(node: Node, raw: RawStatement, catalog: CatalogReader, parameters: ParameterTypes): BoundStatement {
   const context = { source: raw.source, parameters };
   if ('SelectStmt' in node) return bindSelect(node.SelectStmt, context, catalog);
+  if ('UpdateStmt' in node) return bindUpdate(node.UpdateStmt, context, catalog);
+  if ('DeleteStmt' in node) return bindDelete(node.DeleteStmt, context, catalog);
   if ('TruncateStmt' in node) return bindTruncate(node.TruncateStmt, catalog);
   if ('CopyStmt' in node) return bindCopy(node.CopyStmt, context, catalog);
   if ('InsertStmt' in node) return bindInsert(node.InsertStmt, context, catalog);
