@@ -26,8 +26,11 @@ export function formatNumber(value: number): string {
   return fraction === undefined ? grouped : `${grouped}.${fraction}`;
 }
 
+/** 12.3 → "12×", 0.456 → "0.46×", 0.00123 → "0.0012×" (small ratios keep two significant digits). */
 export function formatFactor(value: number): string {
-  return `${value >= 10 ? value.toFixed(0) : value.toFixed(2)}×`;
+  if (value >= 10) return `${value.toFixed(0)}×`;
+  if (value >= 0.1 || value === 0) return `${value.toFixed(2)}×`;
+  return `${Number(value.toPrecision(2))}×`;
 }
 
 /** 2000000 → "2 000 000 rows". */
