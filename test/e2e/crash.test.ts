@@ -34,19 +34,30 @@ async function connect(port: number): Promise<pg.Client> {
   return client;
 }
 
-/** Inserts rows with increasing ids from several connections until the server dies; returns acknowledged ids. */
-async function writeUntilKilled(port: number, firstId: number, child: ChildProcess, killAfterMs: number): Promise<number[]> {
-  const acknowledged: number[] = [];
+interface Acknowledged {
+  readonly ids: number[];
+  /** Per key of the primary-key table: the highest version acknowledged. */
+  readonly versions: Map<number, number>;
+}
+
+/**
+ * Several connections insert rows with increasing ids into a log table and upsert their own key of
+ * a primary-key table with increasing versions, until the server dies.
+ */
+async function writeUntilKilled(port: number, firstId: number, child: ChildProcess, killAfterMs: number): Promise<Acknowledged> {
+  const acknowledged: Acknowledged = { ids: [], versions: new Map() };
   const writers = await Promise.all([0, 1, 2, 3].map(() => connect(port)));
   let nextId = firstId;
   setTimeout(() => child.kill('SIGKILL'), killAfterMs);
-  await Promise.all(writers.map(async (client) => {
+  await Promise.all(writers.map(async (client, key) => {
     for (;;) {
       const id = nextId++;
       const batch = [id, nextId++];
       try {
         await client.query('INSERT INTO acked (id, payload) VALUES ($1, $2), ($3, $4)', [batch[0], `row ${batch[0]}`, batch[1], `row ${batch[1]}`]);
-        acknowledged.push(...batch);
+        acknowledged.ids.push(...batch);
+        await client.query('INSERT INTO latest (k, version) VALUES ($1, $2)', [key, id]);
+        acknowledged.versions.set(key, id);
       } catch {
         return;
       }
@@ -56,6 +67,17 @@ async function writeUntilKilled(port: number, firstId: number, child: ChildProce
   return acknowledged;
 }
 
+/** The current rows a primary-key table's changelog replays to, in log order per bucket. */
+function replay(changes: readonly { _change_type: string; _bucket: number; _log_offset: string; k: number; version: string }[]): Map<number, number> {
+  const ordered = [...changes].sort((a, b) => a._bucket - b._bucket || Number(a._log_offset) - Number(b._log_offset));
+  const state = new Map<number, number>();
+  for (const change of ordered) {
+    if (change._change_type === 'insert' || change._change_type === 'update_after') state.set(change.k, Number(change.version));
+    if (change._change_type === 'delete') state.delete(change.k);
+  }
+  return state;
+}
+
 describe('crash recovery', () => {
   it('keeps every acknowledged row exactly once across 20 SIGKILLs', async () => {
     const dataDirectory = await mkdtemp(join(tmpdir(), 'sluice-crash-'));
@@ -63,17 +85,25 @@ describe('crash recovery', () => {
     let server = await startProcess(dataDirectory);
     const setup = await connect(server.port);
     await setup.query('CREATE TABLE acked (id BIGINT NOT NULL, payload TEXT) WITH (buckets = 3)');
+    await setup.query('CREATE TABLE latest (k INT PRIMARY KEY, version BIGINT) WITH (buckets = 2)');
+    const versions = new Map<number, number>();
     await setup.end();
     const acknowledged = new Set<number>();
     let firstId = 1;
     for (let round = 0; round < 20; round++) {
-      const ids = await writeUntilKilled(server.port, firstId, server.child, 30 + Math.floor(Math.random() * 150));
-      for (const id of ids) acknowledged.add(id);
+      const written = await writeUntilKilled(server.port, firstId, server.child, 30 + Math.floor(Math.random() * 150));
+      for (const id of written.ids) acknowledged.add(id);
+      for (const [key, version] of written.versions) versions.set(key, version);
       firstId += 1_000_000;
       server = await startProcess(dataDirectory);
       const reader = await connect(server.port);
       const rows = (await reader.query('SELECT id, _bucket, _offset FROM acked')).rows as { id: string; _bucket: number; _offset: string }[];
+      const current = new Map(((await reader.query('SELECT k, version FROM latest')).rows as { k: number; version: string }[])
+        .map((row) => [row.k, Number(row.version)]));
+      const changes = (await reader.query('SELECT _change_type, _bucket, _log_offset, k, version FROM latest$changelog')).rows;
       await reader.end();
+      expect(current).toEqual(replay(changes as Parameters<typeof replay>[0]));
+      for (const [key, version] of versions) expect(current.get(key) ?? -1).toBeGreaterThanOrEqual(version);
       const seen = new Map<number, number>();
       for (const row of rows) seen.set(Number(row.id), (seen.get(Number(row.id)) ?? 0) + 1);
       const missing = [...acknowledged].filter((id) => !seen.has(id));
