@@ -7,6 +7,7 @@ import { Catalog } from './engine/catalog.js';
 import { Engine } from './engine/engine.js';
 import { PgServer } from './pgwire/server.js';
 import { initParser } from './sql/parser.js';
+import { limits } from './common/limits.js';
 import { CatalogStore } from './storage/catalog-store.js';
 import { TableStorage } from './storage/table-storage.js';
 
@@ -33,6 +34,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     storage = await TableStorage.open(config.dataDirectory);
     const engine = new Engine(catalog, storage);
     await engine.openTables();
+    const stopRetention = engine.startRetention(limits.retentionCheckIntervalMs);
     server = new PgServer(engine, { host: config.host, port: config.port });
     const address = await server.listen();
     let stopping: Promise<void> | undefined;
@@ -43,6 +45,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       port: address.port,
       stop: () => {
         stopping ??= (async () => {
+          stopRetention();
           await running.close();
           await openStorage.close();
           await catalogStore.close();

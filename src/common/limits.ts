@@ -43,6 +43,8 @@ export const limits = {
   textBytesMax: 256 * 1024 * 1024,
   /** numeric precision, as PostgreSQL. */
   numericPrecisionMax: 1000,
+  /** How often log retention (log_ttl) runs. */
+  retentionCheckIntervalMs: 60_000,
   /** Rows one statement (INSERT, COPY) may write; they are held until the statement commits. */
   statementWriteRowsMax: 5_000_000,
   /** varchar(n) length. */

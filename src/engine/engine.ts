@@ -36,6 +36,21 @@ export class Engine implements SessionFactory {
     return session;
   }
 
+  /** Starts the periodic log-retention task; returns a function that stops it. */
+  startRetention(intervalMs: number): () => void {
+    let running = false;
+    const timer = setInterval(() => {
+      if (running) return;
+      running = true;
+      const tables = this.catalog.databases().flatMap((database) => this.catalog.tables(database.oid));
+      this.storage.enforceRetention(tables).catch((error: unknown) => {
+        console.error('sluice: log retention failed:', error instanceof Error ? error.message : error);
+      }).finally(() => { running = false; });
+    }, intervalMs);
+    timer.unref();
+    return () => clearInterval(timer);
+  }
+
   sessionClosed(session: EngineSession): void {
     this.sessions.delete(session);
   }

@@ -86,16 +86,21 @@ function countInserts(batch: ColumnarBatch): number {
   return count;
 }
 
+export interface TableStorageOptions {
+  /** Size at which log segments roll (default: the log tablet's own). */
+  readonly logSegmentBytes?: number;
+}
+
 export class TableStorage {
   private readonly tablets = new Map<number, BucketTablet>();
 
   private constructor(private readonly directory: string, private readonly watermark: CommitWatermark,
-    private readonly kvStore: KvStore, readonly pipeline: CommitPipeline) {}
+    private readonly kvStore: KvStore, readonly pipeline: CommitPipeline, private readonly options: TableStorageOptions) {}
 
-  static async open(directory: string): Promise<TableStorage> {
+  static async open(directory: string, options: TableStorageOptions = {}): Promise<TableStorage> {
     const watermark = await CommitWatermark.open(join(directory, 'commit-watermark'));
     const kvStore = await KvStore.open(join(directory, 'kv'));
-    return new TableStorage(directory, watermark, kvStore, new CommitPipeline(watermark));
+    return new TableStorage(directory, watermark, kvStore, new CommitPipeline(watermark), options);
   }
 
   /** Opens (and recovers) every tablet of a table; idempotent. */
@@ -109,7 +114,8 @@ export class TableStorage {
   private async openTablets(table: TableDef, partition: PartitionDef | null, tabletIds: readonly number[]): Promise<void> {
     for (const [bucket, tabletId] of tabletIds.entries()) {
       if (this.tablets.has(tabletId)) continue;
-      const log = await LogTablet.open(join(this.directory, 'log', String(tabletId)), logSchemaOf(table.schema));
+      const log = await LogTablet.open(join(this.directory, 'log', String(tabletId)), logSchemaOf(table.schema),
+        this.options.logSegmentBytes === undefined ? {} : { segmentBytes: this.options.logSegmentBytes });
       await this.cutUncommitted(log);
       const kv = table.schema.primaryKey.length > 0 ? await KvTablet.open(this.kvStore, tabletId, kvSchemaOf(table.schema), log) : null;
       this.tablets.set(tabletId, { tabletId, bucket, partition, log, kv, visibleEndOffset: log.endOffset });
@@ -145,6 +151,19 @@ export class TableStorage {
       await tablet.log.evolveSchema(logSchemaOf(table.schema));
       await tablet.kv?.evolveSchema(kvSchemaOf(table.schema));
     }
+  }
+
+  /**
+   * Log retention (`log_ttl`): deletes whole segments of log tables older than their TTL. Primary-key
+   * tables keep their whole log: their KV tablets are rebuilt from it.
+   */
+  async enforceRetention(tables: readonly TableDef[], nowMs = Date.now()): Promise<number> {
+    let deleted = 0;
+    for (const table of tables) {
+      if (table.schema.primaryKey.length > 0) continue;
+      for (const tablet of this.allTablets(table)) deleted += await tablet.log.deleteSegmentsOlderThan(nowMs - table.schema.options.logTtlMs);
+    }
+    return deleted;
   }
 
   /** Removes every row of a table (TRUNCATE), ordered after all earlier commits. */
