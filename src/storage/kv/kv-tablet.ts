@@ -400,7 +400,7 @@ export class KvTablet {
     const codec = this.codec;
     const range = this.scanRange(options);
     if (range === undefined) return;
-    for await (const chunk of this.store.rocks.scanChunks(range)) {
+    for await (const chunk of this.store.rocks.scanChunks(range, { keys: false })) {
       const rows = new Array<Value[]>(chunk.values.length);
       for (let index = 0; index < rows.length; index++) rows[index] = codec.decodeRow(chunk.values[index]!);
       yield rows;
