@@ -92,6 +92,7 @@ export const SqlState = {
   datatypeMismatch: '42804',
   cannotCoerce: '42846',
   groupingError: '42803',
+  invalidColumnReference: '42P10',
   invalidTableDefinition: '42P16',
   invalidColumnDefinition: '42611',
   invalidParameterValue: '22023',

@@ -43,6 +43,8 @@ export const limits = {
   textBytesMax: 256 * 1024 * 1024,
   /** numeric precision, as PostgreSQL. */
   numericPrecisionMax: 1000,
+  /** Rows one ORDER BY may hold in memory. */
+  sortRowsMax: 5_000_000,
   /** How often log retention (log_ttl) runs. */
   retentionCheckIntervalMs: 60_000,
   /** Rows one statement (INSERT, COPY) may write; they are held until the statement commits. */

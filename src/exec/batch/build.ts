@@ -6,6 +6,7 @@ import { LimitExec } from './limit-exec.js';
 import type { BatchOperator } from './operator.js';
 import { ProjectExec } from './project-exec.js';
 import { ScanExec } from './scan-exec.js';
+import { SortExec } from './sort-exec.js';
 import { ValuesExec } from './values-exec.js';
 
 export function buildOperator(plan: LogicalPlan): BatchOperator {
@@ -15,6 +16,7 @@ export function buildOperator(plan: LogicalPlan): BatchOperator {
     case 'Filter': return new FilterExec(buildOperator(plan.input), plan.predicate);
     case 'Limit': return new LimitExec(buildOperator(plan.input), plan.limit, plan.offset);
     case 'Scan': return new ScanExec(plan);
+    case 'Sort': return new SortExec(buildOperator(plan.input), plan.keys);
     default: return unreachable(plan, 'plan node');
   }
 }

@@ -64,7 +64,7 @@ function bindSource(node: Node | undefined, targetColumns: readonly number[], ty
   if (select === undefined) throw notSupported('unsupported INSERT source');
   const targetTypes = targetColumns.map((index) => types[index] ?? Types.text);
   const binder = new ExprBinder(context, Scope.empty);
-  if (select.valuesLists !== undefined && select.sortClause === undefined && select.limitCount === undefined) {
+  if (select.valuesLists !== undefined && select.sortClause === undefined && select.limitCount === undefined && select.limitOffset === undefined) {
     const rows = select.valuesLists.map((list) => {
       const items = 'List' in list ? list.List.items ?? [] : [];
       if (items.length > targetTypes.length) throw new SqlError(SqlState.syntaxError, 'INSERT has more expressions than target columns', positionAt(context, locationOf(items[targetTypes.length])));

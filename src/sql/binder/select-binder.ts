@@ -7,6 +7,7 @@ import { Types } from '../../common/types.js';
 import type { BoundExpr } from '../bound-expr.js';
 import type { BoundQuery, OutputColumn } from '../bound-statement.js';
 import type { LogicalPlan } from '../plan/logical-plan.js';
+import type { SortKey } from '../plan/logical-sort.js';
 import { figureColumnName } from './column-name.js';
 import type { CatalogReader } from '../catalog-reader.js';
 import { ExprBinder, locationOf, stringValue, type ExprBinderContext } from './expr-binder.js';
@@ -22,9 +23,6 @@ export function bindSelect(statement: SelectStmt, context: ExprBinderContext, ca
   if ((statement.groupClause ?? []).length > 0 || statement.havingClause !== undefined) {
     throw notSupported('GROUP BY and HAVING are not supported yet');
   }
-  if ((statement.sortClause ?? []).length > 0 && (statement.fromClause ?? []).length > 0) {
-    throw notSupported('ORDER BY over tables is not supported yet');
-  }
   if (statement.distinctClause !== undefined) throw notSupported('SELECT DISTINCT is not supported yet');
   const from = bindFrom(statement.fromClause ?? [], context, catalog);
   const binder = new ExprBinder(context, from.scope);
@@ -33,6 +31,8 @@ export function bindSelect(statement: SelectStmt, context: ExprBinderContext, ca
     plan = { kind: 'Filter', input: plan, predicate: binder.bindCondition(statement.whereClause, 'WHERE') };
   }
   const { exprs, columns } = bindTargetList(statement.targetList ?? [], binder, from.scope);
+  const keys = bindOrderBy(statement.sortClause ?? [], binder, exprs, columns);
+  if (keys.length > 0) plan = { kind: 'Sort', input: plan, keys };
   plan = { kind: 'Project', input: plan, exprs };
   plan = bindLimit(plan, statement, binder);
   return { kind: 'Query', plan, columns };
@@ -73,6 +73,42 @@ function bindTargetList(targets: readonly Node[], binder: ExprBinder, scope: Sco
   return { exprs, columns };
 }
 
+/**
+ * ORDER BY keys as expressions over the input row: an output column's name or position means that
+ * column's expression; anything else is bound in the FROM scope.
+ */
+function bindOrderBy(items: readonly Node[], binder: ExprBinder, exprs: readonly BoundExpr[], columns: readonly OutputColumn[]): SortKey[] {
+  return items.map((item) => {
+    const sortBy = 'SortBy' in item ? item.SortBy : undefined;
+    if (sortBy === undefined || sortBy.node === undefined) throw notSupported('unsupported ORDER BY item');
+    if (sortBy.sortby_dir === 'SORTBY_USING') throw notSupported('ORDER BY ... USING is not supported');
+    const descending = sortBy.sortby_dir === 'SORTBY_DESC';
+    const nullsFirst = sortBy.sortby_nulls === 'SORTBY_NULLS_DEFAULT' || sortBy.sortby_nulls === undefined ? descending : sortBy.sortby_nulls === 'SORTBY_NULLS_FIRST';
+    return { expr: orderExpr(sortBy.node, binder, exprs, columns), descending, nullsFirst };
+  });
+}
+
+function orderExpr(node: Node, binder: ExprBinder, exprs: readonly BoundExpr[], columns: readonly OutputColumn[]): BoundExpr {
+  if ('A_Const' in node && node.A_Const.ival !== undefined) {
+    const position = node.A_Const.ival.ival ?? 0;
+    const expr = exprs[position - 1];
+    if (expr === undefined) {
+      const at = binder.position(node.A_Const.location);
+      throw new SqlError(SqlState.invalidColumnReference, `ORDER BY position ${position} is not in select list`, at === undefined ? {} : { position: at });
+    }
+    return expr;
+  }
+  if ('ColumnRef' in node && (node.ColumnRef.fields ?? []).length === 1) {
+    const name = stringValue(node.ColumnRef.fields?.[0]);
+    const index = columns.findIndex((column) => column.name === name);
+    const expr = exprs[index];
+    if (index >= 0 && expr !== undefined && columns.filter((column) => column.name === name).length === 1) return expr;
+  }
+  const bound = binder.bindResolvingUnknown(node);
+  if (bound.type.element !== undefined) throw notSupported('ORDER BY an array is not supported');
+  return bound;
+}
+
 function requireTarget(node: Node | undefined): Node {
   if (node === undefined) throw new SqlError(SqlState.syntaxError, 'empty select-list item');
   return node;
@@ -105,6 +141,12 @@ function bindValues(lists: readonly Node[], context: ExprBinderContext, statemen
   const boundRows = rows.map((_, rowIndex) => columnsBound.map((column) => column[rowIndex] as BoundExpr));
   const columnTypes = columnsBound.map((column) => column[0]?.type ?? Types.text);
   const columns = columnTypes.map((type, i) => ({ name: `column${i + 1}`, type, tableOid: 0, columnNumber: 0 }));
-  const plan = bindLimit({ kind: 'Values', columnTypes, rows: boundRows }, statement, binder);
+  let plan: LogicalPlan = { kind: 'Values', columnTypes, rows: boundRows };
+  if ((statement.sortClause ?? []).length > 0) {
+    const scope = new Scope(columns.map((column, index) => ({ ...column, qualifier: null, index, hidden: false })));
+    const exprs = columns.map((column, index): BoundExpr => ({ kind: 'Column', type: column.type, index, name: column.name }));
+    plan = { kind: 'Sort', input: plan, keys: bindOrderBy(statement.sortClause ?? [], new ExprBinder(context, scope), exprs, columns) };
+  }
+  plan = bindLimit(plan, statement, binder);
   return { kind: 'Query', plan, columns };
 }

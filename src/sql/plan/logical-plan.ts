@@ -5,6 +5,7 @@ import type { LogicalProject } from './logical-project.js';
 import type { LogicalFilter } from './logical-filter.js';
 import type { LogicalLimit } from './logical-limit.js';
 import type { LogicalScan } from './logical-scan.js';
+import type { LogicalSort } from './logical-sort.js';
 
-export type LogicalPlan = LogicalValues | LogicalProject | LogicalFilter | LogicalLimit | LogicalScan;
-export type { LogicalValues, LogicalProject, LogicalFilter, LogicalLimit, LogicalScan };
+export type LogicalPlan = LogicalValues | LogicalProject | LogicalFilter | LogicalLimit | LogicalScan | LogicalSort;
+export type { LogicalValues, LogicalProject, LogicalFilter, LogicalLimit, LogicalScan, LogicalSort };
