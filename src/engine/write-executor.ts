@@ -19,9 +19,11 @@ import { WriteRouter } from './write-router.js';
 export interface TabletWrite {
   readonly table: TableDef;
   readonly tablet: BucketTablet;
-  readonly kind: 'append' | 'upsert' | 'nothing' | 'delete';
+  readonly kind: 'append' | 'upsert' | 'nothing' | 'delete' | 'update';
   /** Full table rows (for deletes, the rows whose keys are deleted). */
   readonly rows: Value[][];
+  /** ON CONFLICT DO UPDATE: the new row for an existing one and the proposed one (null: no update). */
+  readonly merge?: (existing: readonly Value[], proposed: readonly Value[]) => Value[] | null;
   /** For a partial upsert: the table columns the statement named. */
   readonly columns: readonly number[] | null;
 }
@@ -44,7 +46,8 @@ export async function planInsert(services: WriteServices, statement: BoundInsert
     if (rows.length > limits.statementWriteRowsMax) throw tooManyRows();
   }
   const full = widenRows(statement.table, statement.targetColumns, rows);
-  const writes = await planRows(services, { ...statement, rows: full });
+  const merge = statement.conflictUpdate === null ? undefined : conflictMerge(statement.conflictUpdate, context);
+  const writes = await planRows(services, { ...statement, rows: full, ...(merge === undefined ? {} : { merge }) });
   const returning = statement.returning === null ? null : evaluateReturning(statement, full, context);
   return { writes, count: full.length, returning };
 }
@@ -89,6 +92,16 @@ function valuesEqual(a: Value, b: Value): boolean {
   return String(a) === String(b);
 }
 
+function conflictMerge(update: NonNullable<BoundInsert['conflictUpdate']>, context: ExecContext): NonNullable<TabletWrite['merge']> {
+  const newRow = update.newRow.map((expr) => compileExpr(expr, context.functions));
+  const where = update.where === null ? null : compileExpr(update.where, context.functions);
+  return (existing, proposed) => {
+    const both = [...existing, ...proposed];
+    if (where !== null && where(both, context.params) !== true) return null;
+    return newRow.map((expr) => expr(both, context.params));
+  };
+}
+
 export function tooManyRows(): SqlError {
   return new SqlError(SqlState.programLimitExceeded, `a statement may write at most ${limits.statementWriteRowsMax} rows`);
 }
@@ -108,7 +121,8 @@ export interface RowsToWrite {
   readonly table: TableDef;
   readonly partition: PartitionDef | null;
   readonly targetColumns: readonly number[];
-  readonly onConflict: 'append' | 'upsert' | 'nothing' | 'delete';
+  readonly onConflict: 'append' | 'upsert' | 'nothing' | 'delete' | 'update';
+  readonly merge?: TabletWrite['merge'];
   /** Full table rows. */
   readonly rows: Value[][];
 }
@@ -126,7 +140,7 @@ export async function planRows(services: WriteServices, write: RowsToWrite): Pro
   return router.route(rows, partitions).map((group): TabletWrite => {
     const tablet = services.storage.bucketsOf(current, group.partition)[group.bucket];
     if (tablet === undefined) throw new SqlError(SqlState.internalError, `tablet for bucket ${group.bucket} of "${current.name}" is not open`);
-    return { table: current, tablet, kind: write.onConflict, rows: group.rows, columns: partial };
+    return { table: current, tablet, kind: write.onConflict, rows: group.rows, columns: partial, ...(write.merge === undefined ? {} : { merge: write.merge }) };
   });
 }
 

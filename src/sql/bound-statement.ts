@@ -31,7 +31,12 @@ export interface BoundInsert {
   /** Produces rows of targetColumns.length values, already of the target columns' types. */
   readonly source: LogicalPlan;
   /** append: log table; upsert: primary-key table (partial update); nothing: ON CONFLICT DO NOTHING. */
-  readonly onConflict: 'append' | 'upsert' | 'nothing';
+  readonly onConflict: 'append' | 'upsert' | 'nothing' | 'update';
+  /**
+   * ON CONFLICT DO UPDATE: expressions over [existing row..., excluded row...] giving the new value
+   * of each table column, and the optional WHERE that must hold for the update to happen.
+   */
+  readonly conflictUpdate: { readonly newRow: readonly BoundExpr[]; readonly where: BoundExpr | null } | null;
   /** RETURNING expressions over the table's scan row layout. */
   readonly returning: { readonly exprs: readonly BoundExpr[]; readonly columns: readonly OutputColumn[] } | null;
 }

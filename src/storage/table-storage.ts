@@ -39,8 +39,9 @@ export interface BucketTablet {
 
 /** Rows for one KV tablet: upserts (optionally of some columns only) or inserts that skip existing keys. */
 export interface KvWriteBatch {
-  readonly kind: 'append' | 'upsert' | 'nothing' | 'delete';
+  readonly kind: 'append' | 'upsert' | 'nothing' | 'delete' | 'update';
   readonly rows: readonly Value[][];
+  readonly merge?: (existing: readonly Value[], proposed: readonly Value[]) => Value[] | null;
   readonly columns: readonly number[] | null;
 }
 
@@ -220,6 +221,10 @@ export class TableStorage {
       for (const row of write.rows) {
         if (write.kind === 'delete') kvWrites.push({ kind: 'delete', key: keyIndexes.map((index) => row[index] ?? null) });
         else if (write.kind === 'nothing') kvWrites.push({ kind: 'insertIfAbsent', row });
+        else if (write.kind === 'update' && write.merge !== undefined) {
+          const merge = write.merge;
+          kvWrites.push({ kind: 'upsertMerge', row, merge: (existing) => merge(existing, row) });
+        }
         else kvWrites.push(write.columns === null ? { kind: 'upsert', row } : { kind: 'upsert', row, columns: write.columns });
       }
     }

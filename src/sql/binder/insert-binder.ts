@@ -4,6 +4,7 @@
 
 import type { InsertStmt, Node } from 'libpg-query';
 import type { DataType } from '../../common/types.js';
+import type { TableDef } from '../../common/catalog-model.js';
 import { SqlError, SqlState, notSupported } from '../../common/errors.js';
 import { formatType, Types } from '../../common/types.js';
 import type { BoundExpr } from '../bound-expr.js';
@@ -33,9 +34,10 @@ export function bindInsert(statement: InsertStmt, context: ExprBinderContext, ca
     }
   }
   const source = bindSource(statement.selectStmt, targetColumns, table.schema.columns.map((column) => column.type), context, catalog);
+  const onConflict = bindOnConflict(statement, table.schema.primaryKey, isPrimaryKeyTable);
   return {
-    kind: 'Insert', table, partition: ref.scan.partition, targetColumns, source,
-    onConflict: bindOnConflict(statement, table.schema.primaryKey, isPrimaryKeyTable),
+    kind: 'Insert', table, partition: ref.scan.partition, targetColumns, source, onConflict,
+    conflictUpdate: onConflict === 'update' ? bindConflictUpdate(statement, table, relation.alias?.aliasname ?? table.name, context) : null,
     returning: bindReturning(statement.returningList ?? [], ref.columns, context, targetColumns.length === table.schema.columns.length || !isPrimaryKeyTable),
   };
 }
@@ -107,6 +109,9 @@ function positionOf(position: number | undefined): { position?: number } {
 }
 
 function bindOnConflict(statement: InsertStmt, primaryKey: readonly string[], isPrimaryKeyTable: boolean): BoundInsert['onConflict'] {
+  if (statement.onConflictClause?.infer?.conname !== undefined) {
+    throw notSupported('ON CONFLICT ON CONSTRAINT is not supported; name the primary-key columns');
+  }
   const clause = statement.onConflictClause;
   if (clause === undefined) return isPrimaryKeyTable ? 'upsert' : 'append';
   if (!isPrimaryKeyTable) throw new SqlError('42P10', 'there is no unique or exclusion constraint matching the ON CONFLICT specification');
@@ -115,7 +120,38 @@ function bindOnConflict(statement: InsertStmt, primaryKey: readonly string[], is
     throw new SqlError('42P10', 'there is no unique or exclusion constraint matching the ON CONFLICT specification');
   }
   if (clause.action === 'ONCONFLICT_NOTHING') return 'nothing';
-  throw notSupported('ON CONFLICT DO UPDATE is not supported yet; a plain INSERT into a primary-key table is an upsert');
+  if (keys.length === 0) {
+    throw new SqlError('42601', 'ON CONFLICT DO UPDATE requires inference specification or constraint name',
+      { hint: 'For example, ON CONFLICT (column_name).' });
+  }
+  return 'update';
+}
+
+/** SET expressions and WHERE of ON CONFLICT DO UPDATE, over [existing row..., excluded row...]. */
+function bindConflictUpdate(statement: InsertStmt, table: TableDef, qualifier: string, context: ExprBinderContext):
+  NonNullable<BoundInsert['conflictUpdate']> {
+  const clause = statement.onConflictClause;
+  const columns = table.schema.columns;
+  const width = columns.length;
+  const scopeColumns = [qualifier, 'excluded'].flatMap((name, side) => columns.map((column, i) => ({
+    qualifier: name, name: column.name, type: column.type, index: side * width + i, hidden: false, tableOid: 0, columnNumber: 0,
+  })));
+  const binder = new ExprBinder(context, new Scope(scopeColumns));
+  const newRow: BoundExpr[] = columns.map((column, i) => ({ kind: 'Column', type: column.type, index: i, name: column.name }));
+  for (const node of clause?.targetList ?? []) {
+    const target = 'ResTarget' in node ? node.ResTarget : undefined;
+    const name = target?.name ?? '';
+    const index = columns.findIndex((column) => column.name === name);
+    const at = positionOf(binder.position(target?.location));
+    if (index < 0) throw new SqlError(SqlState.undefinedColumn, `column "${name}" of relation "${table.name}" does not exist`, at);
+    if (table.schema.primaryKey.includes(name)) throw notSupported(`ON CONFLICT DO UPDATE cannot change primary-key column "${name}"`);
+    const value = target?.val;
+    if (value === undefined) throw new SqlError(SqlState.syntaxError, 'SET needs a value', at);
+    const type = columns[index]?.type ?? Types.text;
+    newRow[index] = 'SetToDefault' in value ? { kind: 'Literal', type, value: null } : binder.coerceTo(binder.bind(value), type, 'assignment', locationOf(value));
+  }
+  const where = clause?.whereClause === undefined ? null : binder.bindCondition(clause.whereClause, 'WHERE');
+  return { newRow, where };
 }
 
 function bindReturning(list: readonly Node[], scopeColumns: Scope['columns'], context: ExprBinderContext, allowed: boolean):

@@ -50,6 +50,11 @@ export type KvWrite =
   | { readonly kind: 'upsert'; readonly row: readonly Value[]; readonly columns?: readonly number[] }
   /** INSERT ... ON CONFLICT DO NOTHING. */
   | { readonly kind: 'insertIfAbsent'; readonly row: readonly Value[] }
+  /**
+   * INSERT ... ON CONFLICT DO UPDATE: inserts `row` for a new key; for an existing key, `merge`
+   * computes the new row from the current one (null: leave it), keeping the key.
+   */
+  | { readonly kind: 'upsertMerge'; readonly row: readonly Value[]; readonly merge: (current: readonly Value[]) => Value[] | null }
   /** Deletes the row with these primary-key values (in key order). */
   | { readonly kind: 'delete'; readonly key: readonly Value[] };
 
@@ -197,6 +202,19 @@ export class KvTablet {
       case 'insertIfAbsent':
         if (current.encoded === null) this.put(current, write.row.slice(), changes);
         return;
+      case 'upsertMerge': {
+        if (engine !== 'last_row') throw notSupported(`ON CONFLICT DO UPDATE is not supported on a table with merge engine ${engine}`);
+        if (current.encoded === null) {
+          this.put(current, write.row.slice(), changes);
+          return;
+        }
+        const existing = this.rowOf(current);
+        const merged = write.merge(existing);
+        if (merged === null) return;
+        for (const column of this.schema.primaryKey) merged[column] = existing[column]!;
+        this.put(current, merged, changes);
+        return;
+      }
       case 'delete':
         if (engine !== 'last_row' || current.encoded === null) return;
         changes.add(ChangeType.delete, this.rowOf(current));
