@@ -43,6 +43,9 @@ export const limits = {
   textBytesMax: 256 * 1024 * 1024,
   /** numeric precision, as PostgreSQL. */
   numericPrecisionMax: 1000,
+  /** Statements the server-wide parse cache keeps, and the longest query text it keeps. */
+  parseCacheEntriesMax: 1024,
+  parseCacheTextLengthMax: 4096,
   /** Rows one ORDER BY may hold in memory. */
   sortRowsMax: 5_000_000,
   /** How often log retention (log_ttl) runs. */

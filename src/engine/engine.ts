@@ -6,12 +6,14 @@ import type { Session, SessionFactory, StartupInfo } from '../pgwire/session.js'
 import type { TableStorage } from '../storage/table-storage.js';
 import type { Catalog } from './catalog.js';
 import { StorageTableReader } from './table-reader.js';
+import { ParseCache } from '../sql/parse-cache.js';
 import { EngineSession } from './session.js';
 
 export class Engine implements SessionFactory {
   private readonly sessions = new Set<EngineSession>();
 
   readonly tableReader: StorageTableReader;
+  readonly parseCache = new ParseCache();
 
   constructor(readonly catalog: Catalog, readonly storage: TableStorage) {
     this.tableReader = new StorageTableReader(storage);

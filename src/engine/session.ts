@@ -17,7 +17,7 @@ import { commitWrites, planInsert, planModify, planRows, tooManyRows, widenRows,
 import { limits } from '../common/limits.js';
 import { bindStatement } from '../sql/binder/statement-binder.js';
 import type { CatalogReader } from '../sql/catalog-reader.js';
-import { parseSql, type RawStatement } from '../sql/parser.js';
+import type { RawStatement } from '../sql/parser.js';
 import * as ddl from './ddl.js';
 import type { Engine } from './engine.js';
 import { BatchRowCursor, staticCursor } from './row-cursor.js';
@@ -67,7 +67,7 @@ export class EngineSession implements Session {
   }
 
   parse(text: string): ParsedStatement[] {
-    const statements = parseSql(text);
+    const statements = this.engine.parseCache.parse(text);
     if (statements.length === 0) {
       const empty: EngineParsedStatement = { text: '', isEmpty: true, raw: null };
       return [empty];
@@ -349,11 +349,11 @@ export class EngineSession implements Session {
   private functionContext(): FunctionContext {
     const statementTimestamp = nowMicros();
     const settings = this.settings;
-    const schema = this.catalogReader.searchPath()[0] ?? '';
+    const reader = this.catalogReader;
     return {
       database: this.database.name,
       user: this.user,
-      schema,
+      get schema() { return reader.searchPath()[0] ?? ''; },
       transactionTimestamp: this.transactionStart ?? statementTimestamp,
       statementTimestamp,
       setting: (name) => settings.get(name),

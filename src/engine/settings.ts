@@ -121,6 +121,8 @@ export class Settings {
   /** Values to restore at the end of the transaction, for SET LOCAL. */
   private localUndo: Map<string, string | undefined> | undefined;
   private changed = new Set<string>();
+  /** reported() answer, kept until a setting changes (the wire layer asks after every statement). */
+  private reportedCache: Map<string, string> | undefined;
 
   constructor(initial: ReadonlyMap<string, string>, user: string) {
     this.values.set('session_authorization', user);
@@ -165,6 +167,7 @@ export class Settings {
     if (next === undefined) this.values.delete(key);
     else this.values.set(key, next);
     this.changed.add(key);
+    this.reportedCache = undefined;
   }
 
   resetAll(): void {
@@ -172,6 +175,7 @@ export class Settings {
       if (definitionOf(key)?.readOnly) continue;
       this.values.delete(key);
       this.changed.add(key);
+    this.reportedCache = undefined;
     }
   }
 
@@ -182,16 +186,19 @@ export class Settings {
       if (previous === undefined) this.values.delete(key);
       else this.values.set(key, previous);
       this.changed.add(key);
+    this.reportedCache = undefined;
     }
     this.localUndo = undefined;
   }
 
   /** Reported settings as ParameterStatus name → value. */
   reported(): Map<string, string> {
+    if (this.reportedCache !== undefined) return this.reportedCache;
     const result = new Map<string, string>();
     for (const [key, definition] of Object.entries(definitions)) {
       if (definition.reported) result.set(definition.display ?? key, this.get(key) ?? '');
     }
+    this.reportedCache = result;
     return result;
   }
 
