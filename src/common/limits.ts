@@ -46,6 +46,10 @@ export const limits = {
   /** Statements the server-wide parse cache keeps, and the longest query text it keeps. */
   parseCacheEntriesMax: 1024,
   parseCacheTextLengthMax: 4096,
+  /** Records per log batch when one commit writes many rows to a tablet (it appends several batches). */
+  commitAppendRecordsMax: 16_384,
+  /** Groups one GROUP BY may hold in memory. */
+  aggregateGroupsMax: 5_000_000,
   /** Rows one ORDER BY may hold in memory. */
   sortRowsMax: 5_000_000,
   /** How often log retention (log_ttl) runs. */

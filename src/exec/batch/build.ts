@@ -7,6 +7,7 @@ import type { BatchOperator } from './operator.js';
 import { ProjectExec } from './project-exec.js';
 import { ScanExec } from './scan-exec.js';
 import { SortExec } from './sort-exec.js';
+import { AggregateExec } from './aggregate-exec.js';
 import { ValuesExec } from './values-exec.js';
 
 export function buildOperator(plan: LogicalPlan): BatchOperator {
@@ -17,6 +18,7 @@ export function buildOperator(plan: LogicalPlan): BatchOperator {
     case 'Limit': return new LimitExec(buildOperator(plan.input), plan.limit, plan.offset);
     case 'Scan': return new ScanExec(plan);
     case 'Sort': return new SortExec(buildOperator(plan.input), plan.keys);
+    case 'Aggregate': return new AggregateExec(buildOperator(plan.input), plan.groupKeys, plan.aggregates);
     default: return unreachable(plan, 'plan node');
   }
 }

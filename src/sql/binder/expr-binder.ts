@@ -15,6 +15,8 @@ import { coerce } from './coerce.js';
 import type { ParameterTypes } from './parameters.js';
 import { Scope } from './scope.js';
 import { bindTypeName } from './type-name.js';
+import { AggregateCollector, isAggregateName } from './aggregate-binder.js';
+import { mapExpr } from '../bound-expr-walk.js';
 
 export interface ExprBinderContext {
   readonly source: SourceText;
@@ -34,6 +36,10 @@ export function qualifiedName(nodes: readonly Node[] | undefined): string[] {
 
 export class ExprBinder {
   private depth = 0;
+  /** Set while binding expressions where aggregates may appear (select list, HAVING, ORDER BY). */
+  aggregates: AggregateCollector | undefined;
+  /** Names the clause being bound, for "aggregate functions are not allowed in WHERE". */
+  clause = 'this context';
 
   constructor(private readonly context: ExprBinderContext, private readonly scope: Scope = Scope.empty) {}
 
@@ -308,8 +314,10 @@ export class ExprBinder {
     if (schema !== undefined && schema !== 'pg_catalog' && schema !== 'public') {
       throw new SqlError(SqlState.undefinedSchema, `schema "${schema}" does not exist`, this.at(call.location));
     }
-    if (call.agg_star || call.agg_distinct || call.over !== undefined || call.agg_filter !== undefined) {
-      throw notSupported(`aggregate and window functions are not supported yet`);
+    if (call.over !== undefined) throw notSupported('window functions are not supported yet');
+    if (isAggregateName(name) && (schema === undefined || schema === 'pg_catalog')) return this.bindAggregate(name, call);
+    if (call.agg_star || call.agg_distinct || call.agg_filter !== undefined) {
+      throw new SqlError(SqlState.wrongObjectType, `${name} is not an aggregate function`, this.at(call.location));
     }
     const args = (call.args ?? []).map((arg) => this.bind(arg));
     let fn: ResolvedFunction;
@@ -319,6 +327,29 @@ export class ExprBinder {
       throw error instanceof SqlError ? error.withPosition(this.position(call.location)) : error;
     }
     return this.call(fn, args, (call.args ?? []).map(locationOf));
+  }
+
+  private bindAggregate(name: string, call: FuncCall): BoundExpr {
+    const collector = this.aggregates;
+    if (collector === undefined) {
+      throw new SqlError(SqlState.groupingError, `aggregate functions are not allowed in ${this.clause}`, this.at(call.location));
+    }
+    if (call.agg_filter !== undefined) throw notSupported('FILTER on aggregates is not supported yet');
+    if ((call.agg_order ?? []).length > 0) throw notSupported('ORDER BY inside aggregates is not supported yet');
+    this.aggregates = undefined;
+    this.clause = 'aggregate function calls';
+    try {
+      const args = (call.args ?? []).map((arg) => this.bindResolvingUnknown(arg));
+      if (args.some((arg) => containsAggregateRef(arg))) {
+        throw new SqlError(SqlState.groupingError, 'aggregate function calls cannot be nested', this.at(call.location));
+      }
+      const coerced = name === 'string_agg' ? args.map((arg) => this.coerceTo(arg, Types.text, 'implicit', call.location)) : args;
+      return collector.add(name, coerced, call.agg_star ?? false, call.agg_distinct ?? false);
+    } catch (error) {
+      throw error instanceof SqlError ? error.withPosition(this.position(call.location)) : error;
+    } finally {
+      this.aggregates = collector;
+    }
   }
 
   private bindSqlValueFunction(fn: SQLValueFunction): BoundExpr {
@@ -338,6 +369,15 @@ export class ExprBinder {
       throw error instanceof SqlError ? error.withPosition(this.position(fn.location)) : error;
     }
   }
+}
+
+function containsAggregateRef(expr: BoundExpr): boolean {
+  let found = false;
+  mapExpr(expr, (node) => {
+    if (node.kind === 'Column' && node.index < 0) found = true;
+    return undefined;
+  });
+  return found;
 }
 
 function literalBool(value: boolean): BoundExpr {

@@ -12,6 +12,8 @@ import { figureColumnName } from './column-name.js';
 import type { CatalogReader } from '../catalog-reader.js';
 import { ExprBinder, locationOf, stringValue, type ExprBinderContext } from './expr-binder.js';
 import { bindTableRef } from './table-binder.js';
+import { AggregateCollector, overAggregateRow } from './aggregate-binder.js';
+import { mapExpr } from '../bound-expr-walk.js';
 import { Scope } from './scope.js';
 
 export function bindSelect(statement: SelectStmt, context: ExprBinderContext, catalog: CatalogReader): BoundQuery {
@@ -20,18 +22,32 @@ export function bindSelect(statement: SelectStmt, context: ExprBinderContext, ca
   if (statement.intoClause !== undefined) throw notSupported('SELECT INTO is not supported');
   if ((statement.lockingClause ?? []).length > 0) throw notSupported('SELECT ... FOR UPDATE is not supported');
   if (statement.valuesLists !== undefined) return bindValues(statement.valuesLists, context, statement);
-  if ((statement.groupClause ?? []).length > 0 || statement.havingClause !== undefined) {
-    throw notSupported('GROUP BY and HAVING are not supported yet');
-  }
   if (statement.distinctClause !== undefined) throw notSupported('SELECT DISTINCT is not supported yet');
   const from = bindFrom(statement.fromClause ?? [], context, catalog);
   const binder = new ExprBinder(context, from.scope);
   let plan: LogicalPlan = from.plan;
   if (statement.whereClause !== undefined) {
+    binder.clause = 'WHERE';
     plan = { kind: 'Filter', input: plan, predicate: binder.bindCondition(statement.whereClause, 'WHERE') };
   }
-  const { exprs, columns } = bindTargetList(statement.targetList ?? [], binder, from.scope);
-  const keys = bindOrderBy(statement.sortClause ?? [], binder, exprs, columns);
+  const collector = new AggregateCollector();
+  binder.aggregates = collector;
+  const target = bindTargetList(statement.targetList ?? [], binder, from.scope);
+  let exprs = target.exprs;
+  const columns = target.columns;
+  binder.aggregates = undefined;
+  binder.clause = 'GROUP BY';
+  const groupKeys = (statement.groupClause ?? []).map((node) => bindGroupKey(node, binder, exprs, columns));
+  binder.aggregates = collector;
+  const having = statement.havingClause === undefined ? undefined : binder.bindCondition(statement.havingClause, 'HAVING');
+  let keys = bindOrderBy(statement.sortClause ?? [], binder, exprs, columns);
+  binder.aggregates = undefined;
+  if (collector.calls.length > 0 || groupKeys.length > 0 || having !== undefined) {
+    plan = { kind: 'Aggregate', input: plan, groupKeys, aggregates: collector.calls };
+    if (having !== undefined) plan = { kind: 'Filter', input: plan, predicate: overAggregateRow(having, groupKeys) };
+    exprs = exprs.map((expr) => overAggregateRow(expr, groupKeys));
+    keys = keys.map((key) => ({ ...key, expr: overAggregateRow(key.expr, groupKeys) }));
+  }
   if (keys.length > 0) plan = { kind: 'Sort', input: plan, keys };
   plan = { kind: 'Project', input: plan, exprs };
   plan = bindLimit(plan, statement, binder);
@@ -107,6 +123,22 @@ function orderExpr(node: Node, binder: ExprBinder, exprs: readonly BoundExpr[], 
   const bound = binder.bindResolvingUnknown(node);
   if (bound.type.element !== undefined) throw notSupported('ORDER BY an array is not supported');
   return bound;
+}
+
+/** A GROUP BY item: an output column's name or position, or an expression over the input. */
+function bindGroupKey(node: Node, binder: ExprBinder, exprs: readonly BoundExpr[], columns: readonly OutputColumn[]): BoundExpr {
+  const key = orderExpr(node, binder, exprs, columns);
+  if (containsAggregate(key)) throw new SqlError(SqlState.groupingError, 'aggregate functions are not allowed in GROUP BY');
+  return key;
+}
+
+function containsAggregate(expr: BoundExpr): boolean {
+  let found = false;
+  mapExpr(expr, (node) => {
+    if (node.kind === 'Column' && node.index < 0) found = true;
+    return undefined;
+  });
+  return found;
 }
 
 function requireTarget(node: Node | undefined): Node {

@@ -6,6 +6,7 @@ import type { LogicalFilter } from './logical-filter.js';
 import type { LogicalLimit } from './logical-limit.js';
 import type { LogicalScan } from './logical-scan.js';
 import type { LogicalSort } from './logical-sort.js';
+import type { LogicalAggregate } from './logical-aggregate.js';
 
-export type LogicalPlan = LogicalValues | LogicalProject | LogicalFilter | LogicalLimit | LogicalScan | LogicalSort;
-export type { LogicalValues, LogicalProject, LogicalFilter, LogicalLimit, LogicalScan, LogicalSort };
+export type LogicalPlan = LogicalValues | LogicalProject | LogicalFilter | LogicalLimit | LogicalScan | LogicalSort | LogicalAggregate;
+export type { LogicalValues, LogicalProject, LogicalFilter, LogicalLimit, LogicalScan, LogicalSort, LogicalAggregate };

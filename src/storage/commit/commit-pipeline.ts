@@ -8,6 +8,7 @@
 // sequence, and recovery removes every log batch above the watermark.
 
 import { SqlError, SqlState, asSqlError } from '../../common/errors.js';
+import { limits } from '../../common/limits.js';
 import type { ColumnarBatch } from '../log/columnar-batch.js';
 import type { LogTablet } from '../log/log-tablet.js';
 import type { CommitWatermark } from './commit-watermark.js';
@@ -32,6 +33,18 @@ interface Appended {
   readonly parts: readonly { readonly part: TabletCommit; readonly lastOffset: bigint }[];
   resolve(info: CommitInfo): void;
   reject(error: SqlError): void;
+}
+
+/** A large write goes to the log as several batches of one commit (same sequence). */
+function chunksOf(batch: ColumnarBatch): ColumnarBatch[] {
+  const size = limits.commitAppendRecordsMax;
+  if (batch.rowCount <= size) return [batch];
+  const chunks: ColumnarBatch[] = [];
+  for (let start = 0; start < batch.rowCount; start += size) {
+    const end = Math.min(batch.rowCount, start + size);
+    chunks.push({ rowCount: end - start, columns: batch.columns.map((column) => column.slice(start, end)) });
+  }
+  return chunks;
 }
 
 export class CommitPipeline {
@@ -90,8 +103,12 @@ export class CommitPipeline {
     const appended: { part: TabletCommit; lastOffset: bigint }[] = [];
     try {
       for (const part of nonEmpty) {
-        const result = await part.log.append(part.batch, { commitTimestampMs: info.timestampMs, commitSequence: info.sequence });
-        appended.push({ part, lastOffset: result.lastOffset });
+        let lastOffset = -1n;
+        for (const chunk of chunksOf(part.batch)) {
+          const result = await part.log.append(chunk, { commitTimestampMs: info.timestampMs, commitSequence: info.sequence });
+          lastOffset = result.lastOffset;
+        }
+        appended.push({ part, lastOffset });
         this.dirty.add(part.log);
       }
     } catch (error) {

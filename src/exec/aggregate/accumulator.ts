@@ -1,0 +1,153 @@
+// Aggregate state per group: one accumulator per aggregate call, fed argument values row by row,
+// producing PostgreSQL's results (sum of integers is exact, avg of integers is numeric, NULLs are
+// skipped, an empty input gives NULL except for count).
+
+import { Decimal } from '../../common/decimal.js';
+import { SqlError, SqlState } from '../../common/errors.js';
+import type { Value } from '../../common/types.js';
+import { comparatorFor, type Comparator } from '../../functions/compare.js';
+import type { AggregateCall } from '../../sql/plan/logical-aggregate.js';
+
+export interface Accumulator {
+  add(args: readonly Value[]): void;
+  result(): Value;
+}
+
+function toDecimal(value: Value): Decimal {
+  if (value instanceof Decimal) return value;
+  if (typeof value === 'bigint') return Decimal.fromBigInt(value);
+  if (typeof value === 'number') return Decimal.fromBigInt(BigInt(value));
+  throw new SqlError(SqlState.internalError, 'internal error (a bug in Sluice): non-numeric value in a numeric aggregate');
+}
+
+class CountAccumulator implements Accumulator {
+  private count = 0n;
+  constructor(private readonly star: boolean) {}
+  add(args: readonly Value[]): void {
+    if (this.star || (args[0] ?? null) !== null) this.count++;
+  }
+  result(): Value { return this.count; }
+}
+
+/** sum and avg over integers and numerics: exact, in bigint while integral. */
+class ExactSumAccumulator implements Accumulator {
+  private integral = 0n;
+  private decimal: Decimal | null = null;
+  private count = 0n;
+  constructor(private readonly average: boolean, private readonly resultIsBigint: boolean) {}
+  add(args: readonly Value[]): void {
+    const value = args[0] ?? null;
+    if (value === null) return;
+    this.count++;
+    if (typeof value === 'number') this.integral += BigInt(value);
+    else if (typeof value === 'bigint') this.integral += value;
+    else this.decimal = this.decimal === null ? toDecimal(value) : this.decimal.add(toDecimal(value));
+  }
+  result(): Value {
+    if (this.count === 0n) return null;
+    if (this.resultIsBigint) {
+      if (this.integral > 9223372036854775807n || this.integral < -9223372036854775808n) {
+        throw new SqlError(SqlState.numericValueOutOfRange, 'bigint out of range');
+      }
+      return this.integral;
+    }
+    let total = Decimal.fromBigInt(this.integral);
+    if (this.decimal !== null) total = this.decimal.add(total);
+    return this.average ? total.div(Decimal.fromBigInt(this.count)) : total;
+  }
+}
+
+class FloatSumAccumulator implements Accumulator {
+  private sum = 0;
+  private count = 0;
+  constructor(private readonly average: boolean) {}
+  add(args: readonly Value[]): void {
+    const value = args[0] ?? null;
+    if (value === null) return;
+    this.sum += value as number;
+    this.count++;
+  }
+  result(): Value {
+    if (this.count === 0) return null;
+    return this.average ? this.sum / this.count : this.sum;
+  }
+}
+
+class ExtremeAccumulator implements Accumulator {
+  private best: Value = null;
+  constructor(private readonly compare: Comparator, private readonly wantMax: boolean) {}
+  add(args: readonly Value[]): void {
+    const value = args[0] ?? null;
+    if (value === null) return;
+    if (this.best === null) { this.best = value; return; }
+    const order = this.compare(value, this.best);
+    if (this.wantMax ? order > 0 : order < 0) this.best = value;
+  }
+  result(): Value { return this.best; }
+}
+
+class BoolAccumulator implements Accumulator {
+  private state: boolean | null = null;
+  constructor(private readonly all: boolean) {}
+  add(args: readonly Value[]): void {
+    const value = args[0] ?? null;
+    if (value === null) return;
+    this.state = this.state === null ? value === true : this.all ? this.state && value === true : this.state || value === true;
+  }
+  result(): Value { return this.state; }
+}
+
+class StringAggAccumulator implements Accumulator {
+  private text: string | null = null;
+  add(args: readonly Value[]): void {
+    const value = args[0] ?? null;
+    if (value === null) return;
+    const delimiter = args[1] ?? null;
+    this.text = this.text === null ? String(value) : this.text + (delimiter === null ? '' : String(delimiter)) + String(value);
+  }
+  result(): Value { return this.text; }
+}
+
+/** DISTINCT aggregates see each distinct (non-NULL) argument once. */
+class DistinctAccumulator implements Accumulator {
+  private readonly seen = new Set<string>();
+  constructor(private readonly inner: Accumulator) {}
+  add(args: readonly Value[]): void {
+    const value = args[0] ?? null;
+    if (value === null) return;
+    const key = valueKey(value);
+    if (this.seen.has(key)) return;
+    this.seen.add(key);
+    this.inner.add(args);
+  }
+  result(): Value { return this.inner.result(); }
+}
+
+/** A string identifying a value of a known type (for grouping and DISTINCT). */
+export function valueKey(value: Value): string {
+  if (value === null) return '\u0000null';
+  if (typeof value === 'bigint') return `${value}`;
+  if (value instanceof Uint8Array) return `\u0001${Buffer.from(value).toString('hex')}`;
+  if (value instanceof Decimal) {
+    const text = value.toString();
+    return text.includes('.') ? text.replace(/\.?0+$/, '') : text;
+  }
+  if (typeof value === 'object') return JSON.stringify(value, (_, v: unknown) => (typeof v === 'bigint' ? `${v}` : v));
+  return typeof value === 'string' ? `s${value}` : String(value);
+}
+
+export function createAccumulator(call: AggregateCall): Accumulator {
+  const argType = call.args[0]?.type;
+  const exact = argType !== undefined && ['int2', 'int4', 'int8', 'numeric'].includes(argType.name);
+  let accumulator: Accumulator;
+  switch (call.fn) {
+    case 'count_star': return new CountAccumulator(true);
+    case 'count': accumulator = new CountAccumulator(false); break;
+    case 'sum': accumulator = exact ? new ExactSumAccumulator(false, call.type.name === 'int8') : new FloatSumAccumulator(false); break;
+    case 'avg': accumulator = exact ? new ExactSumAccumulator(true, false) : new FloatSumAccumulator(true); break;
+    case 'min': case 'max': accumulator = new ExtremeAccumulator(comparatorFor(call.type), call.fn === 'max'); break;
+    case 'bool_and': case 'bool_or': accumulator = new BoolAccumulator(call.fn === 'bool_and'); break;
+    case 'string_agg': accumulator = new StringAggAccumulator(); break;
+  }
+  return call.distinct ? new DistinctAccumulator(accumulator) : accumulator;
+}

@@ -1,0 +1,76 @@
+// Aggregates in a SELECT: collects the aggregate calls of the select list, HAVING and ORDER BY,
+// types them as PostgreSQL does, and rewrites those expressions over the aggregate's output row
+// ([group keys..., aggregates...]). While binding, an aggregate call stands as a Column with a
+// negative index (-1 - its number); the rewrite replaces it, and a plain input column that is not
+// a group key is error 42803.
+
+import { SqlError, SqlState } from '../../common/errors.js';
+import { Types, formatType, type DataType } from '../../common/types.js';
+import type { BoundExpr } from '../bound-expr.js';
+import { exprKey, mapExpr } from '../bound-expr-walk.js';
+import type { AggregateCall, AggregateFunction } from '../plan/logical-aggregate.js';
+
+const aggregateNames = new Set(['count', 'sum', 'avg', 'min', 'max', 'bool_and', 'bool_or', 'every', 'string_agg']);
+
+export function isAggregateName(name: string): boolean {
+  return aggregateNames.has(name);
+}
+
+function resultType(fn: AggregateFunction, args: readonly BoundExpr[]): DataType {
+  const argType: DataType = args[0]?.type ?? Types.int8;
+  const missing = (): SqlError => new SqlError(SqlState.undefinedFunction,
+    `function ${fn}(${args.map((arg) => formatType(arg.type)).join(', ')}) does not exist`,
+    { hint: 'No function matches the given name and argument types. You might need to add explicit type casts.' });
+  switch (fn) {
+    case 'count': case 'count_star': return Types.int8;
+    case 'sum':
+      if (argType.name === 'int2' || argType.name === 'int4') return Types.int8;
+      if (argType.name === 'int8' || argType.name === 'numeric') return Types.numeric;
+      if (argType.name === 'float4' || argType.name === 'float8') return argType.name === 'float4' ? Types.float4 : Types.float8;
+      throw missing();
+    case 'avg':
+      if (['int2', 'int4', 'int8', 'numeric'].includes(argType.name)) return Types.numeric;
+      if (argType.name === 'float4' || argType.name === 'float8') return Types.float8;
+      throw missing();
+    case 'min': case 'max':
+      if (argType.name === 'json' || argType.name === 'unknown' || argType.element !== undefined) throw missing();
+      return { name: argType.name };
+    case 'bool_and': case 'bool_or':
+      if (argType.name !== 'bool') throw missing();
+      return Types.bool;
+    case 'string_agg':
+      if (args.length !== 2) throw missing();
+      return Types.text;
+  }
+}
+
+export class AggregateCollector {
+  readonly calls: AggregateCall[] = [];
+
+  /** Registers an aggregate call; returns its placeholder. */
+  add(name: string, args: readonly BoundExpr[], star: boolean, distinct: boolean): BoundExpr {
+    const fn: AggregateFunction = star ? 'count_star' : name === 'every' ? 'bool_and' : name as AggregateFunction;
+    if (!star && fn === 'count' && args.length !== 1) throw new SqlError(SqlState.undefinedFunction, 'function count() does not exist');
+    const type = resultType(fn, args);
+    const call: AggregateCall = { fn, args, distinct, type };
+    const key = exprKey({ kind: 'Literal', type, value: `${fn}|${distinct}|${args.map(exprKey).join(',')}` });
+    const existing = this.calls.findIndex((candidate) =>
+      exprKey({ kind: 'Literal', type: candidate.type, value: `${candidate.fn}|${candidate.distinct}|${candidate.args.map(exprKey).join(',')}` }) === key);
+    const index = existing >= 0 ? existing : this.calls.push(call) - 1;
+    return { kind: 'Column', type, index: -1 - index, name: fn };
+  }
+}
+
+/** Rewrites an expression bound over the input row to one over [group keys..., aggregates...]. */
+export function overAggregateRow(expr: BoundExpr, groupKeys: readonly BoundExpr[]): BoundExpr {
+  const keys = groupKeys.map(exprKey);
+  return mapExpr(expr, (node) => {
+    if (node.kind === 'Column' && node.index < 0) return { ...node, index: groupKeys.length + (-1 - node.index) };
+    const match = keys.indexOf(exprKey(node));
+    if (match >= 0) return { kind: 'Column', type: node.type, index: match, name: node.kind === 'Column' ? node.name : `key${match}` };
+    if (node.kind === 'Column') {
+      throw new SqlError(SqlState.groupingError, `column "${node.name}" must appear in the GROUP BY clause or be used in an aggregate function`);
+    }
+    return undefined;
+  });
+}
