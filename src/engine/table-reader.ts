@@ -6,6 +6,9 @@ import type { TableDef } from '../common/catalog-model.js';
 import type { Value } from '../common/types.js';
 import type { RowBatch, TableReader } from '../exec/batch/operator.js';
 import type { LogicalScan } from '../sql/plan/logical-scan.js';
+import type { LogicalLookup } from '../sql/plan/logical-lookup.js';
+import type { LogicalStoredCount } from '../sql/plan/logical-stored-count.js';
+import { WriteRouter } from './write-router.js';
 import { changeTypeNames, type BucketTablet, type TableStorage } from '../storage/table-storage.js';
 import { canceledError } from './row-cursor.js';
 
@@ -18,6 +21,33 @@ export class StorageTableReader implements TableReader {
     if (scan.changelog) return readChangelog(scan.table, snapshot, signal);
     if (scan.table.schema.primaryKey.length > 0) return this.storage.scanKv(scan.table, tablets, signal);
     return readLog(scan.table, snapshot, signal);
+  }
+
+  async lookup(lookup: LogicalLookup, key: readonly Value[]): Promise<Value[] | undefined> {
+    const schema = lookup.table.schema;
+    const row: Value[] = new Array<Value>(schema.columns.length).fill(null);
+    schema.primaryKey.forEach((name, i) => { row[schema.columns.findIndex((column) => column.name === name)] = key[i] ?? null; });
+    const router = new WriteRouter(lookup.table);
+    let partition = lookup.partition;
+    if (schema.partitionKey.length > 0) {
+      const values = router.partitionValues(row).join('\u0000');
+      const found = lookup.table.partitions.find((candidate) => candidate.values.join('\u0000') === values);
+      if (found === undefined || (partition !== null && partition.id !== found.id)) return undefined;
+      partition = found;
+    }
+    const bucket = router.bucketOfRow(row);
+    const tablet = this.storage.bucketsOf(lookup.table, partition)[bucket];
+    const found = await tablet?.kv?.get(key);
+    return found === undefined ? undefined : [...found.slice(0, schema.columns.length), bucket, null, null];
+  }
+
+  storedCount(count: LogicalStoredCount): bigint {
+    const tablets = count.partition !== null ? this.storage.bucketsOf(count.table, count.partition) : this.storage.allTablets(count.table);
+    let total = 0n;
+    for (const tablet of tablets) {
+      total += tablet.kv !== null ? BigInt(tablet.kv.count()) : tablet.visibleEndOffset - tablet.log.startOffset;
+    }
+    return total;
   }
 }
 

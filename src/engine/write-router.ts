@@ -47,6 +47,18 @@ export class WriteRouter {
     });
   }
 
+  /** The bucket of a row of a table with a bucket key. */
+  bucketOfRow(row: readonly Value[]): number {
+    const schema = this.table.schema;
+    const values = schema.options.bucketKey.map((name) => {
+      const index = schema.columns.findIndex((column) => column.name === name);
+      const value = row[index] ?? null;
+      const type = schema.columns[index]?.type;
+      return value === null || type === undefined ? '' : formatText(type, value);
+    });
+    return bucketOf(values, schema.options.buckets);
+  }
+
   /** Groups rows by partition (by its values in text form) and bucket. */
   route(rows: readonly Value[][], partitions: ReadonlyMap<string, PartitionDef | null>): RoutedRows[] {
     const groups = new Map<string, RoutedRows>();
@@ -55,13 +67,7 @@ export class WriteRouter {
     for (const row of rows) {
       const partitionKey = this.table.schema.partitionKey.length === 0 ? '' : this.partitionValues(row).join('\u0000');
       const partition = partitions.get(partitionKey) ?? null;
-      const bucket = keyIndexes.length === 0
-        ? this.roundRobin++ % buckets
-        : bucketOf(keyIndexes.map((index) => {
-          const value = row[index] ?? null;
-          const type = this.table.schema.columns[index]?.type;
-          return value === null || type === undefined ? '' : formatText(type, value);
-        }), buckets);
+      const bucket = keyIndexes.length === 0 ? this.roundRobin++ % buckets : this.bucketOfRow(row);
       const key = `${partitionKey}\u0001${bucket}`;
       let group = groups.get(key);
       if (group === undefined) {

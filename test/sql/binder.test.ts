@@ -92,4 +92,18 @@ describe('binder', () => {
     const { statement } = bind("CREATE TABLE t (a INT, b TEXT, PRIMARY KEY (a)) WITH (\"bucket.num\" = 3, \"table.log.ttl\" = '2 h')");
     expect(statement).toMatchObject({ kind: 'CreateTable', schema: { options: { buckets: 3, logTtlMs: 7_200_000, bucketKey: ['a'] } } });
   });
+
+  it('plans point lookups on the whole primary key and stored counts', () => {
+    const lookup = bind('SELECT note FROM orders WHERE id = $1').statement;
+    expect(lookup.kind === 'Query' && lookup.plan.kind === 'Project' && lookup.plan.input.kind).toBe('Lookup');
+    const residual = bind("SELECT note FROM orders WHERE note = 'x' AND 5 = id").statement;
+    expect(residual.kind === 'Query' && residual.plan.kind === 'Project' && residual.plan.input.kind === 'Filter'
+      && residual.plan.input.input.kind).toBe('Lookup');
+    const range = bind('SELECT note FROM orders WHERE id > 5').statement;
+    expect(range.kind === 'Query' && range.plan.kind === 'Project' && range.plan.input.kind === 'Filter' && range.plan.input.input.kind).toBe('Scan');
+    const count = bind('SELECT count(*) FROM orders').statement;
+    expect(count.kind === 'Query' && count.plan.kind === 'Project' && count.plan.input.kind).toBe('StoredCount');
+    const filtered = bind('SELECT count(*) FROM orders WHERE price > 1').statement;
+    expect(filtered.kind === 'Query' && filtered.plan.kind === 'Project' && filtered.plan.input.kind).toBe('Aggregate');
+  });
 });

@@ -8,6 +8,8 @@ import { ProjectExec } from './project-exec.js';
 import { ScanExec } from './scan-exec.js';
 import { SortExec } from './sort-exec.js';
 import { AggregateExec } from './aggregate-exec.js';
+import { LookupExec } from './lookup-exec.js';
+import { StoredCountExec } from './stored-count-exec.js';
 import { ValuesExec } from './values-exec.js';
 
 export function buildOperator(plan: LogicalPlan): BatchOperator {
@@ -19,6 +21,8 @@ export function buildOperator(plan: LogicalPlan): BatchOperator {
     case 'Scan': return new ScanExec(plan);
     case 'Sort': return new SortExec(buildOperator(plan.input), plan.keys);
     case 'Aggregate': return new AggregateExec(buildOperator(plan.input), plan.groupKeys, plan.aggregates);
+    case 'Lookup': return new LookupExec(plan);
+    case 'StoredCount': return new StoredCountExec(plan);
     default: return unreachable(plan, 'plan node');
   }
 }

@@ -4,6 +4,8 @@
 import type { Value } from '../../common/types.js';
 import type { FunctionContext } from '../../functions/function.js';
 import type { LogicalScan } from '../../sql/plan/logical-scan.js';
+import type { LogicalLookup } from '../../sql/plan/logical-lookup.js';
+import type { LogicalStoredCount } from '../../sql/plan/logical-stored-count.js';
 
 export type Row = Value[];
 export type RowBatch = Row[];
@@ -12,6 +14,10 @@ export type RowBatch = Row[];
 export interface TableReader {
   /** Rows of a scan in the layout the binder described (see sql/binder/table-binder.ts). */
   scan(scan: LogicalScan, signal: AbortSignal): AsyncGenerator<RowBatch>;
+  /** The row with this primary key (scan row layout), if any. */
+  lookup(lookup: LogicalLookup, key: readonly Value[]): Promise<Row | undefined>;
+  /** count(*) of the table from stored counts. */
+  storedCount(count: LogicalStoredCount): bigint;
 }
 
 export interface ExecContext {

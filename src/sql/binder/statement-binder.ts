@@ -10,6 +10,7 @@ import type { RawStatement } from '../parser.js';
 import { bindCreateTable } from './create-table-binder.js';
 import { ParameterTypes } from './parameters.js';
 import { bindCopy } from './copy-binder.js';
+import { optimize } from '../optimizer/optimize.js';
 import { bindInsert } from './insert-binder.js';
 import { bindDelete, bindUpdate } from './modify-binder.js';
 import { bindSelect } from './select-binder.js';
@@ -22,8 +23,18 @@ export interface BindResult {
 
 export function bindStatement(raw: RawStatement, catalog: CatalogReader, parameterHints: readonly (DataType | null)[]): BindResult {
   const parameters = new ParameterTypes(parameterHints);
-  const statement = bindNode(raw.ast, raw, catalog, parameters);
+  const bound = bindNode(raw.ast, raw, catalog, parameters);
+  const statement = optimizeStatement(bound);
   return { statement, parameterTypes: parameters.resolved() };
+}
+
+function optimizeStatement(bound: BoundStatement): BoundStatement {
+  switch (bound.kind) {
+    case 'Query': case 'CopyTo': return { ...bound, plan: optimize(bound.plan) };
+    case 'Update': case 'Delete': return { ...bound, rows: optimize(bound.rows) };
+    case 'Insert': return { ...bound, source: optimize(bound.source) };
+    default: return bound;
+  }
 }
 
 function bindNode(node: Node, raw: RawStatement, catalog: CatalogReader, parameters: ParameterTypes): BoundStatement {

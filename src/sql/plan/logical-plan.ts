@@ -7,6 +7,8 @@ import type { LogicalLimit } from './logical-limit.js';
 import type { LogicalScan } from './logical-scan.js';
 import type { LogicalSort } from './logical-sort.js';
 import type { LogicalAggregate } from './logical-aggregate.js';
+import type { LogicalLookup } from './logical-lookup.js';
+import type { LogicalStoredCount } from './logical-stored-count.js';
 
-export type LogicalPlan = LogicalValues | LogicalProject | LogicalFilter | LogicalLimit | LogicalScan | LogicalSort | LogicalAggregate;
-export type { LogicalValues, LogicalProject, LogicalFilter, LogicalLimit, LogicalScan, LogicalSort, LogicalAggregate };
+export type LogicalPlan = LogicalValues | LogicalProject | LogicalFilter | LogicalLimit | LogicalScan | LogicalSort | LogicalAggregate | LogicalLookup | LogicalStoredCount;
+export type { LogicalValues, LogicalProject, LogicalFilter, LogicalLimit, LogicalScan, LogicalSort, LogicalAggregate, LogicalLookup, LogicalStoredCount };
