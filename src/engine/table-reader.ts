@@ -20,7 +20,7 @@ export class StorageTableReader implements TableReader {
     const snapshot = tablets.map((tablet) => ({ tablet, end: tablet.visibleEndOffset }));
     if (scan.changelog) return readChangelog(scan.table, snapshot, signal);
     if (scan.table.schema.primaryKey.length > 0) return this.storage.scanKv(scan.table, tablets, signal);
-    return readLog(scan.table, snapshot, signal);
+    return readLog(scan.table, snapshot, signal, scan.columns);
   }
 
   async lookup(lookup: LogicalLookup, key: readonly Value[]): Promise<Value[] | undefined> {
@@ -53,16 +53,22 @@ export class StorageTableReader implements TableReader {
 
 interface TabletSnapshot { readonly tablet: BucketTablet; readonly end: bigint }
 
-async function* readLog(table: TableDef, snapshot: readonly TabletSnapshot[], signal: AbortSignal): AsyncGenerator<RowBatch> {
+/**
+ * A log table's rows. With `wanted` (scan positions the query reads), only those table columns are
+ * read from disk and decoded; the others stay NULL in the row.
+ */
+async function* readLog(table: TableDef, snapshot: readonly TabletSnapshot[], signal: AbortSignal,
+  wanted: readonly number[] | undefined): AsyncGenerator<RowBatch> {
   const width = table.schema.columns.length;
+  const columns = wanted === undefined ? table.schema.columns.map((_, i) => i) : wanted.filter((index) => index < width);
   for (const { tablet, end } of snapshot) {
-    for await (const batch of tablet.log.read(tablet.log.startOffset, { toOffset: end })) {
+    for await (const batch of tablet.log.read(tablet.log.startOffset, { toOffset: end, columns })) {
       if (signal.aborted) throw canceledError();
       const timestamp = BigInt(batch.commitTimestampMs) * 1000n;
       const rows: RowBatch = new Array(batch.recordCount);
       for (let i = 0; i < batch.recordCount; i++) {
-        const row: Value[] = new Array(width + 3);
-        for (let c = 0; c < width; c++) row[c] = (batch.columns[c] as Value[])[i] ?? null;
+        const row: Value[] = new Array(width + 3).fill(null);
+        for (let c = 0; c < columns.length; c++) row[columns[c] as number] = (batch.columns[c] as Value[])[i] ?? null;
         row[width] = tablet.bucket;
         row[width + 1] = batch.baseOffset + BigInt(i);
         row[width + 2] = timestamp;

@@ -106,4 +106,13 @@ describe('binder', () => {
     const filtered = bind('SELECT count(*) FROM orders WHERE price > 1').statement;
     expect(filtered.kind === 'Query' && filtered.plan.kind === 'Project' && filtered.plan.input.kind).toBe('Aggregate');
   });
+
+  it('tells scans which columns the query reads', () => {
+    const { statement } = bind('SELECT note FROM orders WHERE id > 5');
+    if (statement.kind !== 'Query' || statement.plan.kind !== 'Project' || statement.plan.input.kind !== 'Filter') throw new Error('plan');
+    expect(statement.plan.input.input).toMatchObject({ kind: 'Scan', columns: [0, 2] });
+    const all = bind('SELECT * FROM orders').statement;
+    if (all.kind !== 'Query' || all.plan.kind !== 'Project') throw new Error('plan');
+    expect(all.plan.input).toMatchObject({ kind: 'Scan', columns: [0, 1, 2] });
+  });
 });

@@ -1,21 +1,67 @@
-// Optimizer rules over the logical plan, applied bottom-up:
+// Optimizer rules over the logical plan, applied bottom-up, then column pruning top-down:
 // - a filter on a primary-key table whose conjuncts fix every key column to a constant or
 //   parameter becomes a point lookup (the other conjuncts stay as a filter on it);
-// - count(*) over a whole table with no filter or grouping becomes a stored count.
+// - count(*) over a whole table with no filter or grouping becomes a stored count;
+// - every scan learns which of its columns the query reads (log reads decode only those).
 
 import { unreachable } from '../../common/errors.js';
 import { sameType } from '../../common/types.js';
 import type { BoundExpr } from '../bound-expr.js';
+import { mapExpr } from '../bound-expr-walk.js';
 import type { LogicalPlan } from '../plan/logical-plan.js';
 
 export function optimize(plan: LogicalPlan): LogicalPlan {
+  return pruneColumns(applyRules(plan), null);
+}
+
+function applyRules(plan: LogicalPlan): LogicalPlan {
   switch (plan.kind) {
     case 'Values': case 'Scan': case 'Lookup': case 'StoredCount': return plan;
-    case 'Project': return { ...plan, input: optimize(plan.input) };
-    case 'Limit': return { ...plan, input: optimize(plan.input) };
-    case 'Sort': return { ...plan, input: optimize(plan.input) };
-    case 'Filter': return pointLookup({ ...plan, input: optimize(plan.input) });
-    case 'Aggregate': return storedCount({ ...plan, input: optimize(plan.input) });
+    case 'Project': return { ...plan, input: applyRules(plan.input) };
+    case 'Limit': return { ...plan, input: applyRules(plan.input) };
+    case 'Sort': return { ...plan, input: applyRules(plan.input) };
+    case 'Filter': return pointLookup({ ...plan, input: applyRules(plan.input) });
+    case 'Aggregate': return storedCount({ ...plan, input: applyRules(plan.input) });
+    default: return unreachable(plan, 'plan node');
+  }
+}
+
+/** Input column positions an expression reads. */
+function columnsOf(expr: BoundExpr, into: Set<number>): Set<number> {
+  mapExpr(expr, (node) => {
+    if (node.kind === 'Column') into.add(node.index);
+    return undefined;
+  });
+  return into;
+}
+
+/**
+ * Column pruning: tells each scan which of its columns the nodes above it read, up to the first
+ * node that builds a new row (Project, Aggregate). `needed` null means every column.
+ */
+function pruneColumns(plan: LogicalPlan, needed: Set<number> | null): LogicalPlan {
+  switch (plan.kind) {
+    case 'Values': case 'Lookup': case 'StoredCount': return plan;
+    case 'Scan': return needed === null ? plan : { ...plan, columns: [...needed].sort((a, b) => a - b) };
+    case 'Project': {
+      const used = new Set<number>();
+      for (const expr of plan.exprs) columnsOf(expr, used);
+      return { ...plan, input: pruneColumns(plan.input, used) };
+    }
+    case 'Aggregate': {
+      const used = new Set<number>();
+      for (const key of plan.groupKeys) columnsOf(key, used);
+      for (const call of plan.aggregates) for (const arg of call.args) columnsOf(arg, used);
+      return { ...plan, input: pruneColumns(plan.input, used) };
+    }
+    case 'Filter': return { ...plan, input: pruneColumns(plan.input, needed === null ? null : columnsOf(plan.predicate, new Set(needed))) };
+    case 'Sort': {
+      if (needed === null) return { ...plan, input: pruneColumns(plan.input, null) };
+      const used = new Set(needed);
+      for (const key of plan.keys) columnsOf(key.expr, used);
+      return { ...plan, input: pruneColumns(plan.input, used) };
+    }
+    case 'Limit': return { ...plan, input: pruneColumns(plan.input, needed) };
     default: return unreachable(plan, 'plan node');
   }
 }

@@ -10,4 +10,9 @@ export interface LogicalScan {
   readonly partition: PartitionDef | null;
   /** Read the changelog (`t$changelog`) instead of the table's current rows. */
   readonly changelog: boolean;
+  /**
+   * Positions (in the scan row layout) the query uses; the others may be left NULL. Absent: all.
+   * Log reads decode only the columns asked for (column pruning).
+   */
+  readonly columns?: readonly number[];
 }
