@@ -136,6 +136,8 @@ export class EngineSession implements Session {
         return { kind: 'copyOut', columns: bound.columns.map((column) => ({ ...column })), options: bound.options, cursor };
       }
       case 'Show': return this.show(bound.name, columns ?? []);
+      case 'Explain':
+        return { kind: 'rows', columns: columns ?? [], cursor: staticCursor(bound.lines.map((line) => [line]), () => 'EXPLAIN') };
       case 'Set': return this.set(bound.name, bound.value, bound.local);
       case 'ResetAll': this.settings.resetAll(); return { kind: 'command', tag: 'RESET' };
       case 'Transaction': return { kind: 'command', tag: await this.transaction(bound) };
@@ -380,6 +382,7 @@ function endsFailedBlock(statement: BoundStatement): boolean {
 function outputColumns(statement: BoundStatement): ColumnDescription[] | null {
   switch (statement.kind) {
     case 'Query': return statement.columns.map((column) => ({ ...column }));
+    case 'Explain': return [{ name: 'QUERY PLAN', type: Types.text, tableOid: 0, columnNumber: 0 }];
     case 'Insert': return statement.returning === null ? null : statement.returning.columns.map((column) => ({ ...column }));
     case 'Show':
       if (statement.name === 'all') {

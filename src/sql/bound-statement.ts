@@ -81,6 +81,11 @@ export interface BoundUpdate {
   readonly newRow: readonly BoundExpr[];
 }
 
+export interface BoundExplain {
+  readonly kind: 'Explain';
+  readonly lines: readonly string[];
+}
+
 export interface BoundTruncate {
   readonly kind: 'Truncate';
   readonly tables: readonly TableDef[];
@@ -148,6 +153,7 @@ export type BoundStatement =
   | BoundCopyFrom
   | BoundCopyTo
   | BoundTruncate
+  | BoundExplain
   | BoundDelete
   | BoundUpdate
   | BoundCreateTable

@@ -11,6 +11,7 @@ import { bindCreateTable } from './create-table-binder.js';
 import { ParameterTypes } from './parameters.js';
 import { bindCopy } from './copy-binder.js';
 import { optimize } from '../optimizer/optimize.js';
+import { explainPlan } from '../plan/explain.js';
 import { bindInsert } from './insert-binder.js';
 import { bindDelete, bindUpdate } from './modify-binder.js';
 import { bindSelect } from './select-binder.js';
@@ -26,6 +27,24 @@ export function bindStatement(raw: RawStatement, catalog: CatalogReader, paramet
   const bound = bindNode(raw.ast, raw, catalog, parameters);
   const statement = optimizeStatement(bound);
   return { statement, parameterTypes: parameters.resolved() };
+}
+
+function bindExplain(query: Node | undefined, options: readonly Node[], raw: RawStatement, catalog: CatalogReader,
+  parameters: ParameterTypes): BoundStatement {
+  for (const option of options) {
+    const name = 'DefElem' in option ? (option.DefElem.defname ?? '').toLowerCase() : '';
+    if (name === 'analyze') throw notSupported('EXPLAIN ANALYZE is not supported yet');
+    if (name !== 'verbose' && name !== 'costs' && name !== 'format') throw new SqlError(SqlState.syntaxError, `unrecognized EXPLAIN option "${name}"`);
+  }
+  if (query === undefined) throw new SqlError(SqlState.syntaxError, 'EXPLAIN needs a statement');
+  const inner = optimizeStatement(bindNode(query, raw, catalog, parameters));
+  switch (inner.kind) {
+    case 'Query': case 'CopyTo': return { kind: 'Explain', lines: explainPlan(inner.plan) };
+    case 'Update': return { kind: 'Explain', lines: [`Update on ${inner.table.name}`, ...explainPlan(inner.rows).map((line) => `  ${line}`)] };
+    case 'Delete': return { kind: 'Explain', lines: [`Delete on ${inner.table.name}`, ...explainPlan(inner.rows).map((line) => `  ${line}`)] };
+    case 'Insert': return { kind: 'Explain', lines: [`Insert on ${inner.table.name}`, ...explainPlan(inner.source).map((line) => `  ${line}`)] };
+    default: throw notSupported(`EXPLAIN of ${inner.kind} is not supported`);
+  }
 }
 
 function optimizeStatement(bound: BoundStatement): BoundStatement {
@@ -63,7 +82,7 @@ function bindNode(node: Node, raw: RawStatement, catalog: CatalogReader, paramet
     return { kind: 'Discard', what };
   }
   if ('DeallocateStmt' in node) return { kind: 'NoOp', tag: 'DEALLOCATE' };
-  if ('ExplainStmt' in node) throw notSupported('EXPLAIN is not supported yet');
+  if ('ExplainStmt' in node) return bindExplain(node.ExplainStmt.query, node.ExplainStmt.options ?? [], raw, catalog, parameters);
   const kind = Object.keys(node)[0] ?? 'statement';
   throw new SqlError(SqlState.featureNotSupported, `${kind.replace(/Stmt$/, '')} statements are not supported`);
 }

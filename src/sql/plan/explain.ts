@@ -1,0 +1,114 @@
+// EXPLAIN: the logical plan as indented text, one node per line, with the choices the optimizer
+// made visible (point lookup, stored count, columns a scan reads, buckets and partitions).
+
+import { unreachable } from '../../common/errors.js';
+import { formatType } from '../../common/types.js';
+import { formatText } from '../../common/value-text.js';
+import type { BoundExpr } from '../bound-expr.js';
+import type { LogicalPlan } from './logical-plan.js';
+import { scanColumnSpecs } from '../binder/table-binder.js';
+
+export function explainPlan(plan: LogicalPlan): string[] {
+  return render(plan, 0).lines;
+}
+
+interface Rendered {
+  readonly lines: string[];
+  /** Names of the node's output columns, for printing the expressions of the node above. */
+  readonly names: readonly string[];
+}
+
+function prefix(depth: number): string {
+  return depth === 0 ? '' : `${'  '.repeat(depth - 1)}->  `;
+}
+
+function unary(input: LogicalPlan, depth: number, text: (names: readonly string[]) => string,
+  names?: (inputNames: readonly string[]) => readonly string[]): Rendered {
+  const child = render(input, depth + 1);
+  return { lines: [prefix(depth) + text(child.names), ...child.lines], names: names === undefined ? child.names : names(child.names) };
+}
+
+function render(plan: LogicalPlan, depth: number): Rendered {
+  const leaf = (text: string, names: readonly string[]): Rendered => ({ lines: [prefix(depth) + text], names });
+  switch (plan.kind) {
+    case 'Values':
+      return leaf(`Values (${plan.rows.length} row${plan.rows.length === 1 ? '' : 's'})`, plan.columnTypes.map((_, i) => `column${i + 1}`));
+    case 'Scan': {
+      const specs = scanColumnSpecs(plan.table, plan.changelog);
+      const kind = plan.changelog ? 'Changelog scan' : plan.table.schema.primaryKey.length > 0 ? 'KV scan' : 'Log scan';
+      const read = plan.columns === undefined ? 'all columns' : `columns: ${plan.columns.map((i) => specs[i]?.name ?? '?').join(', ')}`;
+      return leaf(`${kind} on ${plan.table.name}${partitionText(plan.partition?.name)} (${plan.table.schema.options.buckets} buckets, ${read})`,
+        specs.map((spec) => spec.name));
+    }
+    case 'Lookup': {
+      const key = plan.table.schema.primaryKey.map((name, i) => `${name} = ${exprText(plan.key[i], [])}`).join(' AND ');
+      return leaf(`Point lookup on ${plan.table.name}${partitionText(plan.partition?.name)} (primary key: ${key})`,
+        scanColumnSpecs(plan.table, false).map((spec) => spec.name));
+    }
+    case 'StoredCount':
+      return leaf(`Stored count of ${plan.table.name}${partitionText(plan.partition?.name)}`, ['count(*)']);
+    case 'Project':
+      return unary(plan.input, depth, (names) => `Project: ${plan.exprs.map((expr) => exprText(expr, names)).join(', ')}`,
+        (names) => plan.exprs.map((expr) => exprText(expr, names)));
+    case 'Filter':
+      return unary(plan.input, depth, (names) => `Filter: ${exprText(plan.predicate, names)}`);
+    case 'Sort':
+      return unary(plan.input, depth, (names) =>
+        `Sort: ${plan.keys.map((key) => `${exprText(key.expr, names)}${key.descending ? ' DESC' : ''}`).join(', ')}`);
+    case 'Limit':
+      return unary(plan.input, depth, (names) =>
+        `Limit${plan.limit === null ? '' : ` ${exprText(plan.limit, names)}`}${plan.offset === null ? '' : ` offset ${exprText(plan.offset, names)}`}`);
+    case 'Aggregate': {
+      const describe = (names: readonly string[]): { keys: string[]; calls: string[] } => ({
+        keys: plan.groupKeys.map((key) => exprText(key, names)),
+        calls: plan.aggregates.map((call) => call.fn === 'count_star' ? 'count(*)'
+          : `${call.fn}(${call.distinct ? 'DISTINCT ' : ''}${call.args.map((arg) => exprText(arg, names)).join(', ')})`),
+      });
+      return unary(plan.input, depth, (names) => {
+        const { keys, calls } = describe(names);
+        return keys.length > 0 ? `Hash aggregate: group by ${keys.join(', ')}; ${calls.join(', ')}` : `Aggregate: ${calls.join(', ')}`;
+      }, (names) => {
+        const { keys, calls } = describe(names);
+        return [...keys, ...calls];
+      });
+    }
+    default: return unreachable(plan, 'plan node');
+  }
+}
+
+function partitionText(name: string | undefined): string {
+  return name === undefined ? '' : ` partition ${name}`;
+}
+
+const infix = new Set(['=', '<>', '<', '<=', '>', '>=', '+', '-', '*', '/', '%', '||', '~~', '!~~', '~~*', '!~~*', '~', '!~', '->', '->>', '^']);
+
+export function exprText(expr: BoundExpr | undefined, names: readonly string[]): string {
+  if (expr === undefined) return '?';
+  switch (expr.kind) {
+    case 'Literal': return expr.value === null ? 'NULL' : typeof expr.value === 'string' || expr.type.name === 'text'
+      ? `'${formatText(expr.type, expr.value).replace(/'/g, "''")}'` : formatText(expr.type, expr.value);
+    case 'Parameter': return `$${expr.index + 1}`;
+    case 'Column': return names[expr.index] ?? expr.name;
+    case 'Call': {
+      const name = expr.fn.def.name;
+      const args = expr.args.map((arg) => exprText(arg, names));
+      if (infix.has(name) && args.length === 2) return `(${args[0]} ${name} ${args[1]})`;
+      if (infix.has(name) && args.length === 1) return `(${name}${args[0]})`;
+      return `${name}(${args.join(', ')})`;
+    }
+    case 'Cast':
+      // Casts of constants were made by the binder to match a column's type; the value says enough.
+      if (expr.arg.kind === 'Literal' || expr.arg.kind === 'Parameter') return exprText(expr.arg, names);
+      return `${exprText(expr.arg, names)}::${formatType(expr.type)}`;
+    case 'And': case 'Or': return `(${expr.args.map((arg) => exprText(arg, names)).join(` ${expr.kind.toUpperCase()} `)})`;
+    case 'Not': return `(NOT ${exprText(expr.arg, names)})`;
+    case 'IsNull': return `(${exprText(expr.arg, names)} IS ${expr.negated ? 'NOT ' : ''}NULL)`;
+    case 'IsBool': return `(${exprText(expr.arg, names)} IS ${expr.negated ? 'NOT ' : ''}${expr.test.toUpperCase()})`;
+    case 'Case': return `CASE ${expr.whens.map((when) => `WHEN ${exprText(when.when, names)} THEN ${exprText(when.then, names)}`).join(' ')} ELSE ${exprText(expr.otherwise, names)} END`;
+    case 'Coalesce': return `COALESCE(${expr.args.map((arg) => exprText(arg, names)).join(', ')})`;
+    case 'NullIf': return `NULLIF(${exprText(expr.left, names)}, ${exprText(expr.right, names)})`;
+    case 'InList': return `(${exprText(expr.arg, names)} ${expr.negated ? 'NOT ' : ''}IN (${expr.list.map((item) => exprText(item, names)).join(', ')}))`;
+    case 'Greatest': case 'Least': return `${expr.kind.toUpperCase()}(${expr.args.map((arg) => exprText(arg, names)).join(', ')})`;
+    default: return unreachable(expr, 'expression');
+  }
+}
