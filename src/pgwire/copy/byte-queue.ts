@@ -1,17 +1,25 @@
 // The not-yet-decoded bytes of a COPY FROM stream, kept as the CopyData chunks they arrived in.
 // Positions are relative to the first unconsumed byte. Reading forward is O(1) per byte (a cursor
 // remembers the chunk last looked at), so a row spread over many small chunks is scanned once; a
-// row is copied only if it spans chunks, else handed out as a view. Invariant: no empty chunk is stored.
+// row is copied only if it spans chunks, else handed out as a view. Each chunk is checked once on
+// arrival for plain ASCII without NUL (two native scans), so lines cut from such a chunk need no
+// UTF-8 check of their own. Invariant: no empty chunk is stored.
+
+import { isAscii } from 'node:buffer';
 
 /** bytes[start, end): a part of a chunk, named without making a new Buffer view. */
 export interface ByteSlice {
   bytes: Buffer;
   start: number;
   end: number;
+  /** The bytes are known to be plain ASCII without NUL (hence valid UTF-8). */
+  plainAscii: boolean;
 }
 
 export class ByteQueue {
   private readonly chunks: Buffer[] = [];
+  /** Whether chunks[i] is plain ASCII without NUL. */
+  private readonly chunksPlainAscii: boolean[] = [];
   /** Bytes of chunks[0] already consumed. */
   private head = 0;
   private size = 0;
@@ -25,7 +33,9 @@ export class ByteQueue {
 
   push(chunk: Uint8Array): void {
     if (chunk.length === 0) return;
-    this.chunks.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length));
+    const bytes = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length);
+    this.chunks.push(bytes);
+    this.chunksPlainAscii.push(isAscii(bytes) && bytes.indexOf(0) < 0);
     this.size += chunk.length;
   }
 
@@ -65,12 +75,14 @@ export class ByteQueue {
       slice.bytes = first;
       slice.start = this.head;
       slice.end = this.head + count;
+      slice.plainAscii = this.chunksPlainAscii[0] === true;
       this.skip(count);
       return;
     }
     slice.bytes = this.take(count);
     slice.start = 0;
     slice.end = count;
+    slice.plainAscii = false;
   }
 
   /** Removes and returns the first `count` bytes (without copying when they lie in one chunk). */
@@ -114,6 +126,7 @@ export class ByteQueue {
       }
       left -= available;
       this.chunks.shift();
+      this.chunksPlainAscii.shift();
       this.head = 0;
     }
     this.cursorChunk = 0;

@@ -8,29 +8,31 @@
 import { SqlError, SqlState, asSqlError, assert } from '../../common/errors.js';
 import { limits } from '../../common/limits.js';
 import type { Value } from '../../common/types.js';
+import { bytesParserFor, type BytesParser } from '../../common/value-bytes.js';
 import { parseText } from '../../common/value-text.js';
 import type { ColumnDescription, CopyOptions } from '../session.js';
 import { decodeParameter } from '../value-codec.js';
 import { BinaryReader, BinaryTupleError } from './binary-reader.js';
 import { ByteQueue } from './byte-queue.js';
-import { splitCsvFields, splitTextFields, type Field, type FieldSyntax } from './field-splitter.js';
+import { FieldKind, LineFields, splitCsvFields, splitTextFields, type FieldSyntax } from './field-splitter.js';
 import { LineError, LineReader } from './line-reader.js';
 import { checkUtf8 } from '../utf8-check.js';
 
 /** Longest value or line shown in an error's context (PostgreSQL's MAX_COPY_DATA_DISPLAY). */
 const contextBytesMax = 100;
 
-interface DecodedRow {
-  readonly values: Value[];
-  /** Input bytes the row took, for batch sizing. */
-  readonly bytes: number;
-}
-
 export class CopyDecoder {
   private readonly queue = new ByteQueue();
   private readonly lines: LineReader | null;
   private readonly tuples: BinaryReader | null;
   private readonly fieldSyntax: FieldSyntax;
+  private readonly fields = new LineFields();
+  /** Per column: the fast path that parses a value straight from its bytes, if the type has one. */
+  private readonly bytesParsers: readonly (BytesParser | undefined)[];
+  /** Per column: the value is the field's text itself (text and unknown columns). */
+  private readonly textIsValue: readonly boolean[];
+  /** Input bytes of the row nextRow() returned last, for batch sizing. */
+  private rowBytes = 0;
   private headerPending: boolean;
   private inputEnded = false;
   private done = false;
@@ -59,6 +61,8 @@ export class CopyDecoder {
       this.tuples = null;
     }
     this.headerPending = options.header && options.format !== 'binary';
+    this.bytesParsers = columns.map((column) => bytesParserFor(column.type));
+    this.textIsValue = columns.map((column) => column.type.element === undefined && (column.type.name === 'text' || column.type.name === 'unknown'));
   }
 
   /** Queues one CopyData payload. Data after the end-of-copy marker is ignored, as PostgreSQL does. */
@@ -83,13 +87,13 @@ export class CopyDecoder {
     while (rows.length < limits.rowsPerBatchMax && bytes < limits.copyBatchBytesMax) {
       const row = this.nextRow();
       if (row === null) break;
-      rows.push(row.values);
-      bytes += row.bytes;
+      rows.push(row);
+      bytes += this.rowBytes;
     }
     return rows;
   }
 
-  private nextRow(): DecodedRow | null {
+  private nextRow(): Value[] | null {
     if (this.done) return null;
     try {
       return this.tuples !== null ? this.nextTuple(this.tuples) : this.nextLine(this.lines as LineReader);
@@ -103,7 +107,7 @@ export class CopyDecoder {
   // -------------------------------------------------------------------------------------------
   // text and csv
 
-  private nextLine(lines: LineReader): DecodedRow | null {
+  private nextLine(lines: LineReader): Value[] | null {
     for (;;) {
       let result;
       try {
@@ -120,40 +124,63 @@ export class CopyDecoder {
         this.headerPending = false;
         continue;
       }
-      const { bytes, start, end } = lines.line;
-      return { values: this.lineValues(bytes, start, end, lines.lineNumber), bytes: end - start + 1 };
+      const { bytes, start, end, plainAscii } = lines.line;
+      this.rowBytes = end - start + 1;
+      return this.lineValues(bytes, start, end, plainAscii, lines.lineNumber);
     }
   }
 
-  private lineValues(line: Buffer, start: number, end: number, lineNumber: number): Value[] {
-    try {
-      checkUtf8(line, start, end);
-    } catch (thrown) {
-      throw asSqlError(thrown).withContext(this.where(lineNumber));
+  private lineValues(line: Buffer, start: number, end: number, plainAscii: boolean, lineNumber: number): Value[] {
+    if (!plainAscii) {
+      try {
+        checkUtf8(line, start, end);
+      } catch (thrown) {
+        throw asSqlError(thrown).withContext(this.where(lineNumber));
+      }
     }
     const lineContext = (): string => this.whereLine(lineNumber, line.toString('utf8', start, end));
-    let fields: Field[];
     try {
-      fields = this.splitFields(line, start, end);
+      this.splitFields(line, start, end);
     } catch (thrown) {
       throw asSqlError(thrown).withContext(lineContext());
     }
     const columns = this.columns;
-    if (fields.length > columns.length) throw copyFormatError('extra data after last expected column').withContext(lineContext());
+    const fields = this.fields;
+    const fieldCount = fields.count;
+    if (fieldCount > columns.length) throw copyFormatError('extra data after last expected column').withContext(lineContext());
     const values: Value[] = new Array<Value>(columns.length);
     for (let index = 0; index < columns.length; index++) {
-      const column = columns[index] as ColumnDescription;
-      if (index >= fields.length) throw copyFormatError(`missing data for column "${column.name}"`).withContext(lineContext());
-      const field = fields[index] as Field;
-      values[index] = field === null ? null : this.parseField(column, field, lineNumber);
+      if (index >= fieldCount) {
+        throw copyFormatError(`missing data for column "${(columns[index] as ColumnDescription).name}"`).withContext(lineContext());
+      }
+      const kind = fields.kinds[index];
+      if (kind === FieldKind.null) {
+        values[index] = null;
+      } else if (kind === FieldKind.bytes) {
+        values[index] = this.fieldValue(index, line, fields.starts[index] as number, fields.ends[index] as number, lineNumber);
+      } else {
+        values[index] = this.parseField(columns[index] as ColumnDescription, fields.rebuilt[index] ?? '', lineNumber);
+      }
     }
     return values;
   }
 
-  private splitFields(line: Buffer, start: number, end: number): Field[] {
-    if (this.columns.length === 0 && end === start) return [];
-    if (this.options.format === 'csv') return splitCsvFields(line, start, end, this.fieldSyntax);
-    return splitTextFields(line, start, end, this.fieldSyntax);
+  /** The value of column `index` written as line[start, end): from the bytes if it can, else through its text. */
+  private fieldValue(index: number, line: Buffer, start: number, end: number, lineNumber: number): Value {
+    const parser = this.bytesParsers[index];
+    if (parser !== undefined) {
+      const value = parser(line, start, end);
+      if (value !== undefined) return value;
+    }
+    const text = line.toString('utf8', start, end);
+    if (this.textIsValue[index] === true) return text;
+    return this.parseField(this.columns[index] as ColumnDescription, text, lineNumber);
+  }
+
+  private splitFields(line: Buffer, start: number, end: number): void {
+    if (this.columns.length === 0 && end === start) this.fields.reset();
+    else if (this.options.format === 'csv') splitCsvFields(line, start, end, this.fieldSyntax, this.fields);
+    else splitTextFields(line, start, end, this.fieldSyntax, this.fields);
   }
 
   private parseField(column: ColumnDescription, text: string, lineNumber: number): Value {
@@ -167,7 +194,7 @@ export class CopyDecoder {
   // -------------------------------------------------------------------------------------------
   // binary
 
-  private nextTuple(tuples: BinaryReader): DecodedRow | null {
+  private nextTuple(tuples: BinaryReader): Value[] | null {
     let step;
     try {
       step = tuples.next(this.inputEnded);
@@ -182,8 +209,8 @@ export class CopyDecoder {
       this.done = this.inputEnded;
       return null;
     }
-    const values = step.fields.map((bytes, index) => this.decodeBinaryField(index, bytes, tuples.tupleNumber));
-    return { values, bytes: step.bytes };
+    this.rowBytes = step.bytes;
+    return step.fields.map((bytes, index) => this.decodeBinaryField(index, bytes, tuples.tupleNumber));
   }
 
   private decodeBinaryField(index: number, bytes: Buffer | null, tupleNumber: number): Value {

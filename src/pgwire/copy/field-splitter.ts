@@ -1,7 +1,9 @@
 // Splits one COPY FROM line into its fields, as PostgreSQL 15's CopyReadAttributesText and
 // CopyReadAttributesCSV do. A field is null when its raw bytes (before any escape is undone) equal
-// the null string, and in csv only if no quote was seen. Lines arrive already checked as UTF-8, so
-// only fields rebuilt from octal or hex escapes are checked again.
+// the null string, and in csv only if no quote was seen. Fields are recorded as byte ranges of the
+// line, so a value can be parsed straight from its bytes; only a field with escapes to undo (or csv
+// quotes other than one plain enclosing pair) is rebuilt, as a string. Lines arrive already checked
+// as UTF-8, so only fields rebuilt from octal or hex escapes are checked again.
 
 import { SqlError, SqlState } from '../../common/errors.js';
 import { checkUtf8 } from '../utf8-check.js';
@@ -16,18 +18,62 @@ export interface FieldSyntax {
   readonly escape: number;
 }
 
-export type Field = string | null;
+/** How field i of a line is held: as bytes of the line, as NULL, or rebuilt as a string. */
+export const FieldKind = { bytes: 0, null: 1, rebuilt: 2 } as const;
+
+/**
+ * The fields of the last line split, reused from line to line. Field i is line[starts[i], ends[i])
+ * when its kind is bytes, the string rebuilt[i] when rebuilt. The arrays grow with the widest line.
+ */
+export class LineFields {
+  count = 0;
+  starts = new Int32Array(16);
+  ends = new Int32Array(16);
+  kinds = new Uint8Array(16);
+  readonly rebuilt: (string | undefined)[] = [];
+
+  reset(): void {
+    this.count = 0;
+  }
+
+  add(kind: number, start: number, end: number, rebuilt?: string): void {
+    if (this.count === this.starts.length) this.grow();
+    const index = this.count++;
+    this.kinds[index] = kind;
+    this.starts[index] = start;
+    this.ends[index] = end;
+    if (kind === FieldKind.rebuilt) this.rebuilt[index] = rebuilt;
+  }
+
+  private grow(): void {
+    const size = this.starts.length * 2;
+    const starts = new Int32Array(size);
+    const ends = new Int32Array(size);
+    const kinds = new Uint8Array(size);
+    starts.set(this.starts);
+    ends.set(this.ends);
+    kinds.set(this.kinds);
+    this.starts = starts;
+    this.ends = ends;
+    this.kinds = kinds;
+  }
+}
 
 function isNull(line: Buffer, start: number, end: number, nullBytes: Buffer): boolean {
-  return end - start === nullBytes.length && line.compare(nullBytes, 0, nullBytes.length, start, end) === 0;
+  if (end - start !== nullBytes.length) return false;
+  for (let index = 0; index < nullBytes.length; index++) {
+    if (line[start + index] !== nullBytes[index]) return false;
+  }
+  return true;
 }
 
 // ---------------------------------------------------------------------------------------------
 // text
 
-/** The fields of line[lineStart, lineEnd). */
-export function splitTextFields(line: Buffer, lineStart: number, lineEnd: number, syntax: FieldSyntax): Field[] {
-  const fields: Field[] = [];
+/** Splits line[lineStart, lineEnd) into `fields`. */
+export function splitTextFields(line: Buffer, lineStart: number, lineEnd: number, syntax: FieldSyntax, fields: LineFields): void {
+  fields.reset();
+  const delimiter = syntax.delimiter;
   let at = lineStart;
   for (;;) {
     const start = at;
@@ -35,7 +81,7 @@ export function splitTextFields(line: Buffer, lineStart: number, lineEnd: number
     let foundDelimiter = false;
     while (at < lineEnd) {
       const byte = line[at] as number;
-      if (byte === syntax.delimiter) {
+      if (byte === delimiter) {
         foundDelimiter = true;
         break;
       }
@@ -45,10 +91,11 @@ export function splitTextFields(line: Buffer, lineStart: number, lineEnd: number
       }
       at++;
     }
-    const end = Math.min(at, lineEnd);
-    if (isNull(line, start, end, syntax.nullBytes)) fields.push(null);
-    else fields.push(escaped ? unescapeText(line, start, end) : line.toString('utf8', start, end));
-    if (!foundDelimiter) return fields;
+    const end = at < lineEnd ? at : lineEnd;
+    if (isNull(line, start, end, syntax.nullBytes)) fields.add(FieldKind.null, start, end);
+    else if (escaped) fields.add(FieldKind.rebuilt, start, end, unescapeText(line, start, end));
+    else fields.add(FieldKind.bytes, start, end);
+    if (!foundDelimiter) return;
     at++;
   }
 }
@@ -108,35 +155,40 @@ function hexValue(byte: number): number {
 // ---------------------------------------------------------------------------------------------
 // csv
 
-/** The fields of line[lineStart, lineEnd). */
-export function splitCsvFields(line: Buffer, lineStart: number, lineEnd: number, syntax: FieldSyntax): Field[] {
-  const fields: Field[] = [];
+/** Splits line[lineStart, lineEnd) into `fields`. */
+export function splitCsvFields(line: Buffer, lineStart: number, lineEnd: number, syntax: FieldSyntax, fields: LineFields): void {
+  fields.reset();
   let at = lineStart;
   for (;;) {
-    const field = readCsvField(line, at, lineEnd, syntax);
-    if (!field.quoted && isNull(line, at, field.rawEnd, syntax.nullBytes)) fields.push(null);
-    else fields.push(field.text);
-    if (field.next < 0) return fields;
-    at = field.next;
+    at = readCsvField(line, at, lineEnd, syntax, fields);
+    if (at < 0) return;
   }
 }
 
-/** One csv field from `start`: its text, where its raw bytes end, and where the next field starts (-1 at line end). */
-function readCsvField(line: Buffer, start: number, lineEnd: number, syntax: FieldSyntax): { text: string; quoted: boolean; rawEnd: number; next: number } {
+/** Adds the csv field starting at `start` to `fields`; returns where the next field starts (-1 at line end). */
+function readCsvField(line: Buffer, start: number, lineEnd: number, syntax: FieldSyntax, fields: LineFields): number {
   const { delimiter, quote, escape } = syntax;
   let at = start;
-  while (at < lineEnd && line[at] !== delimiter && line[at] !== quote) at++;
+  while (at < lineEnd) {
+    const byte = line[at] as number;
+    if (byte === delimiter || byte === quote) break;
+    at++;
+  }
   if (at >= lineEnd || line[at] === delimiter) {
-    const next = at < lineEnd ? at + 1 : -1;
-    return { text: line.toString('utf8', start, at), quoted: false, rawEnd: at, next };
+    fields.add(isNull(line, start, at, syntax.nullBytes) ? FieldKind.null : FieldKind.bytes, start, at);
+    return at < lineEnd ? at + 1 : -1;
   }
   if (at === start) {
     // Common case: the whole field is one quoted run with nothing to undo inside.
     let closing = start + 1;
-    while (closing < lineEnd && line[closing] !== quote && line[closing] !== escape) closing++;
+    while (closing < lineEnd) {
+      const byte = line[closing] as number;
+      if (byte === quote || byte === escape) break;
+      closing++;
+    }
     if (closing < lineEnd && line[closing] === quote && (closing + 1 === lineEnd || line[closing + 1] === delimiter)) {
-      const next = closing + 1 < lineEnd ? closing + 2 : -1;
-      return { text: line.toString('utf8', start + 1, closing), quoted: true, rawEnd: closing + 1, next };
+      fields.add(FieldKind.bytes, start + 1, closing);
+      return closing + 1 < lineEnd ? closing + 2 : -1;
     }
   }
   const out = Buffer.allocUnsafe(lineEnd - start);
@@ -144,9 +196,15 @@ function readCsvField(line: Buffer, start: number, lineEnd: number, syntax: Fiel
   let inQuote = false;
   for (;;) {
     if (!inQuote) {
-      if (at >= lineEnd) return { text: out.toString('utf8', 0, length), quoted: true, rawEnd: at, next: -1 };
+      if (at >= lineEnd) {
+        fields.add(FieldKind.rebuilt, start, at, out.toString('utf8', 0, length));
+        return -1;
+      }
       const byte = line[at++] as number;
-      if (byte === delimiter) return { text: out.toString('utf8', 0, length), quoted: true, rawEnd: at - 1, next: at };
+      if (byte === delimiter) {
+        fields.add(FieldKind.rebuilt, start, at - 1, out.toString('utf8', 0, length));
+        return at;
+      }
       if (byte === quote) inQuote = true;
       else out[length++] = byte;
       continue;
