@@ -76,4 +76,28 @@ describe('TableStorage', () => {
     expect(log?.startOffset).toBeGreaterThan(0n);
     await storage.close();
   });
+
+  it('groups concurrent commits: one sequence, their own offsets, a failed prepare fails alone', async () => {
+    const directory = await freshDirectory();
+    const table = logTable(300, [301]);
+    const storage = await TableStorage.open(directory);
+    await storage.openTable(table);
+    const tablet = storage.allTablets(table)[0];
+    if (tablet === undefined) throw new Error('no tablet');
+    const applied: [number, bigint][] = [];
+    const commit = (id: number, rows: number, fail = false): Promise<unknown> => storage.pipeline.commit(async () => {
+      if (fail) throw new Error(`prepare ${id} failed`);
+      const ids = Array.from({ length: rows }, (_, i) => BigInt(id * 100 + i));
+      return [{ log: tablet.log, batch: { rowCount: rows, columns: [ids, ids.map(String)] },
+        afterDurable: async (lastOffset: bigint) => { applied.push([id, lastOffset]); } }];
+    });
+    await commit(0, 1);
+    const results = await Promise.allSettled([commit(1, 2), commit(2, 3, true), commit(3, 1), commit(4, 4)]);
+    expect(results.map((result) => result.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
+    expect(applied).toEqual([[0, 0n], [1, 2n], [3, 3n], [4, 7n]]);
+    const sequences = new Set<bigint>();
+    for await (const batch of tablet.log.read(0n, { columns: [] })) sequences.add(batch.commitSequence);
+    expect([...sequences]).toEqual([1n, 2n]);
+    await storage.close();
+  });
 });

@@ -1,14 +1,18 @@
-// Orders and makes durable every write of the server. A commit runs in two stages:
-//   1. sequencing (one commit at a time): it gets the next commit sequence, its tablets' changes are
-//      prepared and appended to their log tablets, tagged with that sequence;
-//   2. durability (shared by every commit appended meanwhile — group commit): one round fsyncs all
-//      dirty log tablets, then advances the commit watermark to the highest sequence appended before
-//      the round began, and only then applies KV changes and acknowledges the commits, in order.
-// Because appends happen strictly in sequence order, the durable commits are always a prefix of the
-// sequence, and recovery removes every log batch above the watermark.
+// Orders and makes durable every write of the server. Commits run in two stages:
+//   1. sequencing (one group at a time): the commits waiting to be sequenced form a group that gets
+//      the next commit sequence; each commit's parts are prepared in turn (a KV tablet sees the
+//      commits before it), the group's parts for one log tablet are merged into one batch, and the
+//      batches are appended, tagged with the group's sequence;
+//   2. durability (shared by every group appended meanwhile): one round fsyncs all dirty log
+//      tablets, then advances the commit watermark to the highest sequence appended before the
+//      round began, and only then applies KV changes and acknowledges the commits, in order.
+// A group is atomic as a whole: its commits were concurrent, and all of them are acknowledged
+// after the same round. Because appends happen strictly in sequence order, the durable groups are
+// always a prefix of the sequence, and recovery removes every log batch above the watermark.
 
 import { SqlError, SqlState, asSqlError } from '../../common/errors.js';
 import { limits } from '../../common/limits.js';
+import type { Value } from '../../common/types.js';
 import type { ColumnarBatch } from '../log/columnar-batch.js';
 import type { LogTablet } from '../log/log-tablet.js';
 import type { CommitWatermark } from './commit-watermark.js';
@@ -17,7 +21,7 @@ import type { CommitWatermark } from './commit-watermark.js';
 export interface TabletCommit {
   readonly log: LogTablet;
   readonly batch: ColumnarBatch;
-  /** Runs once the batch is durable, with its last offset (KV tablets apply their changes here). */
+  /** Runs once the batch is durable, with the offset of its last record (KV tablets apply here). */
   afterDurable?(lastOffset: bigint): Promise<void>;
   /** Runs if the commit fails before its batch was appended, or its batch is empty. */
   discard?(): Promise<void> | void;
@@ -28,11 +32,26 @@ export interface CommitInfo {
   readonly timestampMs: number;
 }
 
-interface Appended {
-  readonly info: CommitInfo;
-  readonly parts: readonly { readonly part: TabletCommit; readonly lastOffset: bigint }[];
-  resolve(info: CommitInfo): void;
+type Prepare = (info: CommitInfo) => Promise<readonly TabletCommit[]>;
+
+interface Request {
+  readonly prepare: Prepare | null;
+  /** Work that runs with no commit in flight (TRUNCATE). */
+  readonly exclusive: (() => Promise<unknown>) | null;
+  resolve(value: unknown): void;
   reject(error: SqlError): void;
+}
+
+interface AppendedPart { readonly part: TabletCommit; readonly lastOffset: bigint }
+
+interface Member {
+  readonly request: Request;
+  readonly parts: AppendedPart[];
+}
+
+interface AppendedGroup {
+  readonly info: CommitInfo;
+  readonly members: readonly Member[];
 }
 
 /** A large write goes to the log as several batches of one commit (same sequence). */
@@ -47,11 +66,20 @@ function chunksOf(batch: ColumnarBatch): ColumnarBatch[] {
   return chunks;
 }
 
+function concatBatches(batches: readonly ColumnarBatch[]): ColumnarBatch {
+  if (batches.length === 1 && batches[0] !== undefined) return batches[0];
+  const width = batches[0]?.columns.length ?? 0;
+  const columns: Value[][] = [];
+  for (let c = 0; c < width; c++) columns.push(batches.flatMap((batch) => batch.columns[c] ?? []));
+  return { rowCount: batches.reduce((sum, batch) => sum + batch.rowCount, 0), columns };
+}
+
 export class CommitPipeline {
-  private sequencing: Promise<unknown> = Promise.resolve();
+  private queue: Request[] = [];
+  private sequencerRunning = false;
   private nextSequence: bigint;
   private lastTimestampMs = 0;
-  private waiting: Appended[] = [];
+  private waiting: AppendedGroup[] = [];
   private dirty = new Set<LogTablet>();
   private roundRunning = false;
   private failure: SqlError | undefined;
@@ -67,28 +95,93 @@ export class CommitPipeline {
 
   /**
    * Commits the parts `prepare` produces for the sequence it is given. `prepare` runs while no other
-   * commit is being sequenced, so it may read state that earlier commits left (KV pre-write buffers).
-   * Resolves once the commit is durable and applied.
+   * commit is being prepared, so it may read state that earlier commits left (KV pre-write buffers);
+   * if it throws, only this commit fails. Resolves once the commit is durable and applied.
    */
-  commit(prepare: (info: CommitInfo) => Promise<readonly TabletCommit[]>): Promise<CommitInfo> {
+  commit(prepare: Prepare): Promise<CommitInfo> {
     return new Promise<CommitInfo>((resolve, reject) => {
-      const run = async (): Promise<void> => {
-        if (this.failure) throw this.failure;
-        const info: CommitInfo = { sequence: this.nextSequence, timestampMs: this.nextTimestamp() };
-        const parts = await prepare(info);
-        const appended = await this.appendAll(info, parts);
-        if (appended.length === 0) {
-          resolve(info);
-          return;
-        }
-        this.nextSequence++;
-        this.waiting.push({ info, parts: appended, resolve, reject });
-        this.scheduleRound();
-      };
-      const step = this.sequencing.then(run);
-      this.sequencing = step.catch(() => undefined);
-      step.catch((error: unknown) => reject(asSqlError(error)));
+      this.queue.push({ prepare, exclusive: null, resolve: resolve as (value: unknown) => void, reject });
+      this.kick();
     });
+  }
+
+  /**
+   * Runs `work` with no commit in flight: after every earlier commit is durable and applied and
+   * before any later one is sequenced (TRUNCATE).
+   */
+  exclusive<T>(work: () => Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.queue.push({ prepare: null, exclusive: work, resolve: resolve as (value: unknown) => void, reject });
+      this.kick();
+    });
+  }
+
+  /**
+   * Starts the sequencer if idle. It starts after the current I/O phase, so that commits arriving
+   * on several connections at once form one group.
+   */
+  private kick(): void {
+    if (this.sequencerRunning) return;
+    this.sequencerRunning = true;
+    setImmediate(() => {
+      void this.sequence().finally(() => {
+        this.sequencerRunning = false;
+        if (this.queue.length > 0) this.kick();
+      });
+    });
+  }
+
+  /** Takes waiting requests as groups (an exclusive request runs alone) until none wait. */
+  private async sequence(): Promise<void> {
+    while (this.queue.length > 0) {
+      const first = this.queue[0] as Request;
+      if (this.failure !== undefined) {
+        for (const request of this.queue.splice(0)) request.reject(this.failure);
+        return;
+      }
+      if (first.exclusive !== null) {
+        this.queue.shift();
+        await this.runExclusive(first, first.exclusive);
+        continue;
+      }
+      const end = this.queue.findIndex((request) => request.exclusive !== null);
+      const group = this.queue.splice(0, end < 0 ? this.queue.length : end);
+      await this.sequenceGroup(group);
+    }
+  }
+
+  private async runExclusive(request: Request, work: () => Promise<unknown>): Promise<void> {
+    try {
+      await this.roundsIdle();
+      request.resolve(await work());
+    } catch (error) {
+      request.reject(asSqlError(error));
+    }
+  }
+
+  private async sequenceGroup(requests: readonly Request[]): Promise<void> {
+    const info: CommitInfo = { sequence: this.nextSequence, timestampMs: this.nextTimestamp() };
+    const prepared: { request: Request; parts: readonly TabletCommit[] }[] = [];
+    for (const request of requests) {
+      try {
+        prepared.push({ request, parts: await (request.prepare as Prepare)(info) });
+      } catch (error) {
+        request.reject(asSqlError(error));
+      }
+    }
+    let members: Member[];
+    try {
+      members = await this.appendGroup(info, prepared);
+    } catch (error) {
+      for (const { request } of prepared) request.reject(this.failure ?? asSqlError(error));
+      return;
+    }
+    const durable = members.filter((member) => member.parts.length > 0);
+    for (const member of members) if (member.parts.length === 0) member.request.resolve(info);
+    if (durable.length === 0) return;
+    this.nextSequence++;
+    this.waiting.push({ info, members: durable });
+    this.scheduleRound();
   }
 
   /** Commit timestamps never go backwards, even if the clock does. */
@@ -97,28 +190,49 @@ export class CommitPipeline {
     return this.lastTimestampMs;
   }
 
-  private async appendAll(info: CommitInfo, parts: readonly TabletCommit[]): Promise<{ part: TabletCommit; lastOffset: bigint }[]> {
-    const nonEmpty = parts.filter((part) => part.batch.rowCount > 0);
-    for (const part of parts) if (part.batch.rowCount === 0) await part.discard?.();
-    const appended: { part: TabletCommit; lastOffset: bigint }[] = [];
-    try {
-      for (const part of nonEmpty) {
-        let lastOffset = -1n;
-        for (const chunk of chunksOf(part.batch)) {
-          const result = await part.log.append(chunk, { commitTimestampMs: info.timestampMs, commitSequence: info.sequence });
-          lastOffset = result.lastOffset;
+  /** Appends the group's parts, one merged batch (or a few chunks) per log tablet. */
+  private async appendGroup(info: CommitInfo, prepared: readonly { request: Request; parts: readonly TabletCommit[] }[]): Promise<Member[]> {
+    const members: Member[] = prepared.map(({ request }) => ({ request, parts: [] }));
+    const byTablet = new Map<LogTablet, { member: Member; part: TabletCommit }[]>();
+    for (const [index, { parts }] of prepared.entries()) {
+      for (const part of parts) {
+        if (part.batch.rowCount === 0) {
+          await part.discard?.();
+          continue;
         }
-        appended.push({ part, lastOffset });
-        this.dirty.add(part.log);
+        const entries = byTablet.get(part.log) ?? [];
+        entries.push({ member: members[index] as Member, part });
+        byTablet.set(part.log, entries);
       }
+    }
+    try {
+      for (const [log, entries] of byTablet) await this.appendTablet(info, log, entries);
     } catch (error) {
-      // A half-appended commit cannot be taken back while later commits may follow it in the same
+      // A half-appended group cannot be taken back while later groups may follow it in the same
       // tablets; stop committing so recovery cuts it at the next start.
       this.fail(new SqlError(SqlState.ioError, `log append failed; the server must restart: ${asSqlError(error).message}`));
-      for (const part of nonEmpty.slice(appended.length)) await Promise.resolve(part.discard?.()).catch(() => undefined);
       throw this.failure;
     }
-    return appended;
+    return members;
+  }
+
+  private async appendTablet(info: CommitInfo, log: LogTablet, entries: readonly { member: Member; part: TabletCommit }[]): Promise<void> {
+    const width = entries[0]?.part.batch.columns.length;
+    const sameWidth = entries.every(({ part }) => part.batch.columns.length === width);
+    const batches = sameWidth ? [concatBatches(entries.map(({ part }) => part.batch))] : entries.map(({ part }) => part.batch);
+    let firstOffset: bigint | undefined;
+    for (const batch of batches) {
+      for (const chunk of chunksOf(batch)) {
+        const result = await log.append(chunk, { commitTimestampMs: info.timestampMs, commitSequence: info.sequence });
+        firstOffset ??= result.baseOffset;
+      }
+    }
+    let next = firstOffset ?? 0n;
+    for (const { member, part } of entries) {
+      next += BigInt(part.batch.rowCount);
+      member.parts.push({ part, lastOffset: next - 1n });
+    }
+    this.dirty.add(log);
   }
 
   private scheduleRound(): void {
@@ -130,52 +244,42 @@ export class CommitPipeline {
   /** Durability rounds until nothing waits: fsync dirty tablets, advance the watermark, apply, acknowledge. */
   private async runRounds(): Promise<void> {
     while (this.waiting.length > 0 && this.failure === undefined) {
-      const commits = this.waiting;
+      const groups = this.waiting;
       const tablets = [...this.dirty];
       this.waiting = [];
       this.dirty = new Set();
-      const last = commits[commits.length - 1];
+      const last = groups[groups.length - 1];
       try {
         await Promise.all(tablets.map((tablet) => tablet.sync()));
         if (last !== undefined) await this.watermark.advance(last.info.sequence, last.info.timestampMs);
       } catch (error) {
         this.fail(new SqlError(SqlState.ioError, `fsync failed; the server must restart: ${asSqlError(error).message}`));
-        for (const commit of commits) commit.reject(this.failure ?? asSqlError(error));
+        for (const group of groups) for (const member of group.members) member.request.reject(this.failure ?? asSqlError(error));
         break;
       }
-      for (const commit of commits) await this.finish(commit);
+      for (const group of groups) await this.finish(group);
     }
-    for (const commit of this.waiting.splice(0)) commit.reject(this.failure ?? new SqlError(SqlState.ioError, 'commit failed'));
+    for (const group of this.waiting.splice(0)) {
+      for (const member of group.members) member.request.reject(this.failure ?? new SqlError(SqlState.ioError, 'commit failed'));
+    }
     this.roundRunning = false;
   }
 
-  private async finish(commit: Appended): Promise<void> {
-    try {
-      for (const { part, lastOffset } of commit.parts) await part.afterDurable?.(lastOffset);
-      commit.resolve(commit.info);
-    } catch (error) {
-      this.fail(new SqlError(SqlState.ioError, `applying a durable commit failed; the server must restart: ${asSqlError(error).message}`));
-      commit.reject(this.failure ?? asSqlError(error));
+  /** Applies a durable group's KV changes and acknowledges its commits, in order. */
+  private async finish(group: AppendedGroup): Promise<void> {
+    for (const member of group.members) {
+      try {
+        for (const { part, lastOffset } of member.parts) await part.afterDurable?.(lastOffset);
+        member.request.resolve(group.info);
+      } catch (error) {
+        this.fail(new SqlError(SqlState.ioError, `applying a durable commit failed; the server must restart: ${asSqlError(error).message}`));
+        member.request.reject(this.failure ?? asSqlError(error));
+      }
     }
   }
 
   private fail(error: SqlError): void {
     this.failure ??= error;
-  }
-
-  /**
-   * Runs `work` with no commit in flight: after every earlier commit is durable and applied and
-   * before any later one is sequenced (TRUNCATE).
-   */
-  exclusive<T>(work: () => Promise<T>): Promise<T> {
-    const run = async (): Promise<T> => {
-      if (this.failure) throw this.failure;
-      await this.roundsIdle();
-      return work();
-    };
-    const step = this.sequencing.then(run);
-    this.sequencing = step.catch(() => undefined);
-    return step;
   }
 
   private async roundsIdle(): Promise<void> {
@@ -184,7 +288,7 @@ export class CommitPipeline {
 
   /** Waits for every commit already submitted to finish. */
   async drain(): Promise<void> {
-    await this.sequencing;
+    while (this.sequencerRunning || this.queue.length > 0) await new Promise((resolve) => setTimeout(resolve, 1));
     await this.roundsIdle();
   }
 }
