@@ -6,6 +6,8 @@ import type { Session, SessionFactory, StartupInfo } from '../pgwire/session.js'
 import type { TableStorage } from '../storage/table-storage.js';
 import type { Catalog } from './catalog.js';
 import { StorageTableReader } from './table-reader.js';
+import { maintainAutoPartitions } from './auto-partitions.js';
+import type { TableDef } from '../common/catalog-model.js';
 import { ParseCache } from '../sql/parse-cache.js';
 import { EngineSession } from './session.js';
 
@@ -45,12 +47,19 @@ export class Engine implements SessionFactory {
       if (running) return;
       running = true;
       const tables = this.catalog.databases().flatMap((database) => this.catalog.tables(database.oid));
-      this.storage.enforceRetention(tables).catch((error: unknown) => {
+      this.maintain(tables).catch((error: unknown) => {
         console.error('sluice: log retention failed:', error instanceof Error ? error.message : error);
       }).finally(() => { running = false; });
     }, intervalMs);
     timer.unref();
     return () => clearInterval(timer);
+  }
+
+  private async maintain(tables: readonly TableDef[]): Promise<void> {
+    for (const table of tables) {
+      if (table.schema.options.autoPartition !== undefined) await maintainAutoPartitions(this.catalog, this.storage, table.oid);
+    }
+    await this.storage.enforceRetention(tables);
   }
 
   sessionClosed(session: EngineSession): void {

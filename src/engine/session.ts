@@ -19,6 +19,7 @@ import { bindStatement } from '../sql/binder/statement-binder.js';
 import type { CatalogReader } from '../sql/catalog-reader.js';
 import type { RawStatement } from '../sql/parser.js';
 import * as ddl from './ddl.js';
+import { maintainAutoPartitions } from './auto-partitions.js';
 import type { Engine } from './engine.js';
 import { BatchRowCursor, staticCursor } from './row-cursor.js';
 import { Settings, serverVersion, sluiceVersion } from './settings.js';
@@ -176,7 +177,10 @@ export class EngineSession implements Session {
       case 'CreateTable': {
         const tag = await ddl.createTable(context, bound);
         const created = this.catalogReader.relation(bound.schemaName, bound.name);
-        if (created !== undefined) await storage.openTable(created.table);
+        if (created !== undefined) {
+          await storage.openTable(created.table);
+          await maintainAutoPartitions(this.engine.catalog, storage, created.table.oid);
+        }
         return tag;
       }
       case 'CreatePartition': {

@@ -14,6 +14,7 @@ import type { TabletCommit } from '../storage/commit/commit-pipeline.js';
 import type { BucketTablet, TableStorage } from '../storage/table-storage.js';
 import type { Catalog } from './catalog.js';
 import { WriteRouter } from './write-router.js';
+import { autoPartitionName } from './auto-partitions.js';
 
 /** Rows bound for one tablet. */
 export interface TabletWrite {
@@ -151,15 +152,21 @@ function currentTable(catalog: Catalog, table: TableDef): TableDef {
 }
 
 function checkNotNull(table: TableDef, rows: readonly Value[][], targets: readonly number[], isPrimaryKeyTable: boolean): void {
-  table.schema.columns.forEach((column, index) => {
-    if (column.nullable) return;
-    // A partial update of a primary-key table may leave out columns an existing row already has.
-    if (isPrimaryKeyTable && !targets.includes(index) && !table.schema.primaryKey.includes(column.name)) return;
-    if (rows.some((row) => row[index] === null)) {
-      throw new SqlError(SqlState.notNullViolation, `null value in column "${column.name}" of relation "${table.name}" violates not-null constraint`,
-        { table: table.name, column: column.name });
+  // A partial update of a primary-key table may leave out columns an existing row already has.
+  const checked = table.schema.columns.flatMap((column, index) =>
+    column.nullable || (isPrimaryKeyTable && !targets.includes(index) && !table.schema.primaryKey.includes(column.name)) ? [] : [index]);
+  if (checked.length === 0) return;
+  let firstNull = -1;
+  for (const row of rows) {
+    for (const index of checked) {
+      if (row[index] === null && (firstNull < 0 || index < firstNull)) firstNull = index;
     }
-  });
+  }
+  const column = table.schema.columns[firstNull];
+  if (column !== undefined) {
+    throw new SqlError(SqlState.notNullViolation, `null value in column "${column.name}" of relation "${table.name}" violates not-null constraint`,
+      { table: table.name, column: column.name });
+  }
 }
 
 function checkPartition(table: TableDef, partition: PartitionDef, rows: readonly Value[][]): void {
@@ -192,7 +199,7 @@ async function createAutomaticPartition(services: WriteServices, table: TableDef
     throw new SqlError('23514', `no partition of relation "${table.name}" found for row`,
       { detail: `Partition key of the failing row contains ${shown}.`, table: table.name });
   }
-  const name = `${table.name}_${values.join('_').replace(/[^A-Za-z0-9_]/g, '')}`;
+  const name = autoPartitionName(table, values.join('_'));
   const partition = await services.catalog.change((edit) => {
     const latest = currentTable(services.catalog, table);
     const existing = latest.partitions.find((candidate) => candidate.values.join('\u0000') === values.join('\u0000'));
@@ -253,12 +260,25 @@ async function prepareTablet(storage: TableStorage, writes: readonly TabletWrite
   if (first.table.schema.primaryKey.length > 0) {
     return storage.prepareKvCommit(first.table, tablet, writes, first.kind === 'nothing' ? inserted : undefined);
   }
-  const rows = writes.flatMap((write) => write.rows);
   const width = first.table.schema.columns.length;
-  const columns: Value[][] = Array.from({ length: width }, (_, c) => rows.map((row) => row[c] ?? null));
+  const columns = transpose(writes, width);
   return {
     log: tablet.log,
-    batch: { rowCount: rows.length, columns },
+    batch: { rowCount: columns[0]?.length ?? writes.reduce((sum, write) => sum + write.rows.length, 0), columns },
     afterDurable: async (lastOffset) => { tablet.visibleEndOffset = lastOffset + 1n; },
   };
+}
+
+/** The rows of all `writes` as `width` columns, in one pass over the rows. */
+function transpose(writes: readonly TabletWrite[], width: number): Value[][] {
+  const rowCount = writes.reduce((sum, write) => sum + write.rows.length, 0);
+  const columns: Value[][] = Array.from({ length: width }, () => new Array<Value>(rowCount));
+  let at = 0;
+  for (const write of writes) {
+    for (const row of write.rows) {
+      for (let column = 0; column < width; column++) (columns[column] as Value[])[at] = row[column] ?? null;
+      at++;
+    }
+  }
+  return columns;
 }

@@ -59,23 +59,54 @@ export class WriteRouter {
     return bucketOf(values, schema.options.buckets);
   }
 
-  /** Groups rows by partition (by its values in text form) and bucket. */
+  /**
+   * Groups rows by partition (by its values in text form) and bucket. Without a bucket key, each
+   * row goes to the next bucket in turn.
+   */
   route(rows: readonly Value[][], partitions: ReadonlyMap<string, PartitionDef | null>): RoutedRows[] {
-    const groups = new Map<string, RoutedRows>();
-    const buckets = this.table.schema.options.buckets;
-    const keyIndexes = this.table.schema.options.bucketKey.map((name) => this.table.schema.columns.findIndex((column) => column.name === name));
+    const schema = this.table.schema;
+    const buckets = schema.options.buckets;
+    const keyIndexes = schema.options.bucketKey.map((name) => schema.columns.findIndex((column) => column.name === name));
+    const keyTypes = keyIndexes.map((index) => schema.columns[index]?.type);
+    const partitioned = schema.partitionKey.length > 0;
+    // The groups of each partition, by bucket number (one partition, keyed '', when unpartitioned).
+    const groupsByPartition = new Map<string, (RoutedRows | undefined)[]>();
+    const groups: RoutedRows[] = [];
+    let partitionKey = '';
+    let partitionGroups: (RoutedRows | undefined)[] = [];
+    let bucketKeyTexts: string[] = [];
     for (const row of rows) {
-      const partitionKey = this.table.schema.partitionKey.length === 0 ? '' : this.partitionValues(row).join('\u0000');
-      const partition = partitions.get(partitionKey) ?? null;
-      const bucket = keyIndexes.length === 0 ? this.roundRobin++ % buckets : this.bucketOfRow(row);
-      const key = `${partitionKey}\u0001${bucket}`;
-      let group = groups.get(key);
+      const key = partitioned ? this.partitionValues(row).join('\u0000') : '';
+      if (key !== partitionKey || groupsByPartition.size === 0) {
+        partitionKey = key;
+        let known = groupsByPartition.get(key);
+        if (known === undefined) {
+          known = new Array<RoutedRows | undefined>(buckets);
+          groupsByPartition.set(key, known);
+        }
+        partitionGroups = known;
+      }
+      let bucket: number;
+      if (keyIndexes.length === 0) {
+        bucket = this.roundRobin % buckets;
+        this.roundRobin = bucket + 1;
+      } else {
+        if (bucketKeyTexts.length !== keyIndexes.length) bucketKeyTexts = new Array<string>(keyIndexes.length);
+        for (let i = 0; i < keyIndexes.length; i++) {
+          const value = row[keyIndexes[i] as number] ?? null;
+          const type = keyTypes[i];
+          bucketKeyTexts[i] = value === null || type === undefined ? '' : formatText(type, value);
+        }
+        bucket = bucketOf(bucketKeyTexts, buckets);
+      }
+      let group = partitionGroups[bucket];
       if (group === undefined) {
-        group = { partition, bucket, rows: [] };
-        groups.set(key, group);
+        group = { partition: partitions.get(key) ?? null, bucket, rows: [] };
+        partitionGroups[bucket] = group;
+        groups.push(group);
       }
       group.rows.push(row as Value[]);
     }
-    return [...groups.values()];
+    return groups;
   }
 }
