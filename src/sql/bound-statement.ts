@@ -2,6 +2,7 @@
 // here; names are resolved against the catalog and types are checked.
 
 import type { DataType } from '../common/types.js';
+import type { CopyOptions } from '../common/copy-options.js';
 import type { TableSchema } from '../common/schema.js';
 import type { ColumnSchema } from '../common/schema.js';
 import type { LogicalPlan } from './plan/logical-plan.js';
@@ -41,14 +42,7 @@ export interface BoundInsert {
   readonly returning: { readonly exprs: readonly BoundExpr[]; readonly columns: readonly OutputColumn[] } | null;
 }
 
-export interface CopyFormatOptions {
-  readonly format: 'text' | 'csv' | 'binary';
-  readonly delimiter: string;
-  readonly nullString: string;
-  readonly header: boolean;
-  readonly quote: string;
-  readonly escape: string;
-}
+export type CopyFormatOptions = CopyOptions;
 
 export interface BoundCopyFrom {
   readonly kind: 'CopyFrom';

@@ -61,6 +61,16 @@ export class AggregateCollector {
   }
 }
 
+/** Whether an expression contains an aggregate call (a placeholder column). */
+export function containsAggregate(expr: BoundExpr): boolean {
+  let found = false;
+  mapExpr(expr, (node) => {
+    if (node.kind === 'Column' && node.index < 0) found = true;
+    return undefined;
+  });
+  return found;
+}
+
 /** Rewrites an expression bound over the input row to one over [group keys..., aggregates...]. */
 export function overAggregateRow(expr: BoundExpr, groupKeys: readonly BoundExpr[]): BoundExpr {
   const keys = groupKeys.map(exprKey);

@@ -15,8 +15,7 @@ import { coerce } from './coerce.js';
 import type { ParameterTypes } from './parameters.js';
 import { Scope } from './scope.js';
 import { bindTypeName } from './type-name.js';
-import { AggregateCollector, isAggregateName } from './aggregate-binder.js';
-import { mapExpr } from '../bound-expr-walk.js';
+import { AggregateCollector, containsAggregate, isAggregateName } from './aggregate-binder.js';
 
 export interface ExprBinderContext {
   readonly source: SourceText;
@@ -340,7 +339,7 @@ export class ExprBinder {
     this.clause = 'aggregate function calls';
     try {
       const args = (call.args ?? []).map((arg) => this.bindResolvingUnknown(arg));
-      if (args.some((arg) => containsAggregateRef(arg))) {
+      if (args.some((arg) => containsAggregate(arg))) {
         throw new SqlError(SqlState.groupingError, 'aggregate function calls cannot be nested', this.at(call.location));
       }
       const coerced = name === 'string_agg' ? args.map((arg) => this.coerceTo(arg, Types.text, 'implicit', call.location)) : args;
@@ -369,15 +368,6 @@ export class ExprBinder {
       throw error instanceof SqlError ? error.withPosition(this.position(fn.location)) : error;
     }
   }
-}
-
-function containsAggregateRef(expr: BoundExpr): boolean {
-  let found = false;
-  mapExpr(expr, (node) => {
-    if (node.kind === 'Column' && node.index < 0) found = true;
-    return undefined;
-  });
-  return found;
 }
 
 function literalBool(value: boolean): BoundExpr {

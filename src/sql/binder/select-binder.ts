@@ -12,8 +12,7 @@ import { figureColumnName } from './column-name.js';
 import type { CatalogReader } from '../catalog-reader.js';
 import { ExprBinder, locationOf, stringValue, type ExprBinderContext } from './expr-binder.js';
 import { bindTableRef } from './table-binder.js';
-import { AggregateCollector, overAggregateRow } from './aggregate-binder.js';
-import { mapExpr } from '../bound-expr-walk.js';
+import { AggregateCollector, containsAggregate, overAggregateRow } from './aggregate-binder.js';
 import { Scope } from './scope.js';
 
 export function bindSelect(statement: SelectStmt, context: ExprBinderContext, catalog: CatalogReader): BoundQuery {
@@ -130,15 +129,6 @@ function bindGroupKey(node: Node, binder: ExprBinder, exprs: readonly BoundExpr[
   const key = orderExpr(node, binder, exprs, columns);
   if (containsAggregate(key)) throw new SqlError(SqlState.groupingError, 'aggregate functions are not allowed in GROUP BY');
   return key;
-}
-
-function containsAggregate(expr: BoundExpr): boolean {
-  let found = false;
-  mapExpr(expr, (node) => {
-    if (node.kind === 'Column' && node.index < 0) found = true;
-    return undefined;
-  });
-  return found;
 }
 
 function requireTarget(node: Node | undefined): Node {
