@@ -20,7 +20,7 @@ export class StorageTableReader implements TableReader {
     const snapshot = tablets.map((tablet) => ({ tablet, end: tablet.visibleEndOffset }));
     if (scan.changelog) return readChangelog(scan.table, snapshot, signal);
     if (scan.table.schema.primaryKey.length > 0) return this.storage.scanKv(scan.table, tablets, signal);
-    return readLog(scan.table, snapshot, signal, scan.columns);
+    return readLog(scan.table, snapshot, signal, scan.columns, scan.rowLimit);
   }
 
   async lookup(lookup: LogicalLookup, key: readonly Value[]): Promise<Value[] | undefined> {
@@ -58,11 +58,15 @@ interface TabletSnapshot { readonly tablet: BucketTablet; readonly end: bigint }
  * read from disk and decoded; the others stay NULL in the row.
  */
 async function* readLog(table: TableDef, snapshot: readonly TabletSnapshot[], signal: AbortSignal,
-  wanted: readonly number[] | undefined): AsyncGenerator<RowBatch> {
+  wanted: readonly number[] | undefined, rowLimit: number | undefined): AsyncGenerator<RowBatch> {
   const width = table.schema.columns.length;
   const columns = wanted === undefined ? table.schema.columns.map((_, i) => i) : wanted.filter((index) => index < width);
+  let remaining = rowLimit ?? Number.POSITIVE_INFINITY;
   for (const { tablet, end } of snapshot) {
-    for await (const batch of tablet.log.read(tablet.log.startOffset, { toOffset: end, columns })) {
+    if (remaining <= 0) return;
+    const options = { toOffset: end, columns, ...(Number.isFinite(remaining) ? { maxRecords: remaining } : {}) };
+    for await (const batch of tablet.log.read(tablet.log.startOffset, options)) {
+      remaining -= batch.recordCount;
       if (signal.aborted) throw canceledError();
       const timestamp = BigInt(batch.commitTimestampMs) * 1000n;
       const rows: RowBatch = new Array(batch.recordCount);

@@ -18,7 +18,7 @@ function applyRules(plan: LogicalPlan): LogicalPlan {
   switch (plan.kind) {
     case 'Values': case 'Scan': case 'Lookup': case 'StoredCount': return plan;
     case 'Project': return { ...plan, input: applyRules(plan.input) };
-    case 'Limit': return { ...plan, input: applyRules(plan.input) };
+    case 'Limit': return limitScan({ ...plan, input: applyRules(plan.input) });
     case 'Sort': return { ...plan, input: applyRules(plan.input) };
     case 'Filter': return pointLookup({ ...plan, input: applyRules(plan.input) });
     case 'Aggregate': return storedCount({ ...plan, input: applyRules(plan.input) });
@@ -64,6 +64,27 @@ function pruneColumns(plan: LogicalPlan, needed: Set<number> | null): LogicalPla
     case 'Limit': return { ...plan, input: pruneColumns(plan.input, needed) };
     default: return unreachable(plan, 'plan node');
   }
+}
+
+function literalCount(expr: BoundExpr | null): number | undefined {
+  if (expr === null) return 0;
+  const value = expr.kind === 'Literal' ? expr.value : expr.kind === 'Cast' && expr.arg.kind === 'Literal' ? expr.arg.value : undefined;
+  return typeof value === 'number' || typeof value === 'bigint' ? Number(value) : undefined;
+}
+
+/** LIMIT n [OFFSET m] right above a scan (through a projection) tells the scan to stop after n + m rows. */
+function limitScan(plan: Extract<LogicalPlan, { kind: 'Limit' }>): LogicalPlan {
+  const limit = literalCount(plan.limit);
+  const offset = literalCount(plan.offset);
+  if (plan.limit === null || limit === undefined || offset === undefined) return plan;
+  const withLimit = (scan: LogicalPlan): LogicalPlan | undefined =>
+    scan.kind === 'Scan' ? { ...scan, rowLimit: limit + offset } : undefined;
+  if (plan.input.kind === 'Scan') return { ...plan, input: withLimit(plan.input) ?? plan.input };
+  if (plan.input.kind === 'Project') {
+    const scan = withLimit(plan.input.input);
+    if (scan !== undefined) return { ...plan, input: { ...plan.input, input: scan } };
+  }
+  return plan;
 }
 
 function conjuncts(expr: BoundExpr): BoundExpr[] {

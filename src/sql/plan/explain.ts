@@ -36,7 +36,8 @@ function render(plan: LogicalPlan, depth: number): Rendered {
     case 'Scan': {
       const specs = scanColumnSpecs(plan.table, plan.changelog);
       const kind = plan.changelog ? 'Changelog scan' : plan.table.schema.primaryKey.length > 0 ? 'KV scan' : 'Log scan';
-      const read = plan.columns === undefined ? 'all columns' : `columns: ${plan.columns.map((i) => specs[i]?.name ?? '?').join(', ')}`;
+      const columns = plan.columns === undefined ? 'all columns' : `columns: ${plan.columns.map((i) => specs[i]?.name ?? '?').join(', ')}`;
+      const read = plan.rowLimit === undefined ? columns : `${columns}, first ${plan.rowLimit} rows`;
       return leaf(`${kind} on ${plan.table.name}${partitionText(plan.partition?.name)} (${plan.table.schema.options.buckets} buckets, ${read})`,
         specs.map((spec) => spec.name));
     }

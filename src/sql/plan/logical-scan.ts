@@ -15,4 +15,6 @@ export interface LogicalScan {
    * Log reads decode only the columns asked for (column pruning).
    */
   readonly columns?: readonly number[];
+  /** The query needs at most this many rows (a LIMIT directly above); the scan may stop there. */
+  readonly rowLimit?: number;
 }
