@@ -4,7 +4,7 @@
 
 import type { PartitionDef, TableDef } from '../common/catalog-model.js';
 import { SqlError, SqlState } from '../common/errors.js';
-import type { Value } from '../common/types.js';
+import type { DataType, Value } from '../common/types.js';
 import { formatText } from '../common/value-text.js';
 
 export interface RoutedRows {
@@ -29,9 +29,15 @@ export function bucketOf(values: readonly string[], buckets: number): number {
 
 export class WriteRouter {
   private roundRobin: number;
+  /** Column indexes and types of the bucket key, in key order. */
+  private readonly bucketKeyIndexes: readonly number[];
+  private readonly bucketKeyTypes: readonly (DataType | undefined)[];
 
   constructor(private readonly table: TableDef) {
     this.roundRobin = Math.floor(Math.random() * table.schema.options.buckets);
+    const columns = table.schema.columns;
+    this.bucketKeyIndexes = table.schema.options.bucketKey.map((name) => columns.findIndex((column) => column.name === name));
+    this.bucketKeyTypes = this.bucketKeyIndexes.map((index) => columns[index]?.type);
   }
 
   /** Text form of a row's partition-key values. */
@@ -49,14 +55,12 @@ export class WriteRouter {
 
   /** The bucket of a row of a table with a bucket key. */
   bucketOfRow(row: readonly Value[]): number {
-    const schema = this.table.schema;
-    const values = schema.options.bucketKey.map((name) => {
-      const index = schema.columns.findIndex((column) => column.name === name);
+    const values = this.bucketKeyIndexes.map((index, i) => {
       const value = row[index] ?? null;
-      const type = schema.columns[index]?.type;
+      const type = this.bucketKeyTypes[i];
       return value === null || type === undefined ? '' : formatText(type, value);
     });
-    return bucketOf(values, schema.options.buckets);
+    return bucketOf(values, this.table.schema.options.buckets);
   }
 
   /**
@@ -66,15 +70,13 @@ export class WriteRouter {
   route(rows: readonly Value[][], partitions: ReadonlyMap<string, PartitionDef | null>): RoutedRows[] {
     const schema = this.table.schema;
     const buckets = schema.options.buckets;
-    const keyIndexes = schema.options.bucketKey.map((name) => schema.columns.findIndex((column) => column.name === name));
-    const keyTypes = keyIndexes.map((index) => schema.columns[index]?.type);
+    const hashed = this.bucketKeyIndexes.length > 0;
     const partitioned = schema.partitionKey.length > 0;
     // The groups of each partition, by bucket number (one partition, keyed '', when unpartitioned).
     const groupsByPartition = new Map<string, (RoutedRows | undefined)[]>();
     const groups: RoutedRows[] = [];
     let partitionKey = '';
     let partitionGroups: (RoutedRows | undefined)[] = [];
-    let bucketKeyTexts: string[] = [];
     for (const row of rows) {
       const key = partitioned ? this.partitionValues(row).join('\u0000') : '';
       if (key !== partitionKey || groupsByPartition.size === 0) {
@@ -87,17 +89,11 @@ export class WriteRouter {
         partitionGroups = known;
       }
       let bucket: number;
-      if (keyIndexes.length === 0) {
+      if (hashed) {
+        bucket = this.bucketOfRow(row);
+      } else {
         bucket = this.roundRobin % buckets;
         this.roundRobin = bucket + 1;
-      } else {
-        if (bucketKeyTexts.length !== keyIndexes.length) bucketKeyTexts = new Array<string>(keyIndexes.length);
-        for (let i = 0; i < keyIndexes.length; i++) {
-          const value = row[keyIndexes[i] as number] ?? null;
-          const type = keyTypes[i];
-          bucketKeyTexts[i] = value === null || type === undefined ? '' : formatText(type, value);
-        }
-        bucket = bucketOf(bucketKeyTexts, buckets);
       }
       let group = partitionGroups[bucket];
       if (group === undefined) {
