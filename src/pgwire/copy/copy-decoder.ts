@@ -16,6 +16,7 @@ import { BinaryReader, BinaryTupleError } from './binary-reader.js';
 import { ByteQueue } from './byte-queue.js';
 import { FieldKind, LineFields, splitCsvFields, splitTextFields, type FieldSyntax } from './field-splitter.js';
 import { LineError, LineReader } from './line-reader.js';
+import { ShortTextCache } from './short-text-cache.js';
 import { checkUtf8 } from '../utf8-check.js';
 
 /** Longest value or line shown in an error's context (PostgreSQL's MAX_COPY_DATA_DISPLAY). */
@@ -31,6 +32,8 @@ export class CopyDecoder {
   private readonly bytesParsers: readonly (BytesParser | undefined)[];
   /** Per column: the value is the field's text itself (text and unknown columns). */
   private readonly textIsValue: readonly boolean[];
+  /** Per column: recent strings of short fields, for text columns. */
+  private readonly textCaches: readonly (ShortTextCache | undefined)[];
   /** Input bytes of the row nextRow() returned last, for batch sizing. */
   private rowBytes = 0;
   private headerPending: boolean;
@@ -63,6 +66,7 @@ export class CopyDecoder {
     this.headerPending = options.header && options.format !== 'binary';
     this.bytesParsers = columns.map((column) => bytesParserFor(column.type));
     this.textIsValue = columns.map((column) => column.type.element === undefined && (column.type.name === 'text' || column.type.name === 'unknown'));
+    this.textCaches = this.textIsValue.map((isText) => (isText ? new ShortTextCache() : undefined));
   }
 
   /** Queues one CopyData payload. Data after the end-of-copy marker is ignored, as PostgreSQL does. */
@@ -157,7 +161,7 @@ export class CopyDecoder {
       if (kind === FieldKind.null) {
         values[index] = null;
       } else if (kind === FieldKind.bytes) {
-        values[index] = this.fieldValue(index, line, fields.starts[index] as number, fields.ends[index] as number, lineNumber);
+        values[index] = this.fieldValue(index, line, fields.starts[index] as number, fields.ends[index] as number, plainAscii, lineNumber);
       } else {
         values[index] = this.parseField(columns[index] as ColumnDescription, fields.rebuilt[index] ?? '', lineNumber);
       }
@@ -166,12 +170,14 @@ export class CopyDecoder {
   }
 
   /** The value of column `index` written as line[start, end): from the bytes if it can, else through its text. */
-  private fieldValue(index: number, line: Buffer, start: number, end: number, lineNumber: number): Value {
+  private fieldValue(index: number, line: Buffer, start: number, end: number, plainAscii: boolean, lineNumber: number): Value {
     const parser = this.bytesParsers[index];
     if (parser !== undefined) {
       const value = parser(line, start, end);
       if (value !== undefined) return value;
     }
+    const cache = this.textCaches[index];
+    if (plainAscii && cache !== undefined) return cache.text(line, start, end);
     const text = line.toString('utf8', start, end);
     if (this.textIsValue[index] === true) return text;
     return this.parseField(this.columns[index] as ColumnDescription, text, lineNumber);
