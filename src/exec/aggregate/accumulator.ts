@@ -29,9 +29,15 @@ class CountAccumulator implements Accumulator {
   result(): Value { return this.count; }
 }
 
-/** sum and avg over integers and numerics: exact, in bigint while integral. */
+/**
+ * sum and avg over integers and numerics, exact: integers add up as numbers while the total stays
+ * a safe integer, then as bigint; finite numerics add their coefficients at the largest scale seen.
+ */
 class ExactSumAccumulator implements Accumulator {
+  private small = 0;
   private integral = 0n;
+  private coefficient = 0n;
+  private scale = 0;
   private decimal: Decimal | null = null;
   private count = 0n;
   constructor(private readonly average: boolean, private readonly resultIsBigint: boolean) {}
@@ -39,19 +45,37 @@ class ExactSumAccumulator implements Accumulator {
     const value = args[0] ?? null;
     if (value === null) return;
     this.count++;
-    if (typeof value === 'number') this.integral += BigInt(value);
-    else if (typeof value === 'bigint') this.integral += value;
-    else this.decimal = this.decimal === null ? toDecimal(value) : this.decimal.add(toDecimal(value));
+    if (typeof value === 'number') {
+      // int2/int4 values: the number total stays exact while far below 2^53.
+      if (this.small > 4e15 || this.small < -4e15) {
+        this.integral += BigInt(this.small);
+        this.small = 0;
+      }
+      this.small += value;
+    } else if (typeof value === 'bigint') {
+      this.integral += value;
+    } else if (value instanceof Decimal && value.special === undefined) {
+      if (value.scale === this.scale) this.coefficient += value.coefficient;
+      else if (value.scale < this.scale) this.coefficient += value.coefficient * 10n ** BigInt(this.scale - value.scale);
+      else {
+        this.coefficient = this.coefficient * 10n ** BigInt(value.scale - this.scale) + value.coefficient;
+        this.scale = value.scale;
+      }
+    } else {
+      this.decimal = this.decimal === null ? toDecimal(value) : this.decimal.add(toDecimal(value));
+    }
   }
+
   result(): Value {
     if (this.count === 0n) return null;
+    const integral = this.integral + BigInt(this.small);
     if (this.resultIsBigint) {
-      if (this.integral > 9223372036854775807n || this.integral < -9223372036854775808n) {
+      if (integral > 9223372036854775807n || integral < -9223372036854775808n) {
         throw new SqlError(SqlState.numericValueOutOfRange, 'bigint out of range');
       }
-      return this.integral;
+      return integral;
     }
-    let total = Decimal.fromBigInt(this.integral);
+    let total = new Decimal(this.coefficient + integral * 10n ** BigInt(this.scale), this.scale);
     if (this.decimal !== null) total = this.decimal.add(total);
     return this.average ? total.div(Decimal.fromBigInt(this.count)) : total;
   }

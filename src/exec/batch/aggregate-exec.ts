@@ -13,6 +13,19 @@ import type { BatchOperator, ExecContext, RowBatch } from './operator.js';
 interface Group { readonly keys: Value[]; readonly accumulators: Accumulator[] }
 
 export class AggregateExec implements BatchOperator {
+  private groupOf(groups: Map<string, Group>, keys: Value[], newGroup: (keys: Value[]) => Group): Group {
+    const id = keys.length === 1 ? valueKey(keys[0] ?? null) : keys.map(valueKey).join('\u0002');
+    let group = groups.get(id);
+    if (group === undefined) {
+      if (groups.size >= limits.aggregateGroupsMax) {
+        throw new SqlError(SqlState.programLimitExceeded, `GROUP BY can hold at most ${limits.aggregateGroupsMax} groups`);
+      }
+      group = newGroup(keys);
+      groups.set(id, group);
+    }
+    return group;
+  }
+
   constructor(private readonly input: BatchOperator, private readonly groupKeys: readonly BoundExpr[],
     private readonly aggregates: readonly AggregateCall[]) {}
 
@@ -22,21 +35,18 @@ export class AggregateExec implements BatchOperator {
     const groups = new Map<string, Group>();
     const newGroup = (keys: Value[]): Group => ({ keys, accumulators: this.aggregates.map(createAccumulator) });
     if (this.groupKeys.length === 0) groups.set('', newGroup([]));
+    const params = context.params;
+    const single = groups.get('');
+    // One reused argument array per aggregate: accumulators read it during add() only.
+    const argValues = argFunctions.map((functions) => new Array<Value>(functions.length));
     for await (const batch of this.input.execute(context)) {
       for (const row of batch) {
-        const keys = keyFunctions.map((key) => key(row, context.params));
-        const id = keys.length === 0 ? '' : keys.length === 1 ? valueKey(keys[0] ?? null) : keys.map(valueKey).join('\u0002');
-        let group = groups.get(id);
-        if (group === undefined) {
-          if (groups.size >= limits.aggregateGroupsMax) {
-            throw new SqlError(SqlState.programLimitExceeded, `GROUP BY can hold at most ${limits.aggregateGroupsMax} groups`);
-          }
-          group = newGroup(keys);
-          groups.set(id, group);
-        }
+        const group = single ?? this.groupOf(groups, keyFunctions.map((key) => key(row, params)), newGroup);
         for (let i = 0; i < argFunctions.length; i++) {
-          const args = (argFunctions[i] ?? []).map((arg) => arg(row, context.params));
-          group.accumulators[i]?.add(args);
+          const functions = argFunctions[i] as ((row: readonly Value[], params: readonly Value[]) => Value)[];
+          const values = argValues[i] as Value[];
+          for (let a = 0; a < functions.length; a++) values[a] = (functions[a] as (typeof functions)[number])(row, params);
+          (group.accumulators[i] as Accumulator).add(values);
         }
       }
     }
