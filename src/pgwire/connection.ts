@@ -41,6 +41,7 @@ type StartupMessage = Extract<FrontendMessage, { type: 'startup' }>;
 export class Connection {
   private readonly channel: SocketChannel;
   private running: AbortController | null = null;
+  private spareController: AbortController | null = null;
   private extended: ExtendedProtocol | null = null;
   private ignoreTillSync = false;
   private readonly sentParameters = new Map<string, string>();
@@ -172,9 +173,15 @@ export class Connection {
     }
   }
 
-  /** Runs one statement under a fresh AbortController that cancel and shutdown can reach. */
+  /**
+   * Runs one statement under an AbortController that cancel and shutdown can reach. A controller
+   * is reused by later statements until something aborts it (creating one per statement costs
+   * more than a small statement itself).
+   */
   private async runStatement<T>(body: (signal: AbortSignal) => Promise<T>): Promise<T> {
-    const controller = new AbortController();
+    const controller = this.spareController !== null && !this.spareController.signal.aborted
+      ? this.spareController : new AbortController();
+    this.spareController = controller;
     this.running = controller;
     try {
       return await body(controller.signal);
