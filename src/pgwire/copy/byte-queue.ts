@@ -3,7 +3,8 @@
 // remembers the chunk last looked at), so a row spread over many small chunks is scanned once; a
 // row is copied only if it spans chunks, else handed out as a view. Each chunk is checked once on
 // arrival for plain ASCII without NUL (two native scans), so lines cut from such a chunk need no
-// UTF-8 check of their own. Invariant: no empty chunk is stored.
+// UTF-8 check of their own, and for the marker bytes its reader must stop at (beyond the newline),
+// so a chunk without any can be searched for newlines natively. Invariant: no empty chunk is stored.
 
 import { isAscii } from 'node:buffer';
 
@@ -20,6 +21,9 @@ export class ByteQueue {
   private readonly chunks: Buffer[] = [];
   /** Whether chunks[i] is plain ASCII without NUL. */
   private readonly chunksPlainAscii: boolean[] = [];
+  /** Whether chunks[i] holds one of the marker bytes. */
+  private readonly chunksMarked: boolean[] = [];
+  private markers: readonly number[] = [];
   /** Bytes of chunks[0] already consumed. */
   private head = 0;
   private size = 0;
@@ -31,11 +35,17 @@ export class ByteQueue {
     return this.size;
   }
 
+  /** Bytes whose presence push() records per chunk (set before the first push). */
+  watchFor(markers: readonly number[]): void {
+    this.markers = markers;
+  }
+
   push(chunk: Uint8Array): void {
     if (chunk.length === 0) return;
     const bytes = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length);
     this.chunks.push(bytes);
     this.chunksPlainAscii.push(isAscii(bytes) && bytes.indexOf(0) < 0);
+    this.chunksMarked.push(this.markers.some((marker) => bytes.indexOf(marker) >= 0));
     this.size += chunk.length;
   }
 
@@ -58,6 +68,11 @@ export class ByteQueue {
       chunk = this.chunks[this.cursorChunk] as Buffer;
     }
     return chunk;
+  }
+
+  /** Whether the chunk the last chunkAt() returned holds a marker byte. */
+  chunkMarked(): boolean {
+    return this.chunksMarked[this.cursorChunk] !== false;
   }
 
   /** Offset of `index` in the chunk the last chunkAt(index) returned. */
@@ -127,6 +142,7 @@ export class ByteQueue {
       left -= available;
       this.chunks.shift();
       this.chunksPlainAscii.shift();
+      this.chunksMarked.shift();
       this.head = 0;
     }
     this.cursorChunk = 0;

@@ -3,7 +3,8 @@
 // text format a backslash protects the next byte (a newline too), and `\.` followed by a newline
 // ends the data (the bytes before it on that line are its last line); in csv format newlines inside
 // quotes belong to the field and `\.` ends the data only alone on a line. The reader resumes where
-// it stopped when more input arrives, so input split anywhere is scanned once.
+// it stopped when more input arrives, so input split anywhere is scanned once; in a chunk without
+// any byte but the newline that needs attention, the scan is a native search for the newline.
 // Invariant: every byte it looks at is already in the queue (lookahead waits for input or its end).
 
 import { SqlError, SqlState } from '../../common/errors.js';
@@ -56,6 +57,11 @@ export class LineReader {
       this.special[syntax.quote] = 1;
       if (syntax.escape >= 0) this.special[syntax.escape] = 1;
     }
+    const markers: number[] = [];
+    this.special.forEach((isSpecial, byte) => {
+      if (isSpecial === 1 && byte !== lineFeed) markers.push(byte);
+    });
+    queue.watchFor(markers);
   }
 
   /** True once the end-of-copy marker has been seen: later input is not data. */
@@ -92,7 +98,13 @@ export class LineReader {
       const offset = queue.offsetOf(this.scanned);
       let at = offset;
       const end = Math.min(bytes.length, offset + queue.length - this.scanned);
-      while (at < end && special[bytes[at] as number] === 0) at++;
+      if (queue.chunkMarked()) {
+        while (at < end && special[bytes[at] as number] === 0) at++;
+      } else {
+        // Only a newline can stop the scan in this chunk: search for it natively.
+        const newline = bytes.indexOf(lineFeed, at);
+        at = newline < 0 || newline >= end ? end : newline;
+      }
       this.scanned += at - offset;
       if (at < end) return;
     }
