@@ -124,6 +124,16 @@ describe('text format', () => {
     expect(failure('x\n', text, [])).toMatchObject({ code: '22P04', message: 'extra data after last expected column' });
   });
 
+  it('splits lines without escapes for one column and for many', () => {
+    const one = [column('a', Types.text)];
+    expect(decode('a\nbb\n\\N\n\n', text, one)).toEqual([['a'], ['bb'], [null], ['']]);
+    expect(failure('a\nb\tc\n', text, one)).toMatchObject({ code: '22P04', message: 'extra data after last expected column' });
+    const many = Array.from({ length: 40 }, (_, i) => column(`c${i}`, Types.int4));
+    const line = Array.from({ length: 40 }, (_, i) => String(i)).join('\t');
+    expect(decode(`${line}\n${line}\n`, text, many)).toEqual([0, 1].map(() => Array.from({ length: 40 }, (_, i) => i)));
+    expect(failure(`${line}\t1\n`, text, many)).toMatchObject({ code: '22P04', message: 'extra data after last expected column' });
+  });
+
   it('reports errors as PostgreSQL does', () => {
     expect(failure('1\tx\ty\n')).toEqual({ code: '22P04', message: 'extra data after last expected column', context: 'COPY t, line 1: "1\tx\ty"' });
     expect(failure('1\tx\n2\n')).toEqual({ code: '22P04', message: 'missing data for column "b"', context: 'COPY t, line 2: "2"' });

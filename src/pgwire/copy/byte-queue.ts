@@ -15,6 +15,8 @@ export interface ByteSlice {
   end: number;
   /** The bytes are known to be plain ASCII without NUL (hence valid UTF-8). */
   plainAscii: boolean;
+  /** The bytes are known to hold none of the queue's marker bytes. */
+  unmarked: boolean;
 }
 
 export class ByteQueue {
@@ -91,6 +93,7 @@ export class ByteQueue {
       slice.start = this.head;
       slice.end = this.head + count;
       slice.plainAscii = this.chunksPlainAscii[0] === true;
+      slice.unmarked = this.chunksMarked[0] === false;
       this.skip(count);
       return;
     }
@@ -98,6 +101,7 @@ export class ByteQueue {
     slice.start = 0;
     slice.end = count;
     slice.plainAscii = false;
+    slice.unmarked = false;
   }
 
   /** Removes and returns the first `count` bytes (without copying when they lie in one chunk). */

@@ -14,7 +14,7 @@ import type { ColumnDescription, CopyOptions } from '../session.js';
 import { decodeParameter } from '../value-codec.js';
 import { BinaryReader, BinaryTupleError } from './binary-reader.js';
 import { ByteQueue } from './byte-queue.js';
-import { FieldKind, LineFields, splitCsvFields, splitTextFields, type FieldSyntax } from './field-splitter.js';
+import { FieldKind, LineFields, splitCsvFields, splitPlainFields, splitTextFields, type FieldSyntax } from './field-splitter.js';
 import { LineError, LineReader } from './line-reader.js';
 import { ShortTextCache } from './short-text-cache.js';
 import { checkUtf8 } from '../utf8-check.js';
@@ -128,13 +128,14 @@ export class CopyDecoder {
         this.headerPending = false;
         continue;
       }
-      const { bytes, start, end, plainAscii } = lines.line;
+      const { bytes, start, end, plainAscii, unmarked } = lines.line;
       this.rowBytes = end - start + 1;
-      return this.lineValues(bytes, start, end, plainAscii, lines.lineNumber);
+      return this.lineValues(bytes, start, end, plainAscii, unmarked, lines.lineNumber);
     }
   }
 
-  private lineValues(line: Buffer, start: number, end: number, plainAscii: boolean, lineNumber: number): Value[] {
+  /** `unmarked`: the line holds no byte its splitter needs to look at but the delimiter (no backslash, no csv quote). */
+  private lineValues(line: Buffer, start: number, end: number, plainAscii: boolean, unmarked: boolean, lineNumber: number): Value[] {
     if (!plainAscii) {
       try {
         checkUtf8(line, start, end);
@@ -144,7 +145,7 @@ export class CopyDecoder {
     }
     const lineContext = (): string => this.whereLine(lineNumber, line.toString('utf8', start, end));
     try {
-      this.splitFields(line, start, end);
+      this.splitFields(line, start, end, unmarked);
     } catch (thrown) {
       throw asSqlError(thrown).withContext(lineContext());
     }
@@ -183,8 +184,9 @@ export class CopyDecoder {
     return this.parseField(this.columns[index] as ColumnDescription, text, lineNumber);
   }
 
-  private splitFields(line: Buffer, start: number, end: number): void {
+  private splitFields(line: Buffer, start: number, end: number, unmarked: boolean): void {
     if (this.columns.length === 0 && end === start) this.fields.reset();
+    else if (unmarked) splitPlainFields(line, start, end, this.fieldSyntax, this.fields, this.columns.length);
     else if (this.options.format === 'csv') splitCsvFields(line, start, end, this.fieldSyntax, this.fields);
     else splitTextFields(line, start, end, this.fieldSyntax, this.fields);
   }

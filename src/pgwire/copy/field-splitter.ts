@@ -68,6 +68,34 @@ function isNull(line: Buffer, start: number, end: number, nullBytes: Buffer): bo
 }
 
 // ---------------------------------------------------------------------------------------------
+// plain lines
+
+/**
+ * Splits line[lineStart, lineEnd) into `fields` when the line holds no backslash and, in csv, no
+ * quote or escape: then both formats split at each delimiter and undo nothing. The first
+ * `expectedFields - 1` delimiters are searched for natively; as such a search may run past the
+ * line's end (to the next delimiter of the chunk), the rest of the line is scanned byte by byte.
+ */
+export function splitPlainFields(line: Buffer, lineStart: number, lineEnd: number, syntax: FieldSyntax, fields: LineFields, expectedFields: number): void {
+  fields.reset();
+  const { delimiter, nullBytes } = syntax;
+  let start = lineStart;
+  for (;;) {
+    let end: number;
+    if (fields.count < expectedFields - 1) {
+      end = line.indexOf(delimiter, start);
+      if (end < 0 || end > lineEnd) end = lineEnd;
+    } else {
+      end = start;
+      while (end < lineEnd && line[end] !== delimiter) end++;
+    }
+    fields.add(isNull(line, start, end, nullBytes) ? FieldKind.null : FieldKind.bytes, start, end);
+    if (end === lineEnd) return;
+    start = end + 1;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
 // text
 
 /** Splits line[lineStart, lineEnd) into `fields`. */

@@ -37,7 +37,7 @@ export class LineReader {
   /** Number of the line being read (1-based, counting newlines inside csv quotes, as PostgreSQL). */
   lineNumber = 0;
   /** The line the last 'line' result stands for, without its newline (valid until the next call). */
-  readonly line: ByteSlice = { bytes: Buffer.alloc(0), start: 0, end: 0, plainAscii: true };
+  readonly line: ByteSlice = { bytes: Buffer.alloc(0), start: 0, end: 0, plainAscii: true, unmarked: false };
   private lineStarted = false;
   private finished = false;
   private scanned = 0;
