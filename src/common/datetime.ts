@@ -312,6 +312,27 @@ function parseTimeOfDay(text: string, original: string, typeName: string): bigin
   return total;
 }
 
+/** Fast path for a date written exactly `YYYY-MM-DD` (a real date of year 1 or later); undefined for anything else. */
+function parsePlainIsoDate(text: string): number | undefined {
+  if (text.length !== 10 || text.charCodeAt(4) !== 0x2d || text.charCodeAt(7) !== 0x2d) return undefined;
+  const year = fixedDigits(text, 0, 4);
+  const month = fixedDigits(text, 5, 2);
+  const day = fixedDigits(text, 8, 2);
+  if (year < 1 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return undefined;
+  return checkDateRange(daysFromCivil(year, month, day));
+}
+
+/** The number written by `count` digits at text[start], or -1 if one is not a digit. */
+function fixedDigits(text: string, start: number, count: number): number {
+  let value = 0;
+  for (let at = start; at < start + count; at++) {
+    const digit = text.charCodeAt(at) - 0x30;
+    if (digit < 0 || digit > 9) return -1;
+    value = value * 10 + digit;
+  }
+  return value;
+}
+
 function parseDatePart(text: string, original: string, bc: boolean): number | undefined {
   let year: number; let month: number; let day: number;
   let match = /^(\d{1,7})-(\d{1,2})-(\d{1,2})$/.exec(text) ?? /^(\d{4,7})\/(\d{1,2})\/(\d{1,2})$/.exec(text);
@@ -434,6 +455,8 @@ function nowMicros(): bigint {
 }
 
 export function parseDate(text: string, zone = 'UTC'): number {
+  const plain = parsePlainIsoDate(text);
+  if (plain !== undefined) return plain;
   const parsed = parseDateTimeText(text, 'date');
   switch (parsed.special) {
     case 'infinity': return Number.POSITIVE_INFINITY;

@@ -24,6 +24,8 @@ export class Decimal {
 
   /** Parses PostgreSQL numeric input: [+-]digits[.digits][e[+-]digits], NaN, [+-]Infinity. */
   static parse(text: string): Decimal {
+    const plain = parsePlainDecimal(text);
+    if (plain !== undefined) return plain;
     const trimmed = text.trim();
     const lower = trimmed.toLowerCase();
     if (lower === 'nan') return new Decimal(0n, 0, 'NaN');
@@ -346,4 +348,36 @@ function divSpecial(a: Decimal, b: Decimal): Decimal {
   if (a.special !== undefined && b.special !== undefined) return Decimal.NaN;
   if (b.special !== undefined) return Decimal.Zero;
   return a.sign() * b.sign() > 0 ? Decimal.Infinity : Decimal.NegativeInfinity;
+}
+
+/** Digits whose value always fits a double exactly (below 2^53). */
+const plainDigitsMax = 15;
+
+/**
+ * Fast path of Decimal.parse for `[+-]digits[.digits]` with 1 to 15 digits in all (nothing to trim,
+ * no exponent): the value through a double, which holds it exactly. Undefined for anything else.
+ */
+function parsePlainDecimal(text: string): Decimal | undefined {
+  const length = text.length;
+  if (length === 0 || length > plainDigitsMax + 2) return undefined;
+  let at = 0;
+  const first = text.charCodeAt(0);
+  const negative = first === 0x2d;
+  if (negative || first === 0x2b) at++;
+  let magnitude = 0;
+  let digits = 0;
+  let fractionDigits = -1;
+  for (; at < length; at++) {
+    const code = text.charCodeAt(at);
+    if (code === 0x2e && fractionDigits < 0) {
+      fractionDigits = 0;
+      continue;
+    }
+    if (code < 0x30 || code > 0x39) return undefined;
+    magnitude = magnitude * 10 + (code - 0x30);
+    digits++;
+    if (fractionDigits >= 0) fractionDigits++;
+  }
+  if (digits === 0 || digits > plainDigitsMax || fractionDigits === 0 || digits === fractionDigits) return undefined;
+  return new Decimal(BigInt(negative ? 0 - magnitude : magnitude), fractionDigits < 0 ? 0 : fractionDigits);
 }

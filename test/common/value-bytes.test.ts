@@ -1,8 +1,12 @@
 // The byte fast paths of value-bytes.ts against parseText: on every input a fast path either
 // declines (undefined) or returns exactly what parseText returns; inputs parseText rejects are
-// always declined, so errors keep coming from parseText.
+// always declined, so errors keep coming from parseText. Also the plain-text fast paths of
+// Decimal.parse and parseDate against their general parsers (reached by padding with a space,
+// which only the general parsers accept).
 
 import { describe, expect, it } from 'vitest';
+import { parseDate } from '../../src/common/datetime.js';
+import { Decimal } from '../../src/common/decimal.js';
 import { Types, type DataType, type Value } from '../../src/common/types.js';
 import { bytesParserFor } from '../../src/common/value-bytes.js';
 import { parseText } from '../../src/common/value-text.js';
@@ -76,5 +80,36 @@ describe('byte fast paths', () => {
       ' 2024-01-01', '2024-01-01 ', 'x024-01-01', '2024-01-0x'];
     expect(expectAgreement(Types.date, inputs)).toBe(7);
     expectAgreement(Types.date, randomInputs('0123-', 5000, 10).map((text) => text.padStart(10, '1')));
+  });
+});
+
+function outcome(parse: () => unknown): unknown {
+  try {
+    return { value: parse() };
+  } catch (error) {
+    return { error: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+describe('plain-text fast paths', () => {
+  it('Decimal.parse', () => {
+    const inputs = ['0', '-0', '1.50', '-.5', '5.', '007.10', '123456789012345', '12345678901234.5', '1234567890123456', '+3', '-', '.', '1..2', ''];
+    for (const text of [...inputs, ...randomInputs('0123456789+-.', 3000, 18)]) {
+      if (text.trim() === '') continue;
+      const expected = outcome(() => Decimal.parse(` ${text} `));
+      const actual = outcome(() => Decimal.parse(text));
+      if ('error' in (expected as object)) expect((actual as { error?: string }).error, text).toBe((expected as { error: string }).error.replace(` ${text} `, text));
+      else expect(actual, text).toEqual(expected);
+    }
+  });
+
+  it('parseDate', () => {
+    const inputs = ['1992-01-01', '2000-02-29', '1900-02-29', '2024-04-31', '0001-01-01', '0000-01-01', '9999-12-31', '2024-13-01'];
+    for (const text of [...inputs, ...randomInputs('0123-', 5000, 10).map((random) => random.padStart(10, '1'))]) {
+      const expected = outcome(() => parseDate(` ${text}`));
+      const actual = outcome(() => parseDate(text));
+      if ('error' in (expected as object)) expect((actual as { error?: string }).error, text).toBe((expected as { error: string }).error.replace(` ${text}`, text));
+      else expect(actual, text).toEqual(expected);
+    }
   });
 });
