@@ -85,7 +85,7 @@ export class EngineSession implements Session {
     if (parsed.raw === null) {
       return { parsed, bound: null, catalogVersion, hints, parameterTypes: [], columns: null };
     }
-    const { statement, parameterTypes } = bindStatement(parsed.raw, this.catalogReader, hints);
+    const { statement, parameterTypes } = bindStatement(parsed.raw, this.catalogReader, hints, this.settings.get('timezone') ?? 'UTC');
     return { parsed, bound: statement, catalogVersion, hints, parameterTypes, columns: outputColumns(statement) };
   }
 

@@ -20,11 +20,12 @@ export function coerce(
   context: CastContext,
   parameters: ParameterTypes,
   position: number | undefined,
+  timeZone = 'UTC',
 ): BoundExpr {
   if (sameType(expr.type, target)) return expr;
   if (target.name === 'unknown') return expr;
   if (expr.kind === 'Literal' && expr.type.name === 'unknown') {
-    return { kind: 'Literal', type: target, value: parseLiteral(expr.value, target, context, position) };
+    return { kind: 'Literal', type: target, value: parseLiteral(expr.value, target, context, position, timeZone) };
   }
   if (expr.kind === 'Parameter' && expr.type.name === 'unknown') {
     parameters.determine(expr.index + 1, target);
@@ -40,15 +41,18 @@ export function coerce(
   return { kind: 'Cast', type: target, arg: expr, context };
 }
 
-/** An unknown-typed literal as a value of `target`; explicit casts apply length limits by truncation. */
-function parseLiteral(value: unknown, target: DataType, context: CastContext, position: number | undefined): Value {
+/**
+ * An unknown-typed literal as a value of `target`; explicit casts apply length limits by truncation.
+ * Times without a zone are read in the session's time zone, as PostgreSQL reads them.
+ */
+function parseLiteral(value: unknown, target: DataType, context: CastContext, position: number | undefined, timeZone: string): Value {
   if (value === null) return null;
   try {
     if (context === 'explicit' && target.precision !== undefined && target.element === undefined) {
       const unconstrained: DataType = { name: target.name };
-      return castValue(parseText(unconstrained, String(value)), unconstrained, target, context);
+      return castValue(parseText(unconstrained, String(value), timeZone), unconstrained, target, context);
     }
-    return parseText(target, String(value));
+    return parseText(target, String(value), timeZone);
   } catch (error) {
     if (error instanceof SqlError) throw error.withPosition(position);
     throw error;

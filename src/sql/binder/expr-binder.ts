@@ -20,6 +20,8 @@ import { AggregateCollector, containsAggregate, isAggregateName } from './aggreg
 export interface ExprBinderContext {
   readonly source: SourceText;
   readonly parameters: ParameterTypes;
+  /** The session's TimeZone, for literals of timestamptz. */
+  readonly timeZone: string;
 }
 
 const int4Min = -2147483648;
@@ -56,7 +58,7 @@ export class ExprBinder {
   }
 
   coerceTo(expr: BoundExpr, type: DataType, context: 'implicit' | 'assignment' | 'explicit', location: number | undefined): BoundExpr {
-    return coerce(expr, type, context, this.context.parameters, this.position(location));
+    return coerce(expr, type, context, this.context.parameters, this.position(location), this.context.timeZone);
   }
 
   bind(node: Node): BoundExpr {

@@ -22,22 +22,23 @@ export interface BindResult {
   readonly parameterTypes: DataType[];
 }
 
-export function bindStatement(raw: RawStatement, catalog: CatalogReader, parameterHints: readonly (DataType | null)[]): BindResult {
+export function bindStatement(raw: RawStatement, catalog: CatalogReader, parameterHints: readonly (DataType | null)[],
+  timeZone = 'UTC'): BindResult {
   const parameters = new ParameterTypes(parameterHints);
-  const bound = bindNode(raw.ast, raw, catalog, parameters);
+  const bound = bindNode(raw.ast, raw, catalog, parameters, timeZone);
   const statement = optimizeStatement(bound);
   return { statement, parameterTypes: parameters.resolved() };
 }
 
 function bindExplain(query: Node | undefined, options: readonly Node[], raw: RawStatement, catalog: CatalogReader,
-  parameters: ParameterTypes): BoundStatement {
+  parameters: ParameterTypes, timeZone: string): BoundStatement {
   for (const option of options) {
     const name = 'DefElem' in option ? (option.DefElem.defname ?? '').toLowerCase() : '';
     if (name === 'analyze') throw notSupported('EXPLAIN ANALYZE is not supported yet');
     if (name !== 'verbose' && name !== 'costs' && name !== 'format') throw new SqlError(SqlState.syntaxError, `unrecognized EXPLAIN option "${name}"`);
   }
   if (query === undefined) throw new SqlError(SqlState.syntaxError, 'EXPLAIN needs a statement');
-  const inner = optimizeStatement(bindNode(query, raw, catalog, parameters));
+  const inner = optimizeStatement(bindNode(query, raw, catalog, parameters, timeZone));
   switch (inner.kind) {
     case 'Query': case 'CopyTo': return { kind: 'Explain', lines: explainPlan(inner.plan) };
     case 'Update': return { kind: 'Explain', lines: [`Update on ${inner.table.name}`, ...explainPlan(inner.rows).map((line) => `  ${line}`)] };
@@ -56,8 +57,8 @@ function optimizeStatement(bound: BoundStatement): BoundStatement {
   }
 }
 
-function bindNode(node: Node, raw: RawStatement, catalog: CatalogReader, parameters: ParameterTypes): BoundStatement {
-  const context = { source: raw.source, parameters };
+function bindNode(node: Node, raw: RawStatement, catalog: CatalogReader, parameters: ParameterTypes, timeZone: string): BoundStatement {
+  const context = { source: raw.source, parameters, timeZone };
   if ('SelectStmt' in node) return bindSelect(node.SelectStmt, context, catalog);
   if ('UpdateStmt' in node) return bindUpdate(node.UpdateStmt, context, catalog);
   if ('DeleteStmt' in node) return bindDelete(node.DeleteStmt, context, catalog);
@@ -82,7 +83,7 @@ function bindNode(node: Node, raw: RawStatement, catalog: CatalogReader, paramet
     return { kind: 'Discard', what };
   }
   if ('DeallocateStmt' in node) return { kind: 'NoOp', tag: 'DEALLOCATE' };
-  if ('ExplainStmt' in node) return bindExplain(node.ExplainStmt.query, node.ExplainStmt.options ?? [], raw, catalog, parameters);
+  if ('ExplainStmt' in node) return bindExplain(node.ExplainStmt.query, node.ExplainStmt.options ?? [], raw, catalog, parameters, timeZone);
   const kind = Object.keys(node)[0] ?? 'statement';
   throw new SqlError(SqlState.featureNotSupported, `${kind.replace(/Stmt$/, '')} statements are not supported`);
 }
