@@ -45,6 +45,10 @@ function fail(message: string): never {
 
 async function main(): Promise<void> {
   const [command, ...rest] = process.argv.slice(2);
+  if (command === '--help' || command === '-h' || command === 'help') {
+    console.log(usage);
+    return;
+  }
   if (command !== 'serve') fail(command === undefined ? 'missing command' : `unknown command ${command}`);
   const options = parseArguments(rest);
   const server = await startServer({ dataDirectory: options.data, host: options.host, port: options.port });
