@@ -4,23 +4,27 @@
 
 import type { TableDef } from '../common/catalog-model.js';
 import type { Value } from '../common/types.js';
-import type { RowBatch, TableReader } from '../exec/batch/operator.js';
+import type { ResolvedScanAccess, RowBatch, TableReader } from '../exec/batch/operator.js';
 import type { LogicalScan } from '../sql/plan/logical-scan.js';
 import type { LogicalLookup } from '../sql/plan/logical-lookup.js';
 import type { LogicalStoredCount } from '../sql/plan/logical-stored-count.js';
 import { WriteRouter } from './write-router.js';
 import { changeTypeNames, type BucketTablet, type TableStorage } from '../storage/table-storage.js';
 import { canceledError } from './row-cursor.js';
+import type { ScanOptions } from '../storage/kv/kv-tablet.js';
 
 export class StorageTableReader implements TableReader {
   constructor(private readonly storage: TableStorage) {}
 
-  scan(scan: LogicalScan, signal: AbortSignal): AsyncGenerator<RowBatch> {
-    const tablets = scan.partition !== null ? this.storage.bucketsOf(scan.table, scan.partition) : this.storage.allTablets(scan.table);
+  scan(scan: LogicalScan, signal: AbortSignal, access?: ResolvedScanAccess): AsyncGenerator<RowBatch> {
+    const all = scan.partition !== null ? this.storage.bucketsOf(scan.table, scan.partition) : this.storage.allTablets(scan.table);
+    const tablets = access === undefined ? all : all.filter((tablet) =>
+      (access.buckets === null || access.buckets.has(tablet.bucket))
+      && (access.partitionIds === null || (tablet.partition !== null && access.partitionIds.has(tablet.partition.id))));
     const snapshot = tablets.map((tablet) => ({ tablet, end: tablet.visibleEndOffset }));
     if (scan.changelog) return readChangelog(scan.table, snapshot, signal);
-    if (scan.table.schema.primaryKey.length > 0) return this.storage.scanKv(scan.table, tablets, signal);
-    return readLog(scan.table, snapshot, signal, scan.columns, scan.rowLimit);
+    if (scan.table.schema.primaryKey.length > 0) return this.storage.scanKv(scan.table, tablets, signal, kvRange(access, scan.rowLimit));
+    return readLog(scan.table, snapshot, signal, scan.columns, scan.rowLimit, access?.offsetFrom, access?.offsetTo);
   }
 
   async lookup(lookup: LogicalLookup, key: readonly Value[]): Promise<Value[] | undefined> {
@@ -51,6 +55,16 @@ export class StorageTableReader implements TableReader {
   }
 }
 
+/** The KV key range (and row limit) of a scan's access path. */
+function kvRange(access: ResolvedScanAccess | undefined, rowLimit: number | undefined): ScanOptions {
+  return {
+    ...(access === undefined || access.keyPrefix.length === 0 ? {} : { prefix: access.keyPrefix }),
+    ...(access?.keyLower === undefined ? {} : { from: access.keyLower }),
+    ...(access?.keyUpper === undefined ? {} : { to: access.keyUpper }),
+    ...(rowLimit === undefined ? {} : { limit: rowLimit }),
+  };
+}
+
 interface TabletSnapshot { readonly tablet: BucketTablet; readonly end: bigint }
 
 /**
@@ -58,14 +72,17 @@ interface TabletSnapshot { readonly tablet: BucketTablet; readonly end: bigint }
  * read from disk and decoded; the others stay NULL in the row.
  */
 async function* readLog(table: TableDef, snapshot: readonly TabletSnapshot[], signal: AbortSignal,
-  wanted: readonly number[] | undefined, rowLimit: number | undefined): AsyncGenerator<RowBatch> {
+  wanted: readonly number[] | undefined, rowLimit: number | undefined, offsetFrom?: bigint, offsetTo?: bigint): AsyncGenerator<RowBatch> {
   const width = table.schema.columns.length;
   const columns = wanted === undefined ? table.schema.columns.map((_, i) => i) : wanted.filter((index) => index < width);
   let remaining = rowLimit ?? Number.POSITIVE_INFINITY;
   for (const { tablet, end } of snapshot) {
     if (remaining <= 0) return;
-    const options = { toOffset: end, columns, ...(Number.isFinite(remaining) ? { maxRecords: remaining } : {}) };
-    for await (const batch of tablet.log.read(tablet.log.startOffset, options)) {
+    const to = offsetTo !== undefined && offsetTo < end ? offsetTo : end;
+    const from = offsetFrom !== undefined && offsetFrom > tablet.log.startOffset ? offsetFrom : tablet.log.startOffset;
+    if (from >= to) continue;
+    const options = { toOffset: to, columns, ...(Number.isFinite(remaining) ? { maxRecords: remaining } : {}) };
+    for await (const batch of tablet.log.read(from, options)) {
       remaining -= batch.recordCount;
       if (signal.aborted) throw canceledError();
       const timestamp = BigInt(batch.commitTimestampMs) * 1000n;

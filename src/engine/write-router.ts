@@ -6,25 +6,12 @@ import type { PartitionDef, TableDef } from '../common/catalog-model.js';
 import { SqlError, SqlState } from '../common/errors.js';
 import type { DataType, Value } from '../common/types.js';
 import { formatText } from '../common/value-text.js';
+import { bucketOf } from '../common/bucket-hash.js';
 
 export interface RoutedRows {
   readonly partition: PartitionDef | null;
   readonly bucket: number;
   readonly rows: Value[][];
-}
-
-/** FNV-1a over the text forms of the bucket-key values: stable across restarts and versions. */
-export function bucketOf(values: readonly string[], buckets: number): number {
-  let hash = 0x811c9dc5;
-  for (const value of values) {
-    for (let i = 0; i < value.length; i++) {
-      hash ^= value.charCodeAt(i);
-      hash = Math.imul(hash, 0x01000193);
-    }
-    hash ^= 0xff;
-    hash = Math.imul(hash, 0x01000193);
-  }
-  return (hash >>> 0) % buckets;
 }
 
 export class WriteRouter {

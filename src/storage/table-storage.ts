@@ -14,7 +14,7 @@ import { Types, type Value } from '../common/types.js';
 import type { TabletCommit } from './commit/commit-pipeline.js';
 import type { ColumnarBatch } from './log/columnar-batch.js';
 import { KvStore } from './kv/kv-store.js';
-import { KvTablet, type KvSchema, type KvWrite } from './kv/kv-tablet.js';
+import { KvTablet, type KvSchema, type KvWrite, type ScanOptions } from './kv/kv-tablet.js';
 import { CommitPipeline } from './commit/commit-pipeline.js';
 import { CommitWatermark } from './commit/commit-watermark.js';
 import type { LogSchema } from './log/log-schema.js';
@@ -190,12 +190,18 @@ export class TableStorage {
     }
   }
 
-  /** Current rows of a primary-key table, read from its KV tablets: [columns..., _bucket, _offset, _commit_timestamp]. */
-  async *scanKv(table: TableDef, tablets: readonly BucketTablet[], signal: AbortSignal): AsyncGenerator<Value[][]> {
+  /**
+   * Current rows of a primary-key table, read from its KV tablets: [columns..., _bucket, _offset,
+   * _commit_timestamp]; only keys in `range` of each tablet, and at most `range.limit` rows in all.
+   */
+  async *scanKv(table: TableDef, tablets: readonly BucketTablet[], signal: AbortSignal, range: ScanOptions = {}): AsyncGenerator<Value[][]> {
     const width = table.schema.columns.length;
+    let remaining = range.limit ?? Number.POSITIVE_INFINITY;
     for (const tablet of tablets) {
       if (tablet.kv === null) continue;
-      for await (const rows of tablet.kv.scan()) {
+      if (remaining <= 0) return;
+      for await (const rows of tablet.kv.scan(Number.isFinite(remaining) ? { ...range, limit: remaining } : range)) {
+        remaining -= rows.length;
         if (signal.aborted) throw new SqlError(SqlState.queryCanceled, 'canceling statement due to user request');
         for (const row of rows) {
           row.length = width;

@@ -12,12 +12,31 @@ export type RowBatch = Row[];
 
 /** Access to stored tables, provided by the engine. */
 export interface TableReader {
-  /** Rows of a scan in the layout the binder described (see sql/binder/table-binder.ts). */
-  scan(scan: LogicalScan, signal: AbortSignal): AsyncGenerator<RowBatch>;
+  /**
+   * Rows of a scan in the layout the binder described (see sql/binder/table-binder.ts), narrowed
+   * to `access` (the scan's access path evaluated for this execution) when given.
+   */
+  scan(scan: LogicalScan, signal: AbortSignal, access?: ResolvedScanAccess): AsyncGenerator<RowBatch>;
   /** The row with this primary key (scan row layout), if any. */
   lookup(lookup: LogicalLookup, key: readonly Value[]): Promise<Row | undefined>;
   /** count(*) of the table from stored counts. */
   storedCount(count: LogicalStoredCount): bigint;
+}
+
+/** A scan's access path with its values (sql/plan/scan-access.ts): what the reader may skip. */
+export interface ResolvedScanAccess {
+  /** Values of the leading primary-key columns every row has. */
+  readonly keyPrefix: readonly Value[];
+  /** Key bounds: the prefix values and then the bound on the next key column. */
+  readonly keyLower?: { readonly key: readonly Value[]; readonly inclusive: boolean };
+  readonly keyUpper?: { readonly key: readonly Value[]; readonly inclusive: boolean };
+  /** Only these partitions (ids), or all. */
+  readonly partitionIds: ReadonlySet<number> | null;
+  /** Only these buckets, or all. */
+  readonly buckets: ReadonlySet<number> | null;
+  /** Log reads start at this offset and stop before `offsetTo`. */
+  readonly offsetFrom?: bigint;
+  readonly offsetTo?: bigint;
 }
 
 export interface ExecContext {

@@ -1,14 +1,14 @@
 // Optimizer rules over the logical plan, applied bottom-up, then column pruning top-down:
-// - a filter on a primary-key table whose conjuncts fix every key column to a constant or
-//   parameter becomes a point lookup (the other conjuncts stay as a filter on it);
+// - a filter right above a scan picks its access path (access-path.ts): a point lookup, a KV
+//   prefix or range scan, partition, bucket and offset pruning;
 // - count(*) over a whole table with no filter or grouping becomes a stored count;
 // - every scan learns which of its columns the query reads (log reads decode only those).
 
 import { unreachable } from '../../common/errors.js';
-import { sameType } from '../../common/types.js';
 import type { BoundExpr } from '../bound-expr.js';
 import { mapExpr } from '../bound-expr-walk.js';
 import type { LogicalPlan } from '../plan/logical-plan.js';
+import { chooseAccessPath } from './access-path.js';
 
 export function optimize(plan: LogicalPlan): LogicalPlan {
   return pruneColumns(applyRules(plan), null);
@@ -20,7 +20,7 @@ function applyRules(plan: LogicalPlan): LogicalPlan {
     case 'Project': return { ...plan, input: applyRules(plan.input) };
     case 'Limit': return limitScan({ ...plan, input: applyRules(plan.input) });
     case 'Sort': return { ...plan, input: applyRules(plan.input) };
-    case 'Filter': return pointLookup({ ...plan, input: applyRules(plan.input) });
+    case 'Filter': return chooseAccessPath({ ...plan, input: applyRules(plan.input) });
     case 'Aggregate': return storedCount({ ...plan, input: applyRules(plan.input) });
     default: return unreachable(plan, 'plan node');
   }
@@ -85,48 +85,6 @@ function limitScan(plan: Extract<LogicalPlan, { kind: 'Limit' }>): LogicalPlan {
     if (scan !== undefined) return { ...plan, input: { ...plan.input, input: scan } };
   }
   return plan;
-}
-
-function conjuncts(expr: BoundExpr): BoundExpr[] {
-  return expr.kind === 'And' ? expr.args.flatMap(conjuncts) : [expr];
-}
-
-function isConstant(expr: BoundExpr): boolean {
-  if (expr.kind === 'Literal' || expr.kind === 'Parameter') return true;
-  return expr.kind === 'Cast' && isConstant(expr.arg);
-}
-
-/** `column = constant` (either side) for the column at `index`, with the column's own type. */
-function keyValue(conjunct: BoundExpr, index: number): BoundExpr | undefined {
-  if (conjunct.kind !== 'Call' || conjunct.fn.def.name !== '=' || conjunct.args.length !== 2) return undefined;
-  const [left, right] = conjunct.args;
-  if (left === undefined || right === undefined) return undefined;
-  for (const [column, value] of [[left, right], [right, left]] as const) {
-    if (column.kind === 'Column' && column.index === index && isConstant(value) && sameType(column.type, value.type)) return value;
-  }
-  return undefined;
-}
-
-function pointLookup(plan: Extract<LogicalPlan, { kind: 'Filter' }>): LogicalPlan {
-  const scan = plan.input;
-  if (scan.kind !== 'Scan' || scan.changelog || scan.table.schema.primaryKey.length === 0) return plan;
-  const schema = scan.table.schema;
-  const parts = conjuncts(plan.predicate);
-  const used = new Set<number>();
-  const key: BoundExpr[] = [];
-  for (const name of schema.primaryKey) {
-    const index = schema.columns.findIndex((column) => column.name === name);
-    const found = parts.findIndex((part, i) => !used.has(i) && keyValue(part, index) !== undefined);
-    const value = found < 0 ? undefined : keyValue(parts[found] as BoundExpr, index);
-    if (value === undefined) return plan;
-    used.add(found);
-    key.push(value);
-  }
-  const lookup: LogicalPlan = { kind: 'Lookup', table: scan.table, partition: scan.partition, key };
-  const rest = parts.filter((_, i) => !used.has(i));
-  if (rest.length === 0) return lookup;
-  const predicate: BoundExpr = rest.length === 1 ? rest[0] as BoundExpr : { kind: 'And', type: plan.predicate.type, args: rest };
-  return { kind: 'Filter', input: lookup, predicate };
 }
 
 function storedCount(plan: Extract<LogicalPlan, { kind: 'Aggregate' }>): LogicalPlan {

@@ -7,6 +7,7 @@ import { formatText } from '../../common/value-text.js';
 import type { BoundExpr } from '../bound-expr.js';
 import type { LogicalPlan } from './logical-plan.js';
 import { scanColumnSpecs } from '../binder/table-binder.js';
+import { explainAccess } from './explain-access.js';
 
 export function explainPlan(plan: LogicalPlan): string[] {
   return render(plan, 0).lines;
@@ -38,6 +39,11 @@ function render(plan: LogicalPlan, depth: number): Rendered {
       const kind = plan.changelog ? 'Changelog scan' : plan.table.schema.primaryKey.length > 0 ? 'KV scan' : 'Log scan';
       const columns = plan.columns === undefined ? 'all columns' : `columns: ${plan.columns.map((i) => specs[i]?.name ?? '?').join(', ')}`;
       const read = plan.rowLimit === undefined ? columns : `${columns}, first ${plan.rowLimit} rows`;
+      if (plan.access !== undefined) {
+        const access = explainAccess(plan.table, plan.access, (expr) => exprText(expr, []));
+        return leaf(`${access.kind ?? kind} on ${plan.table.name}${partitionText(plan.partition?.name)} (${[...access.parts, read].join(', ')})`,
+          specs.map((spec) => spec.name));
+      }
       return leaf(`${kind} on ${plan.table.name}${partitionText(plan.partition?.name)} (${plan.table.schema.options.buckets} buckets, ${read})`,
         specs.map((spec) => spec.name));
     }

@@ -2,6 +2,7 @@
 // changelog. Output row: the table's columns in order, then the hidden columns named in
 // `scanColumns` of the binder (see table-binder.ts for the layout).
 import type { PartitionDef, TableDef } from '../../common/catalog-model.js';
+import type { ScanAccess } from './scan-access.js';
 
 export interface LogicalScan {
   readonly kind: 'Scan';
@@ -17,4 +18,6 @@ export interface LogicalScan {
   readonly columns?: readonly number[];
   /** The query needs at most this many rows (a LIMIT directly above); the scan may stop there. */
   readonly rowLimit?: number;
+  /** Key ranges, partitions, buckets and offsets the read is narrowed to (from WHERE). Absent: all. */
+  readonly access?: ScanAccess;
 }
