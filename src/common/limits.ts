@@ -12,6 +12,14 @@ export const limits = {
   copyRowBytesMax: 64 * 1024 * 1024,
   /** Input bytes of the rows handed to the engine in one COPY FROM batch (at most rowsPerBatchMax rows). */
   copyBatchBytesMax: 4 * 1024 * 1024,
+  /** Records of recent commits kept in memory per log tablet for the subscriptions tailing it. */
+  subscriptionTailRecordsMax: 65_536,
+  /** Bytes a lagging subscription reads from one log tablet at a time. */
+  subscriptionReadBytesMax: 1024 * 1024,
+  /** Records of one commit a subscription nets out as a whole; larger commits stream in parts. */
+  subscriptionCommitRecordsMax: 65_536,
+  /** Rows a subscription buffers for its client before it stops reading its inputs. */
+  subscriptionOutputRowsMax: 4096,
   /** Rows sent per batch when a portal has no row limit. */
   rowsPerBatchMax: 1024,
   /** Connections accepted at once. */
@@ -64,4 +72,12 @@ export const limits = {
   logBatchRecordsMax: 1_048_576,
   /** Largest log segment size a table may configure (file positions are u32 in the indexes). */
   logSegmentBytesMax: 2 * 1024 * 1024 * 1024 - 1,
+  /** Rows a join holds from its build (right) side. */
+  joinBuildRowsMax: 5_000_000,
+  /** Distinct rows one DISTINCT, UNION, INTERSECT or EXCEPT may remember. */
+  distinctRowsMax: 5_000_000,
+  /** Rows one run of an IN / ANY / ALL / ARRAY subquery may return. */
+  subqueryRowsMax: 1_000_000,
+  /** Results of a correlated subquery remembered per distinct set of outer values. */
+  subqueryCacheEntriesMax: 10_000,
 } as const;

@@ -10,15 +10,19 @@ import { maintainAutoPartitions } from './auto-partitions.js';
 import type { TableDef } from '../common/catalog-model.js';
 import { ParseCache } from '../sql/parse-cache.js';
 import { EngineSession } from './session.js';
+import { CommitFeed } from './subscribe/commit-feed.js';
 
 export class Engine implements SessionFactory {
   private readonly sessions = new Set<EngineSession>();
 
   readonly tableReader: StorageTableReader;
   readonly parseCache = new ParseCache();
+  /** Shares the tailing of new commits among subscriptions. */
+  readonly feed: CommitFeed;
 
   constructor(readonly catalog: Catalog, readonly storage: TableStorage) {
     this.tableReader = new StorageTableReader(storage);
+    this.feed = new CommitFeed(storage.pipeline);
   }
 
   /** Opens the tablets of every table in the catalog (recovering them). */

@@ -7,7 +7,7 @@ import { Types, type DataType, type Value } from '../common/types.js';
 import type { FunctionContext } from '../functions/function.js';
 import { buildOperator } from '../exec/batch/build.js';
 import type {
-  ColumnDescription, CopyInSink, Notice, ParsedStatement, PreparedStatement, Session, StatementOutcome, TransactionStatus,
+  ColumnDescription, CopyInSink, Notice, ParsedStatement, PreparedStatement, RowCursor, Session, StatementOutcome, TransactionStatus,
 } from '../pgwire/session.js';
 import type {
   BoundAddColumn, BoundCopyFrom, BoundCreatePartition, BoundCreateTable, BoundDropTables, BoundInsert, BoundStatement, BoundTransaction,
@@ -23,6 +23,12 @@ import { maintainAutoPartitions } from './auto-partitions.js';
 import type { Engine } from './engine.js';
 import { BatchRowCursor, staticCursor } from './row-cursor.js';
 import { Settings, serverVersion, sluiceVersion } from './settings.js';
+import { SessionCursors } from './cursors.js';
+import { planStream } from '../exec/stream/stream-plan.js';
+import { Subscription } from './subscribe/subscription.js';
+import type { BoundDeclareCursor, BoundFetch, BoundSubscribe } from '../sql/bound-statement.js';
+import { SessionCatalogView } from './system/session-catalog-view.js';
+import { SystemTableReader } from './system/system-table-reader.js';
 
 interface EngineParsedStatement extends ParsedStatement {
   readonly raw: RawStatement | null;
@@ -45,7 +51,11 @@ export class EngineSession implements Session {
   private notices: Notice[] = [];
   /** Writes of the open transaction block, committed together at COMMIT. */
   private pendingWrites: TabletWrite[] = [];
+  private readonly cursors = new SessionCursors();
   private readonly catalogReader: CatalogReader;
+  /** pg_catalog's view of the catalog, and the table reader that serves system relations from it. */
+  private readonly catalogView: SessionCatalogView;
+  private readonly tables: SystemTableReader;
   readonly settings: Settings;
 
   constructor(
@@ -57,6 +67,11 @@ export class EngineSession implements Session {
   ) {
     this.settings = new Settings(startupSettings, user);
     this.catalogReader = engine.catalog.reader(database.oid, () => this.searchPath());
+    this.catalogView = new SessionCatalogView(engine.catalog, database, user, () => this.searchPath());
+    this.tables = new SystemTableReader(engine.tableReader, () => ({
+      view: this.catalogView, snapshot: this.catalogView.snapshot(), settings: this.settings, storage: engine.storage,
+      processId, applicationName: this.settings.get('application_name') ?? '',
+    }));
   }
 
   get transactionStatus(): TransactionStatus {
@@ -85,8 +100,10 @@ export class EngineSession implements Session {
     if (parsed.raw === null) {
       return { parsed, bound: null, catalogVersion, hints, parameterTypes: [], columns: null };
     }
-    const { statement, parameterTypes } = bindStatement(parsed.raw, this.catalogReader, hints, this.settings.get('timezone') ?? 'UTC');
-    return { parsed, bound: statement, catalogVersion, hints, parameterTypes, columns: outputColumns(statement) };
+    const streaming = this.settings.get('execution.runtime_mode') === 'streaming';
+    const { statement, parameterTypes } = bindStatement(parsed.raw, this.catalogReader, hints, this.settings.get('timezone') ?? 'UTC', { streaming });
+    const columns = statement.kind === 'Fetch' && !statement.move ? this.cursors.get(statement.name).columns : outputColumns(statement);
+    return { parsed, bound: statement, catalogVersion, hints, parameterTypes, columns };
   }
 
   async execute(prepared: PreparedStatement, parameters: readonly Value[], signal: AbortSignal): Promise<StatementOutcome> {
@@ -119,6 +136,16 @@ export class EngineSession implements Session {
         return { kind: 'rows', columns: columns ?? [], cursor: new BatchRowCursor(batches, (n) => `SELECT ${n}`) };
       }
       case 'Insert': return this.insert(bound, parameters, signal, columns);
+      case 'Subscribe': {
+        const subscription = await this.subscribe(bound, parameters);
+        if (bound.copy !== null) return { kind: 'copyOut', columns: bound.columns.map((column) => ({ ...column })), options: bound.copy, cursor: subscription };
+        return { kind: 'rows', columns: columns ?? [], cursor: subscription };
+      }
+      case 'DeclareCursor': return this.declareCursor(bound, parameters);
+      case 'Fetch': return this.fetch(bound);
+      case 'ClosePortal':
+        await this.cursors.close(bound.name);
+        return { kind: 'command', tag: bound.name === null ? 'CLOSE CURSOR ALL' : 'CLOSE CURSOR' };
       case 'CopyFrom': return this.copyFrom(bound);
       case 'Update':
       case 'Delete': {
@@ -165,8 +192,52 @@ export class EngineSession implements Session {
     }
   }
 
+  /** Starts a continuous query: plans it for streaming (0A000 if it cannot be maintained) and sets its start point. */
+  private async subscribe(bound: BoundSubscribe, parameters: readonly Value[]): Promise<Subscription> {
+    const plan = planStream(bound.query.plan);
+    const catalog = this.engine.catalog;
+    const oid = plan.source.table.oid;
+    return Subscription.open({
+      storage: this.engine.storage,
+      feed: this.engine.feed,
+      table: () => { const object = catalog.object(oid); return object?.kind === 'table' ? object : undefined; },
+      functions: this.functionContext(),
+      params: parameters,
+    }, plan, bound.options, bound.query.columns.length);
+  }
+
+  private async declareCursor(bound: BoundDeclareCursor, parameters: readonly Value[]): Promise<StatementOutcome> {
+    const query = bound.query;
+    if (query.kind === 'Query' && !bound.hold && this.block === 'none') {
+      throw new SqlError(SqlState.noActiveSqlTransaction, 'DECLARE CURSOR can only be used in transaction blocks');
+    }
+    const controller = new AbortController();
+    if (query.kind === 'Subscribe') {
+      const subscription = await this.subscribe(query, parameters);
+      const columns = query.columns.map((column) => ({ ...column }));
+      try {
+        this.cursors.add({ name: bound.name, columns, rows: subscription, subscription, closesWithBlock: this.block !== 'none' && !bound.hold, controller });
+      } catch (error) {
+        await subscription.close();
+        throw error;
+      }
+    } else {
+      const batches = buildOperator(query.plan).execute(this.execContext(parameters, controller.signal));
+      const rows = new BatchRowCursor(batches, (n) => `SELECT ${n}`);
+      this.cursors.add({ name: bound.name, columns: query.columns.map((column) => ({ ...column })), rows, subscription: null, closesWithBlock: !bound.hold, controller });
+    }
+    return { kind: 'command', tag: 'DECLARE CURSOR' };
+  }
+
+  private fetch(bound: BoundFetch): StatementOutcome {
+    const cursor = this.cursors.get(bound.name);
+    const rows = this.cursors.fetch(cursor, bound.count, bound.timeoutMs, bound.move ? 'MOVE' : 'FETCH');
+    if (bound.move) return { kind: 'rows', columns: [], cursor: discardRows(rows) };
+    return { kind: 'rows', columns: cursor.columns, cursor: rows };
+  }
+
   private execContext(parameters: readonly Value[], signal: AbortSignal): ExecContext {
-    return { params: parameters, functions: this.functionContext(), signal, tables: this.engine.tableReader };
+    return { params: parameters, functions: this.functionContext(), signal, tables: this.tables };
   }
 
   /** DDL on tables changes the catalog, then opens, evolves or drops the tablets it concerns. */
@@ -321,6 +392,7 @@ export class EngineSession implements Session {
   }
 
   private endBlock(): void {
+    void this.cursors.endBlock();
     this.block = 'none';
     this.pendingWrites = [];
     this.transactionStart = null;
@@ -343,6 +415,7 @@ export class EngineSession implements Session {
 
   async close(): Promise<void> {
     this.endBlock();
+    await this.cursors.close(null);
     this.engine.sessionClosed(this);
   }
 
@@ -363,6 +436,7 @@ export class EngineSession implements Session {
       transactionTimestamp: this.transactionStart ?? statementTimestamp,
       statementTimestamp,
       setting: (name) => settings.get(name),
+      catalog: this.catalogView,
       serverVersion: `PostgreSQL ${serverVersion} (Sluice ${sluiceVersion}) on ${process.arch}-${process.platform}, compiled by Node.js ${process.version}, 64-bit`,
     };
   }
@@ -382,10 +456,25 @@ function endsFailedBlock(statement: BoundStatement): boolean {
   return statement.kind === 'Transaction' && (statement.action === 'commit' || statement.action === 'rollback' || statement.action === 'rollbackTo');
 }
 
+/** MOVE: the rows are read and dropped; the tag counts them. */
+function discardRows(rows: RowCursor): RowCursor {
+  return {
+    async next(maxRows, signal) {
+      for (;;) {
+        const result = await rows.next(maxRows, signal);
+        if (result.done) return { rows: [], done: true };
+      }
+    },
+    commandTag: () => rows.commandTag(),
+    close: () => rows.close(),
+  };
+}
+
 /** The RowDescription of a bound statement, or null for statements that return no rows. */
 function outputColumns(statement: BoundStatement): ColumnDescription[] | null {
   switch (statement.kind) {
     case 'Query': return statement.columns.map((column) => ({ ...column }));
+    case 'Subscribe': return statement.copy === null ? statement.columns.map((column) => ({ ...column })) : null;
     case 'Explain': return [{ name: 'QUERY PLAN', type: Types.text, tableOid: 0, columnNumber: 0 }];
     case 'Insert': return statement.returning === null ? null : statement.returning.columns.map((column) => ({ ...column }));
     case 'Show':

@@ -110,6 +110,7 @@ const definitions: Readonly<Record<string, SettingDef>> = {
   row_security: { defaultValue: 'on', normalize: onOff('row_security'), description: 'Accepted for compatibility.' },
   max_connections: { defaultValue: '1000', readOnly: true, description: 'Maximum number of concurrent connections.' },
   block_size: { defaultValue: '8192', readOnly: true, description: 'Shows the size of a disk block.' },
+  'execution.runtime_mode': { defaultValue: 'batch', normalize: oneOf('execution.runtime_mode', ['batch', 'streaming']), description: "'streaming' runs a SELECT over a table as a continuous query (SUBSCRIBE)." },
 };
 
 function definitionOf(name: string): SettingDef | undefined {

@@ -38,9 +38,13 @@ export interface PreparedStatement {
   readonly columns: readonly ColumnDescription[] | null;
 }
 
-/** Pulls result rows. `next(max)` returns up to `max` rows; `done` means no more rows will come. */
+/**
+ * Pulls result rows. `next(max)` returns up to `max` rows; `done` means no more rows will come.
+ * A continuous query's cursor waits for at least one row and returns the rows ready, with
+ * `suspend` when no more are ready: an Execute with a row limit then ends with PortalSuspended.
+ */
 export interface RowCursor {
-  next(maxRows: number, signal: AbortSignal): Promise<{ rows: Value[][]; done: boolean }>;
+  next(maxRows: number, signal: AbortSignal): Promise<{ rows: Value[][]; done: boolean; suspend?: boolean }>;
   /** CommandComplete tag once done, e.g. `SELECT 3`. Row count is the total the cursor returned. */
   commandTag(): string;
   close(): Promise<void>;

@@ -81,12 +81,12 @@ export async function sendRows(
   let sent = 0;
   for (;;) {
     const wanted = maxRows <= 0 ? limits.rowsPerBatchMax : Math.min(limits.rowsPerBatchMax, maxRows - sent);
-    const batch: { rows: Value[][]; done: boolean } = await context.awaitFlushing(cursor.next(wanted, signal), signal);
+    const batch: { rows: Value[][]; done: boolean; suspend?: boolean } = await context.awaitFlushing(cursor.next(wanted, signal), signal);
     context.sendNotices();
     writeDataRows(context.channel.out, batch.rows, writers);
     sent += batch.rows.length;
     if (batch.done) return { done: true, tag: cursor.commandTag() };
-    if (maxRows > 0 && sent >= maxRows) return { done: false };
+    if (maxRows > 0 && (sent >= maxRows || (batch.suspend === true && sent > 0))) return { done: false };
   }
 }
 

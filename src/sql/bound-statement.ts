@@ -141,8 +141,62 @@ export interface BoundTransaction {
 export interface BoundDiscard { readonly kind: 'Discard'; readonly what: 'all' | 'plans' | 'temp' | 'sequences' }
 export interface BoundNoOp { readonly kind: 'NoOp'; readonly tag: string }
 
+/** Where a subscription starts reading its inputs' changes. */
+export type SubscribeStart =
+  | { readonly kind: 'earliest' }
+  | { readonly kind: 'latest' }
+  /** The first commit at or after this time (µs since 1970). */
+  | { readonly kind: 'timestamp'; readonly micros: bigint }
+  /** Right after the position a progress row reported. */
+  | { readonly kind: 'token'; readonly token: string };
+
+export interface SubscribeOptions {
+  /** Emit the query's result at the start point first, as inserts. */
+  readonly snapshot: boolean;
+  readonly start: SubscribeStart;
+  /** Emit `progress` rows carrying a resume token. */
+  readonly progress: boolean;
+}
+
+/** A continuous query: its changes, streamed as rows, a cursor's rows or COPY data. */
+export interface BoundSubscribe {
+  readonly kind: 'Subscribe';
+  /** The query as bound, before batch optimizations (the streaming planner has its own). */
+  readonly query: BoundQuery;
+  readonly options: SubscribeOptions;
+  /** COPY (SUBSCRIBE ...) TO STDOUT: the COPY format. */
+  readonly copy: CopyFormatOptions | null;
+  /** Output: _change_type, _commit_timestamp, the query's columns[, _resume_token]. */
+  readonly columns: readonly OutputColumn[];
+}
+
+export interface BoundDeclareCursor {
+  readonly kind: 'DeclareCursor';
+  readonly name: string;
+  /** WITH HOLD: the cursor outlives the transaction block. */
+  readonly hold: boolean;
+  readonly query: BoundQuery | BoundSubscribe;
+}
+
+export interface BoundFetch {
+  readonly kind: 'Fetch';
+  readonly name: string;
+  /** Rows wanted; null = ALL. */
+  readonly count: number | null;
+  /** MOVE: advance without returning rows. */
+  readonly move: boolean;
+  /** How long a FETCH on a continuous query waits for its first row; null = until canceled. */
+  readonly timeoutMs: number | null;
+}
+
+export interface BoundClosePortal { readonly kind: 'ClosePortal'; readonly name: string | null }
+
 export type BoundStatement =
   | BoundQuery
+  | BoundSubscribe
+  | BoundDeclareCursor
+  | BoundFetch
+  | BoundClosePortal
   | BoundInsert
   | BoundCopyFrom
   | BoundCopyTo

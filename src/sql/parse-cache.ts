@@ -3,7 +3,8 @@
 // statement. Parsed statements are immutable, so one entry serves every session.
 
 import { limits } from '../common/limits.js';
-import { parseSql, type RawStatement } from './parser.js';
+import { parseStatements } from './extension-front.js';
+import type { RawStatement } from './parser.js';
 
 export class ParseCache {
   private readonly entries = new Map<string, RawStatement[]>();
@@ -16,7 +17,7 @@ export class ParseCache {
       this.entries.set(text, cached);
       return cached;
     }
-    const statements = parseSql(text);
+    const statements = parseStatements(text);
     if (text.length <= limits.parseCacheTextLengthMax) {
       this.entries.set(text, statements);
       if (this.entries.size > limits.parseCacheEntriesMax) {

@@ -14,7 +14,28 @@ export interface RawStatement {
   readonly source: SourceText;
   /** This statement's own text. */
   readonly text: string;
+  /** Character offsets of the statement in the query string. */
+  readonly textStart: number;
+  readonly textEnd: number;
   readonly ast: AstNode;
+  /** What the extension front (extension-front.ts) took out of the text before parsing. */
+  readonly extension?: StatementExtension;
+}
+
+/** An option of an extension statement: `name [= value]`. */
+export interface ExtensionOption {
+  readonly name: string;
+  /** The value's text; null when the option was named without a value. */
+  readonly value: string | null;
+  /** 1-based character position of the option, for errors. */
+  readonly position: number;
+}
+
+export interface StatementExtension {
+  /** The statement's query was `SUBSCRIBE ...`, as a statement, a cursor's query or COPY's query. */
+  readonly subscribe?: { readonly form: 'rows' | 'cursor' | 'copy'; readonly options: readonly ExtensionOption[] };
+  /** `FETCH ... WITH (...)` options. */
+  readonly fetchOptions?: readonly ExtensionOption[];
 }
 
 /** Query text with byte ↔ character position conversion (AST locations count bytes). */
@@ -32,6 +53,12 @@ export class SourceText {
     if (byteOffset === undefined || byteOffset < 0) return undefined;
     if (this.utf8.length === this.text.length) return byteOffset + 1;
     return this.utf8.subarray(0, byteOffset).toString('utf8').length + 1;
+  }
+
+  /** Character offset of a byte offset. */
+  charOffset(byteOffset: number): number {
+    if (this.utf8.length === this.text.length) return byteOffset;
+    return this.utf8.subarray(0, byteOffset).toString('utf8').length;
   }
 
   sliceBytes(start: number, end: number | undefined): string {
@@ -74,7 +101,9 @@ export function parseSql(text: string): RawStatement[] {
   return statements.map((entry) => {
     const start = entry.stmt_location ?? 0;
     const end = entry.stmt_len === undefined || entry.stmt_len === 0 ? undefined : start + entry.stmt_len;
-    return { source, text: source.sliceBytes(start, end).trim(), ast: entry.stmt };
+    const textStart = source.charOffset(start);
+    const textEnd = end === undefined ? text.length : source.charOffset(end);
+    return { source, text: source.sliceBytes(start, end).trim(), textStart, textEnd, ast: entry.stmt };
   });
 }
 

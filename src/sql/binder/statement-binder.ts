@@ -15,6 +15,7 @@ import { explainPlan } from '../plan/explain.js';
 import { bindInsert } from './insert-binder.js';
 import { bindDelete, bindUpdate } from './modify-binder.js';
 import { bindSelect } from './select-binder.js';
+import { bindClosePortal, bindDeclareCursor, bindFetch, bindSubscribe } from './subscribe-binder.js';
 import { bindAlterTable, bindDrop, bindSet, bindTransaction, bindTruncate } from './utility-binder.js';
 
 export interface BindResult {
@@ -22,10 +23,18 @@ export interface BindResult {
   readonly parameterTypes: DataType[];
 }
 
+export interface BindOptions {
+  /** `execution.runtime_mode = 'streaming'`: a SELECT that reads a table is a subscription. */
+  readonly streaming?: boolean;
+}
+
 export function bindStatement(raw: RawStatement, catalog: CatalogReader, parameterHints: readonly (DataType | null)[],
-  timeZone = 'UTC'): BindResult {
+  timeZone = 'UTC', options: BindOptions = {}): BindResult {
   const parameters = new ParameterTypes(parameterHints);
-  const bound = bindNode(raw.ast, raw, catalog, parameters, timeZone);
+  const streamed = options.streaming === true && 'SelectStmt' in raw.ast && (raw.ast.SelectStmt.fromClause ?? []).length > 0
+    && raw.extension === undefined;
+  const source = streamed ? { ...raw, extension: { subscribe: { form: 'rows' as const, options: [] } } } : raw;
+  const bound = bindNode(raw.ast, source, catalog, parameters, timeZone);
   const statement = optimizeStatement(bound);
   return { statement, parameterTypes: parameters.resolved() };
 }
@@ -53,17 +62,33 @@ function optimizeStatement(bound: BoundStatement): BoundStatement {
     case 'Query': case 'CopyTo': return { ...bound, plan: optimize(bound.plan) };
     case 'Update': case 'Delete': return { ...bound, rows: optimize(bound.rows) };
     case 'Insert': return { ...bound, source: optimize(bound.source) };
+    case 'DeclareCursor': return bound.query.kind === 'Query' ? { ...bound, query: { ...bound.query, plan: optimize(bound.query.plan) } } : bound;
     default: return bound;
   }
 }
 
 function bindNode(node: Node, raw: RawStatement, catalog: CatalogReader, parameters: ParameterTypes, timeZone: string): BoundStatement {
   const context = { source: raw.source, parameters, timeZone };
-  if ('SelectStmt' in node) return bindSelect(node.SelectStmt, context, catalog);
+  const subscribe = raw.extension?.subscribe;
+  if ('SelectStmt' in node) {
+    const query = bindSelect(node.SelectStmt, context, catalog);
+    return subscribe === undefined ? query : bindSubscribe(query, subscribe.options, timeZone, null);
+  }
+  if ('DeclareCursorStmt' in node) {
+    const query = node.DeclareCursorStmt.query;
+    if (query === undefined) throw new SqlError(SqlState.syntaxError, 'DECLARE CURSOR needs a query');
+    return bindDeclareCursor(node.DeclareCursorStmt, bindNode(query, raw, catalog, parameters, timeZone));
+  }
+  if ('FetchStmt' in node) return bindFetch(node.FetchStmt, raw.extension?.fetchOptions ?? []);
+  if ('ClosePortalStmt' in node) return bindClosePortal(node.ClosePortalStmt);
   if ('UpdateStmt' in node) return bindUpdate(node.UpdateStmt, context, catalog);
   if ('DeleteStmt' in node) return bindDelete(node.DeleteStmt, context, catalog);
   if ('TruncateStmt' in node) return bindTruncate(node.TruncateStmt, catalog);
-  if ('CopyStmt' in node) return bindCopy(node.CopyStmt, context, catalog);
+  if ('CopyStmt' in node) {
+    const copy = bindCopy(node.CopyStmt, context, catalog);
+    if (subscribe === undefined || copy.kind !== 'CopyTo') return copy;
+    return bindSubscribe({ kind: 'Query', plan: copy.plan, columns: copy.columns }, subscribe.options, timeZone, copy.options);
+  }
   if ('InsertStmt' in node) return bindInsert(node.InsertStmt, context, catalog);
   if ('VariableSetStmt' in node) return bindSet(node.VariableSetStmt);
   if ('VariableShowStmt' in node) return { kind: 'Show', name: (node.VariableShowStmt.name ?? '').toLowerCase() };

@@ -7,7 +7,9 @@
 //      tablets, then advances the commit watermark to the highest sequence appended before the
 //      round began, and only then applies KV changes and acknowledges the commits, in order.
 // A group is atomic as a whole: its commits were concurrent, and all of them are acknowledged
-// after the same round. Because appends happen strictly in sequence order, the durable groups are
+// after the same round. Once a group is applied, listeners hear of it with the batches it appended
+// (continuous queries tail the log from there); between two groups' applies lies a consistent
+// point, where readers may take a snapshot of every tablet at once. Because appends happen strictly in sequence order, the durable groups are
 // always a prefix of the sequence, and recovery removes every log batch above the watermark.
 
 import { SqlError, SqlState, asSqlError } from '../../common/errors.js';
@@ -32,6 +34,16 @@ export interface CommitInfo {
   readonly timestampMs: number;
 }
 
+/** One batch a commit group appended to a log tablet. */
+export interface AppendedBatch {
+  readonly log: LogTablet;
+  readonly baseOffset: bigint;
+  readonly batch: ColumnarBatch;
+}
+
+/** Hears of every commit group once it is durable and applied, in sequence order. */
+export type CommitListener = (info: CommitInfo, batches: readonly AppendedBatch[]) => void;
+
 type Prepare = (info: CommitInfo) => Promise<readonly TabletCommit[]>;
 
 interface Request {
@@ -52,6 +64,7 @@ interface Member {
 interface AppendedGroup {
   readonly info: CommitInfo;
   readonly members: readonly Member[];
+  readonly batches: readonly AppendedBatch[];
 }
 
 /** A large write goes to the log as several batches of one commit (same sequence). */
@@ -83,9 +96,43 @@ export class CommitPipeline {
   private dirty = new Set<LogTablet>();
   private roundRunning = false;
   private failure: SqlError | undefined;
+  /** A group's KV changes are being applied: no consistent point until it is done. */
+  private applying = false;
+  private readonly pointWaiters: (() => void)[] = [];
+  private readonly listeners = new Set<CommitListener>();
+  private lastApplied: CommitInfo;
 
   constructor(private readonly watermark: CommitWatermark) {
     this.nextSequence = watermark.sequence + 1n;
+    this.lastApplied = { sequence: watermark.sequence, timestampMs: watermark.timestampMs };
+  }
+
+  /** The last commit group applied and visible to readers. */
+  get appliedCommit(): CommitInfo {
+    return this.lastApplied;
+  }
+
+  addListener(listener: CommitListener): void {
+    this.listeners.add(listener);
+  }
+
+  removeListener(listener: CommitListener): void {
+    this.listeners.delete(listener);
+  }
+
+  /**
+   * Runs `read` synchronously at a consistent point: every group up to `appliedCommit` is wholly
+   * applied and none after it has started applying, in every tablet. Readers start their RocksDB
+   * iterators (which take their snapshot when created) and note visible offsets inside `read`.
+   */
+  atConsistentPoint<T>(read: (applied: CommitInfo) => T): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const run = (): void => {
+        try { resolve(read(this.lastApplied)); } catch (error) { reject(error); }
+      };
+      if (this.applying) this.pointWaiters.push(run);
+      else run();
+    });
   }
 
   /** Highest durable commit sequence. */
@@ -170,8 +217,9 @@ export class CommitPipeline {
       }
     }
     let members: Member[];
+    let batches: AppendedBatch[];
     try {
-      members = await this.appendGroup(info, prepared);
+      ({ members, batches } = await this.appendGroup(info, prepared));
     } catch (error) {
       for (const { request } of prepared) request.reject(this.failure ?? asSqlError(error));
       return;
@@ -180,7 +228,7 @@ export class CommitPipeline {
     for (const member of members) if (member.parts.length === 0) member.request.resolve(info);
     if (durable.length === 0) return;
     this.nextSequence++;
-    this.waiting.push({ info, members: durable });
+    this.waiting.push({ info, members: durable, batches });
     this.scheduleRound();
   }
 
@@ -191,8 +239,10 @@ export class CommitPipeline {
   }
 
   /** Appends the group's parts, one merged batch (or a few chunks) per log tablet. */
-  private async appendGroup(info: CommitInfo, prepared: readonly { request: Request; parts: readonly TabletCommit[] }[]): Promise<Member[]> {
+  private async appendGroup(info: CommitInfo, prepared: readonly { request: Request; parts: readonly TabletCommit[] }[]):
+    Promise<{ members: Member[]; batches: AppendedBatch[] }> {
     const members: Member[] = prepared.map(({ request }) => ({ request, parts: [] }));
+    const appended: AppendedBatch[] = [];
     const byTablet = new Map<LogTablet, { member: Member; part: TabletCommit }[]>();
     for (const [index, { parts }] of prepared.entries()) {
       for (const part of parts) {
@@ -206,17 +256,18 @@ export class CommitPipeline {
       }
     }
     try {
-      for (const [log, entries] of byTablet) await this.appendTablet(info, log, entries);
+      for (const [log, entries] of byTablet) await this.appendTablet(info, log, entries, appended);
     } catch (error) {
       // A half-appended group cannot be taken back while later groups may follow it in the same
       // tablets; stop committing so recovery cuts it at the next start.
       this.fail(new SqlError(SqlState.ioError, `log append failed; the server must restart: ${asSqlError(error).message}`));
       throw this.failure;
     }
-    return members;
+    return { members, batches: appended };
   }
 
-  private async appendTablet(info: CommitInfo, log: LogTablet, entries: readonly { member: Member; part: TabletCommit }[]): Promise<void> {
+  private async appendTablet(info: CommitInfo, log: LogTablet, entries: readonly { member: Member; part: TabletCommit }[],
+    appended: AppendedBatch[]): Promise<void> {
     const width = entries[0]?.part.batch.columns.length;
     const sameWidth = entries.every(({ part }) => part.batch.columns.length === width);
     const batches = sameWidth ? [concatBatches(entries.map(({ part }) => part.batch))] : entries.map(({ part }) => part.batch);
@@ -225,6 +276,7 @@ export class CommitPipeline {
       for (const chunk of chunksOf(batch)) {
         const result = await log.append(chunk, { commitTimestampMs: info.timestampMs, commitSequence: info.sequence });
         firstOffset ??= result.baseOffset;
+        appended.push({ log, baseOffset: result.baseOffset, batch: chunk });
       }
     }
     let next = firstOffset ?? 0n;
@@ -257,11 +309,20 @@ export class CommitPipeline {
         for (const group of groups) for (const member of group.members) member.request.reject(this.failure ?? asSqlError(error));
         break;
       }
-      for (const group of groups) await this.finish(group);
+      for (const group of groups) {
+        this.applying = true;
+        await this.finish(group);
+        this.applying = false;
+        this.lastApplied = group.info;
+        for (const listener of this.listeners) listener(group.info, group.batches);
+        for (const waiter of this.pointWaiters.splice(0)) waiter();
+      }
     }
     for (const group of this.waiting.splice(0)) {
       for (const member of group.members) member.request.reject(this.failure ?? new SqlError(SqlState.ioError, 'commit failed'));
     }
+    this.applying = false;
+    for (const waiter of this.pointWaiters.splice(0)) waiter();
     this.roundRunning = false;
   }
 
