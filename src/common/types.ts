@@ -13,6 +13,8 @@
 //   uuid                    string, canonical lowercase 8-4-4-4-12
 //   jsonb                   string, canonical JSON text (keys sorted and deduplicated as jsonb does)
 //   interval                Interval { months, days, micros }
+//   oid, reg*               number (unsigned 32-bit)
+//   int2vector, oidvector   number[] (catalog columns only)
 //   SQL NULL                null
 // OIDs match PostgreSQL's so that drivers decode values without help.
 
@@ -22,6 +24,7 @@ export type TypeName =
   | 'bool' | 'int2' | 'int4' | 'int8' | 'float4' | 'float8' | 'numeric'
   | 'text' | 'varchar' | 'bpchar' | 'name' | 'bytea' | 'date' | 'time' | 'timestamp' | 'timestamptz'
   | 'interval' | 'uuid' | 'jsonb' | 'json' | 'oid' | 'regclass' | 'regtype' | 'char'
+  | 'regnamespace' | 'regproc' | 'regrole' | 'int2vector' | 'oidvector' | 'aclitem'
   | 'unknown' | 'void';
 
 export interface DataType {
@@ -77,6 +80,13 @@ export const typeInfo: Readonly<Record<TypeName, TypeInfo>> = {
   oid: { oid: 26, arrayOid: 1028, length: 4, category: 'N', sqlName: 'oid' },
   regclass: { oid: 2205, arrayOid: 2210, length: 4, category: 'N', sqlName: 'regclass' },
   regtype: { oid: 2206, arrayOid: 2211, length: 4, category: 'N', sqlName: 'regtype' },
+  regnamespace: { oid: 4089, arrayOid: 4090, length: 4, category: 'N', sqlName: 'regnamespace' },
+  regproc: { oid: 24, arrayOid: 1008, length: 4, category: 'N', sqlName: 'regproc' },
+  regrole: { oid: 4096, arrayOid: 4097, length: 4, category: 'N', sqlName: 'regrole' },
+  // Catalog-only types: int2vector and oidvector hold number[] (printed space-separated), aclitem a string.
+  int2vector: { oid: 22, arrayOid: 1006, length: -1, category: 'A', sqlName: 'int2vector' },
+  oidvector: { oid: 30, arrayOid: 1013, length: -1, category: 'A', sqlName: 'oidvector' },
+  aclitem: { oid: 1033, arrayOid: 1034, length: 12, category: 'U', sqlName: 'aclitem' },
   unknown: { oid: 705, arrayOid: 0, length: -2, category: 'X', sqlName: 'unknown' },
   void: { oid: 2278, arrayOid: 0, length: 4, category: 'P', sqlName: 'void' },
 };

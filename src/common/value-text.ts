@@ -21,8 +21,10 @@ export function formatText(type: DataType, value: Value, timeZone = 'UTC'): stri
   if (type.element !== undefined) return formatArray(type.element, value, timeZone);
   switch (type.name) {
     case 'bool': return value === true ? 't' : 'f';
-    case 'int2': case 'int4': case 'oid': case 'regclass':
+    case 'int2': case 'int4': case 'oid': case 'regclass': case 'regnamespace': case 'regproc': case 'regrole':
       return String(value as number);
+    case 'int2vector': case 'oidvector': return (value as number[]).join(' ');
+    case 'aclitem': return value as string;
     case 'regtype': {
       const named = typeFromOid(value as number);
       return named === undefined ? String(value as number) : formatType(named);
@@ -230,6 +232,11 @@ export function parseText(type: DataType, text: string, timeZone = 'UTC'): Value
     case 'oid': return parseOid(text);
     case 'regclass': return parseOid(text);
     case 'regtype': return parseRegtype(text);
+    // Names of catalog objects are resolved by casts that see the catalog; here only OIDs are read.
+    case 'regnamespace': case 'regproc': case 'regrole': return parseOid(text);
+    case 'int2vector': return parseVector(text, (item) => parseInteger(item, 'smallint', -32768, 32767));
+    case 'oidvector': return parseVector(text, parseOid);
+    case 'aclitem': return text;
     case 'void': return null;
   }
 }
@@ -407,6 +414,12 @@ export function parseUuid(text: string): string {
   if (!/^[0-9a-f]{4}(?:-?[0-9a-f]{4}){7}$/i.test(body)) throw invalidSyntax('uuid', text);
   const hex = body.replace(/-/g, '').toLowerCase();
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/** int2vector/oidvector input: numbers separated by spaces. */
+function parseVector(text: string, item: (text: string) => number): number[] {
+  const trimmed = text.trim();
+  return trimmed === '' ? [] : trimmed.split(/\s+/).map(item);
 }
 
 function parseOid(text: string): number {

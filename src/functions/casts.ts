@@ -18,6 +18,7 @@ import {
   float8ToFloat4, floatToInt2, floatToInt4, floatToInt8, outOfRange, sessionZone,
 } from './numeric-checks.js';
 import { castAllowedIn, castContextOf, isStringType } from './type-rules.js';
+import { catalogNameConversion } from './catalog-casts.js';
 
 /** A cast's conversion; NULL maps to NULL. Time-zone-dependent casts read the session's TimeZone. */
 export type CastFunction = (value: Value, context?: FunctionContext) => Value;
@@ -84,6 +85,8 @@ function baseType(type: DataType): DataType {
 
 /** The value conversion ignoring typmods; undefined when the representation is unchanged. */
 function conversion(from: DataType, to: DataType): Conversion | undefined {
+  const catalogName = catalogNameConversion(from, to);
+  if (catalogName !== undefined) return catalogName;
   if (from.element !== undefined && to.element !== undefined) {
     const element = conversion(from.element, to.element);
     if (element === undefined) return undefined;
@@ -140,6 +143,19 @@ function scalarConversion(from: DataType, to: DataType): Conversion | undefined 
 
 const toBool = (value: Value): Value => (value as number) !== 0;
 
+/** Integer ↔ OID-alias conversions for reg* types (they share the oid representation). */
+function oidAliasConversions(names: readonly string[]): Record<string, Conversion> {
+  const result: Record<string, Conversion> = {};
+  for (const name of names) {
+    result[`int2>${name}`] = (value) => toOid(BigInt(value as number));
+    result[`int4>${name}`] = (value) => toOid(BigInt(value as number));
+    result[`int8>${name}`] = (value) => toOid(value as bigint);
+    result[`${name}>int4`] = oidToInt4;
+    result[`${name}>int8`] = (value) => BigInt(value as number);
+  }
+  return result;
+}
+
 const scalarConversions: Readonly<Record<string, Conversion>> = {
   'bool>int4': (value) => (value === true ? 1 : 0),
   'int4>bool': toBool,
@@ -178,6 +194,7 @@ const scalarConversions: Readonly<Record<string, Conversion>> = {
   'int8>regclass': (value) => toOid(value as bigint),
   'int2>regtype': (value) => toOid(BigInt(value as number)), 'int4>regtype': (value) => toOid(BigInt(value as number)),
   'int8>regtype': (value) => toOid(value as bigint),
+  ...oidAliasConversions(['regnamespace', 'regproc', 'regrole']),
   'oid>int4': oidToInt4, 'regclass>int4': oidToInt4, 'regtype>int4': oidToInt4,
   'oid>int8': (value) => BigInt(value as number), 'regclass>int8': (value) => BigInt(value as number),
   'regtype>int8': (value) => BigInt(value as number),

@@ -70,6 +70,8 @@ const comparators: Readonly<Record<TypeName, Comparator>> = {
   bool: compareBools,
   int2: compareNumbers, int4: compareNumbers, float4: compareNumbers, float8: compareNumbers,
   oid: compareNumbers, regclass: compareNumbers, regtype: compareNumbers, date: compareNumbers,
+  regnamespace: compareNumbers, regproc: compareNumbers, regrole: compareNumbers,
+  int2vector: compareArraysOf(compareNumbers), oidvector: compareArraysOf(compareNumbers), aclitem: compareStrings,
   int8: compareBigints, time: compareBigints, timestamp: compareBigints, timestamptz: compareBigints,
   numeric: compareDecimals,
   text: compareStrings, varchar: compareStrings, name: compareStrings, char: compareStrings, unknown: compareStrings,

@@ -17,6 +17,35 @@ export interface FunctionContext {
   setting(name: string): string | undefined;
   /** The server's version string, as version() returns it. */
   readonly serverVersion: string;
+  /** The session's catalog, for reg* casts and pg_catalog's information functions. */
+  readonly catalog?: CatalogLookup;
+}
+
+/**
+ * What functions may ask of the catalog (the engine implements it over one database and the
+ * session's search path). Names in and out are as reg* I/O shows them: qualified and quoted only
+ * when needed.
+ */
+export interface CatalogLookup {
+  /** A relation (table, partition, index or system relation) by possibly qualified name. */
+  relationOid(name: string): number | undefined;
+  relationName(oid: number): string | undefined;
+  namespaceOid(name: string): number | undefined;
+  namespaceName(oid: number): string | undefined;
+  roleOid(name: string): number | undefined;
+  roleName(oid: number): string | undefined;
+  /** Whether an unqualified name finds this relation through the search path. */
+  relationVisible(oid: number): boolean;
+  /** CREATE INDEX text of an index; with column > 0, only that key column's name. */
+  indexDefinition(oid: number, column: number): string | undefined;
+  /** `PRIMARY KEY (a, b)` for a constraint. */
+  constraintDefinition(oid: number): string | undefined;
+  /** Bytes stored for a relation (0 for system relations). */
+  relationSize(oid: number): bigint | undefined;
+  /** Schemas of the search path (with pg_catalog first when `implicit`). */
+  searchPathSchemas(implicit: boolean): readonly string[];
+  /** PARTITION BY text of a partitioned table. */
+  partitionKeyDefinition(oid: number): string | undefined;
 }
 
 export type FunctionImpl = (args: readonly Value[], context: FunctionContext) => Value;

@@ -9,6 +9,7 @@ import { mathFunctionDefs, mathOperatorDefs } from './math.js';
 import { numericOperatorDefs } from './operators-numeric.js';
 import { stringFunctionDefs, stringOperatorDefs } from './string.js';
 import { systemFunctionDefs } from './system.js';
+import { catalogInfoFunctionDefs } from './catalog-info.js';
 
 function indexByName(defs: readonly FunctionDef[]): ReadonlyMap<string, readonly FunctionDef[]> {
   const index = new Map<string, FunctionDef[]>();
@@ -27,6 +28,7 @@ const operators = indexByName([
 
 const functions = indexByName([
   ...mathFunctionDefs, ...stringFunctionDefs, ...datetimeFunctionDefs, ...jsonFunctionDefs, ...systemFunctionDefs,
+  ...catalogInfoFunctionDefs,
 ]);
 
 export function operatorsNamed(op: string): readonly FunctionDef[] {

@@ -34,6 +34,11 @@ export function isStringType(type: DataType): boolean {
 
 type CastTable = Partial<Record<TypeName, Partial<Record<TypeName, CastContext>>>>;
 
+/** Casts to every OID alias type (regclass, regtype, ...), which share the oid representation. */
+function oidAliases(context: CastContext): Partial<Record<TypeName, CastContext>> {
+  return { regclass: context, regtype: context, regnamespace: context, regproc: context, regrole: context };
+}
+
 /** Casts between distinct built-in types, from pg_cast (i = implicit, a = assignment, e = explicit). */
 const castTable: CastTable = {
   bool: { int4: 'explicit', text: 'assignment', bpchar: 'assignment', varchar: 'assignment' },
@@ -41,18 +46,18 @@ const castTable: CastTable = {
   name: { text: 'implicit', bpchar: 'assignment', varchar: 'assignment' },
   int8: {
     int2: 'assignment', int4: 'assignment', oid: 'implicit', float4: 'implicit', float8: 'implicit',
-    numeric: 'implicit', regclass: 'implicit', regtype: 'implicit',
+    numeric: 'implicit', ...oidAliases('implicit'),
   },
   int2: {
     int8: 'implicit', int4: 'implicit', oid: 'implicit', float4: 'implicit', float8: 'implicit',
-    numeric: 'implicit', regclass: 'implicit', regtype: 'implicit',
+    numeric: 'implicit', ...oidAliases('implicit'),
   },
   int4: {
     bool: 'explicit', char: 'explicit', int8: 'implicit', int2: 'assignment', oid: 'implicit',
-    float4: 'implicit', float8: 'implicit', numeric: 'implicit', regclass: 'implicit', regtype: 'implicit',
+    float4: 'implicit', float8: 'implicit', numeric: 'implicit', ...oidAliases('implicit'),
   },
   text: { char: 'assignment', name: 'implicit', bpchar: 'implicit', varchar: 'implicit', regclass: 'implicit' },
-  oid: { int8: 'assignment', int4: 'assignment', regclass: 'implicit', regtype: 'implicit' },
+  oid: { int8: 'assignment', int4: 'assignment', ...oidAliases('implicit') },
   json: { jsonb: 'assignment' },
   float4: { int8: 'assignment', int2: 'assignment', int4: 'assignment', float8: 'implicit', numeric: 'assignment' },
   float8: { int8: 'assignment', int2: 'assignment', int4: 'assignment', float4: 'assignment', numeric: 'assignment' },
@@ -66,6 +71,9 @@ const castTable: CastTable = {
   numeric: { int8: 'assignment', int2: 'assignment', int4: 'assignment', float4: 'implicit', float8: 'implicit' },
   regclass: { int8: 'assignment', int4: 'assignment', oid: 'implicit' },
   regtype: { int8: 'assignment', int4: 'assignment', oid: 'implicit' },
+  regnamespace: { int8: 'assignment', int4: 'assignment', oid: 'implicit' },
+  regproc: { int8: 'assignment', int4: 'assignment', oid: 'implicit' },
+  regrole: { int8: 'assignment', int4: 'assignment', oid: 'implicit' },
   jsonb: {
     bool: 'explicit', int8: 'explicit', int2: 'explicit', int4: 'explicit', json: 'assignment',
     float4: 'explicit', float8: 'explicit', numeric: 'explicit',

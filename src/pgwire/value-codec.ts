@@ -70,7 +70,9 @@ function binaryWriter(type: DataType): ValueWriter {
     case 'bool': return (out, value) => out.int32(1).byte(value === true ? 1 : 0);
     case 'int2': return (out, value) => out.int32(2).int16(value as number);
     case 'int4': return (out, value) => out.int32(4).int32(value as number);
-    case 'oid': case 'regclass': case 'regtype': return (out, value) => out.int32(4).uint32(value as number);
+    case 'oid': case 'regclass': case 'regtype': case 'regnamespace': case 'regproc': case 'regrole':
+      return (out, value) => out.int32(4).uint32(value as number);
+    case 'int2vector': case 'oidvector': case 'aclitem': throw noBinaryForm(type);
     case 'int8': case 'time': return (out, value) => out.int32(8).int64(value as bigint);
     case 'float4': return (out, value) => out.int32(4).float32(value as number);
     case 'float8': return (out, value) => out.int32(8).float64(value as number);
@@ -188,7 +190,8 @@ function decodeBinary(type: DataType, bytes: Buffer, timeZone: string): Value {
     case 'bool': expectLength(bytes, 1, type); return bytes[0] !== 0;
     case 'int2': expectLength(bytes, 2, type); return bytes.readInt16BE(0);
     case 'int4': expectLength(bytes, 4, type); return bytes.readInt32BE(0);
-    case 'oid': case 'regclass': case 'regtype': expectLength(bytes, 4, type); return bytes.readUInt32BE(0);
+    case 'oid': case 'regclass': case 'regtype': case 'regnamespace': case 'regproc': case 'regrole':
+      expectLength(bytes, 4, type); return bytes.readUInt32BE(0);
     case 'int8': case 'time': expectLength(bytes, 8, type); return bytes.readBigInt64BE(0);
     case 'float4': expectLength(bytes, 4, type); return bytes.readFloatBE(0);
     case 'float8': expectLength(bytes, 8, type); return bytes.readDoubleBE(0);
@@ -203,6 +206,7 @@ function decodeBinary(type: DataType, bytes: Buffer, timeZone: string): Value {
     case 'interval': expectLength(bytes, 16, type); return decodeInterval(bytes);
     case 'uuid': expectLength(bytes, 16, type); return uuidFromBytes(bytes);
     case 'void': return null;
+    case 'int2vector': case 'oidvector': case 'aclitem': throw noBinaryForm(type);
   }
 }
 

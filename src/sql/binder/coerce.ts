@@ -7,6 +7,7 @@ import { formatType, sameType, type DataType, type Value } from '../../common/ty
 import { parseText } from '../../common/value-text.js';
 import { castValue, findCast } from '../../functions/resolve.js';
 import type { CastContext } from '../../functions/function.js';
+import { needsCatalogToParse } from '../../functions/catalog-casts.js';
 import type { BoundExpr } from '../bound-expr.js';
 import type { ParameterTypes } from './parameters.js';
 
@@ -24,6 +25,10 @@ export function coerce(
 ): BoundExpr {
   if (sameType(expr.type, target)) return expr;
   if (target.name === 'unknown') return expr;
+  if (expr.kind === 'Literal' && expr.type.name === 'unknown' && typeof expr.value === 'string' && needsCatalogToParse(target, expr.value)) {
+    // 't'::regclass: the name is looked up in the catalog when the statement runs.
+    return { kind: 'Cast', type: target, arg: { ...expr, type: { name: 'text' } }, context };
+  }
   if (expr.kind === 'Literal' && expr.type.name === 'unknown') {
     return { kind: 'Literal', type: target, value: parseLiteral(expr.value, target, context, position, timeZone) };
   }

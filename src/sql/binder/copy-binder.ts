@@ -8,7 +8,7 @@ import type { BoundCopyFrom, BoundCopyTo, CopyFormatOptions } from '../bound-sta
 import type { CatalogReader } from '../catalog-reader.js';
 import { stringValue, type ExprBinderContext } from './expr-binder.js';
 import { bindSelect } from './select-binder.js';
-import { bindTableRef } from './table-binder.js';
+import { bindTableRef, requireWritable } from './table-binder.js';
 
 function invalid(message: string): SqlError {
   return new SqlError(SqlState.invalidParameterValue, message);
@@ -102,6 +102,7 @@ export function bindCopy(statement: CopyStmt, context: ExprBinderContext, catalo
   }
   const relation = statement.relation ?? {};
   const ref = bindTableRef(relation, catalog, context.source.positionOfByte(relation.location));
+  if (statement.is_from) requireWritable(ref, context.source.positionOfByte(relation.location));
   const table = ref.scan.table;
   const names = table.schema.columns.map((column) => column.name);
   const attributes = (statement.attlist ?? []).map((node) => stringValue(node) ?? '');

@@ -15,12 +15,13 @@ import { figureColumnName } from './column-name.js';
 import { ExprBinder, locationOf, stringValue, type ExprBinderContext } from './expr-binder.js';
 import { Scope } from './scope.js';
 import { bindSelect } from './select-binder.js';
-import { bindTableRef } from './table-binder.js';
+import { bindTableRef, requireWritable } from './table-binder.js';
 
 export function bindInsert(statement: InsertStmt, context: ExprBinderContext, catalog: CatalogReader): BoundInsert {
   if (statement.withClause !== undefined) throw notSupported('WITH in INSERT is not supported yet');
   const relation = statement.relation ?? {};
   const ref = bindTableRef(relation, catalog, context.source.positionOfByte(relation.location));
+  requireWritable(ref, context.source.positionOfByte(relation.location));
   if (ref.scan.changelog) throw new SqlError(SqlState.wrongObjectType, 'cannot insert into a changelog');
   const table = ref.scan.table;
   const targetColumns = bindTargetColumns(statement, table.schema.columns.map((column) => column.name), context);

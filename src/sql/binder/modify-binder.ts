@@ -11,7 +11,7 @@ import type { CatalogReader } from '../catalog-reader.js';
 import type { LogicalPlan } from '../plan/logical-plan.js';
 import { ExprBinder, locationOf, type ExprBinderContext } from './expr-binder.js';
 import { Scope } from './scope.js';
-import { bindTableRef } from './table-binder.js';
+import { bindTableRef, requireWritable } from './table-binder.js';
 
 function appendOnly(table: TableDef, statement: string): SqlError {
   return new SqlError(SqlState.featureNotSupported, `cannot ${statement} log table "${table.name}": log tables are append-only`,
@@ -22,6 +22,7 @@ function bindTarget(relation: RangeVar | undefined, context: ExprBinderContext, 
   { table: TableDef; plan: LogicalPlan; binder: ExprBinder } {
   const rangeVar = relation ?? {};
   const ref = bindTableRef(rangeVar, catalog, context.source.positionOfByte(rangeVar.location));
+  requireWritable(ref, context.source.positionOfByte(rangeVar.location));
   const table = ref.scan.table;
   if (ref.scan.changelog) throw new SqlError(SqlState.wrongObjectType, `cannot ${statement} a changelog`);
   if (table.schema.primaryKey.length === 0) throw appendOnly(table, statement === 'update' ? 'update' : 'delete from');

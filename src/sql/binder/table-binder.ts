@@ -4,6 +4,8 @@
 // Scan row layout. Table: [columns..., _bucket, _offset, _commit_timestamp] (hidden ones last;
 // _offset is NULL for primary-key tables, whose current rows have no single log offset).
 // Changelog: [_change_type, _log_offset, _commit_timestamp, columns..., _bucket].
+// System relations (pg_catalog, information_schema, sluice_catalog) resolve here too, pg_catalog
+// first for unqualified names; they are read-only.
 
 import type { RangeVar } from 'libpg-query';
 import type { TableDef } from '../../common/catalog-model.js';
@@ -12,6 +14,8 @@ import { Types, type DataType } from '../../common/types.js';
 import type { CatalogReader } from '../catalog-reader.js';
 import type { LogicalScan } from '../plan/logical-scan.js';
 import type { ScopeColumn } from './scope.js';
+import { isSystemTable } from '../system/system-relation.js';
+import { findSystemRelation } from '../system/system-relations.js';
 
 export const changelogSuffix = '$changelog';
 
@@ -45,7 +49,8 @@ export function bindTableRef(rangeVar: RangeVar, catalog: CatalogReader, positio
   const requested = rangeVar.relname ?? '';
   const changelog = requested.endsWith(changelogSuffix) && requested.length > changelogSuffix.length;
   const name = changelog ? requested.slice(0, -changelogSuffix.length) : requested;
-  const relation = catalog.relation(rangeVar.schemaname ?? null, name);
+  const system = changelog ? undefined : findSystemRelation(rangeVar.schemaname ?? null, name);
+  const relation = system !== undefined ? { table: system.table, partition: null } : catalog.relation(rangeVar.schemaname ?? null, name);
   if (relation === undefined) {
     throw new SqlError(SqlState.undefinedTable, `relation "${requested}" does not exist`, position === undefined ? {} : { position });
   }
@@ -56,4 +61,10 @@ export function bindTableRef(rangeVar: RangeVar, catalog: CatalogReader, positio
     tableOid: changelog ? 0 : table.oid, columnNumber: spec.columnNumber,
   }));
   return { scan: { kind: 'Scan', table, partition: relation.partition, changelog }, columns };
+}
+
+/** 42501 for a write to a system relation, whose rows are derived from the catalog. */
+export function requireWritable(ref: BoundTableRef, position: number | undefined): void {
+  if (!isSystemTable(ref.scan.table)) return;
+  throw new SqlError(SqlState.insufficientPrivilege, `permission denied for table ${ref.scan.table.name}`, position === undefined ? {} : { position });
 }

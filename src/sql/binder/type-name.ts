@@ -20,7 +20,8 @@ const aliases: Readonly<Record<string, TypeName>> = {
   timestamp: 'timestamp', 'timestamp without time zone': 'timestamp',
   timestamptz: 'timestamptz', 'timestamp with time zone': 'timestamptz',
   interval: 'interval', uuid: 'uuid', jsonb: 'jsonb', json: 'json',
-  oid: 'oid', regclass: 'regclass', regtype: 'regtype',
+  oid: 'oid', regclass: 'regclass', regtype: 'regtype', regnamespace: 'regnamespace', regproc: 'regproc', regrole: 'regrole',
+  int2vector: 'int2vector', oidvector: 'oidvector', aclitem: 'aclitem',
 };
 
 function stringOf(node: Node): string | undefined {

@@ -1,0 +1,24 @@
+// Rows of sluice_catalog's views: the storage layout of each table, bucket by bucket.
+
+import type { SystemRecord, SystemRowProducer, SystemRowsContext } from './system-rows.js';
+
+function buckets(context: SystemRowsContext): SystemRecord[] {
+  const records: SystemRecord[] = [];
+  for (const relation of context.snapshot.relations) {
+    const table = relation.table;
+    if (table === null || relation.indexOf !== null || relation.kind === 'p') continue;
+    if (relation.partition === null && table.schema.partitionKey.length > 0) continue;
+    for (const tablet of context.storage.bucketsOf(table, relation.partition)) {
+      const start = tablet.log.startOffset;
+      const end = tablet.visibleEndOffset;
+      records.push({
+        table_schema: relation.namespace.name, table_name: table.name, partition_name: relation.partition?.name ?? null,
+        bucket: tablet.bucket, tablet_id: BigInt(tablet.tabletId), start_offset: start, end_offset: end,
+        rows: tablet.kv !== null ? BigInt(tablet.kv.count()) : end - start,
+      });
+    }
+  }
+  return records;
+}
+
+export const sluiceCatalogProducers: Readonly<Record<string, SystemRowProducer>> = { buckets };
