@@ -9,7 +9,7 @@ export function mapExpr(expr: BoundExpr, visit: (node: BoundExpr) => BoundExpr |
   if (replaced !== undefined) return replaced;
   const map = (child: BoundExpr): BoundExpr => mapExpr(child, visit);
   switch (expr.kind) {
-    case 'Literal': case 'Parameter': case 'Column': return expr;
+    case 'Literal': case 'Parameter': case 'Column': case 'OuterRef': return expr;
     case 'Call': return { ...expr, args: expr.args.map(map) };
     case 'Cast': return { ...expr, arg: map(expr.arg) };
     case 'And': case 'Or': return { ...expr, args: expr.args.map(map) };
@@ -21,6 +21,8 @@ export function mapExpr(expr: BoundExpr, visit: (node: BoundExpr) => BoundExpr |
     case 'NullIf': return { ...expr, left: map(expr.left), right: map(expr.right) };
     case 'InList': return { ...expr, arg: map(expr.arg), list: expr.list.map(map) };
     case 'Greatest': case 'Least': return { ...expr, args: expr.args.map(map) };
+    // The subquery's own plan is another row's world; only what it reads from this row is mapped.
+    case 'Subquery': return { ...expr, correlation: expr.correlation.map(map), arg: expr.arg === null ? null : map(expr.arg) };
     default: return unreachable(expr, 'expression');
   }
 }

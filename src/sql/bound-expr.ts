@@ -4,6 +4,7 @@
 
 import type { DataType, Value } from '../common/types.js';
 import type { CastContext, ResolvedFunction } from '../functions/function.js';
+import type { LogicalPlan } from './plan/logical-plan.js';
 
 export type BoundExpr =
   | BoundLiteral
@@ -19,7 +20,9 @@ export type BoundExpr =
   | BoundCoalesce
   | BoundNullIf
   | BoundInList
-  | BoundGreatestLeast;
+  | BoundGreatestLeast
+  | BoundOuterRef
+  | BoundSubquery;
 
 export interface BoundLiteral { readonly kind: 'Literal'; readonly type: DataType; readonly value: Value }
 /** $n: `index` is 0-based. */
@@ -57,4 +60,29 @@ export interface BoundInList {
 }
 export interface BoundGreatestLeast {
   readonly kind: 'Greatest' | 'Least'; readonly type: DataType; readonly args: readonly BoundExpr[]; readonly compare: ResolvedFunction;
+}
+
+/**
+ * Inside a correlated subquery: a column of an enclosing query's row. Its value is the subquery's
+ * correlation value number `slot`, which the Apply running the subquery passes after the
+ * statement's parameters, last slot first (so slot i is params[params.length - 1 - i]).
+ */
+export interface BoundOuterRef { readonly kind: 'OuterRef'; readonly type: DataType; readonly slot: number; readonly name: string }
+
+export type SubqueryKind = 'scalar' | 'exists' | 'any' | 'all' | 'array';
+
+/**
+ * A subquery in an expression. The optimizer moves it into an Apply node below the expression's
+ * plan node, which appends its value to the row; compiled expressions never see this node.
+ */
+export interface BoundSubquery {
+  readonly kind: 'Subquery';
+  readonly type: DataType;
+  readonly subquery: SubqueryKind;
+  readonly plan: LogicalPlan;
+  /** Expressions over the current row giving the values of the subquery's outer references, by slot. */
+  readonly correlation: readonly BoundExpr[];
+  /** ANY/ALL: the left operand (over the current row) and the operator `arg op column`. */
+  readonly arg: BoundExpr | null;
+  readonly compare: ResolvedFunction | null;
 }

@@ -11,6 +11,12 @@ import { AggregateExec } from './aggregate-exec.js';
 import { LookupExec } from './lookup-exec.js';
 import { StoredCountExec } from './stored-count-exec.js';
 import { ValuesExec } from './values-exec.js';
+import { planWidth } from '../../sql/plan/plan-width.js';
+import { HashJoinExec } from './hash-join-exec.js';
+import { NestedLoopJoinExec } from './nested-loop-join-exec.js';
+import { DistinctExec } from './distinct-exec.js';
+import { SetOpExec } from './set-op-exec.js';
+import { ApplyExec } from './apply-exec.js';
 
 export function buildOperator(plan: LogicalPlan): BatchOperator {
   switch (plan.kind) {
@@ -23,6 +29,15 @@ export function buildOperator(plan: LogicalPlan): BatchOperator {
     case 'Aggregate': return new AggregateExec(buildOperator(plan.input), plan.groupKeys, plan.aggregates);
     case 'Lookup': return new LookupExec(plan);
     case 'StoredCount': return new StoredCountExec(plan);
+    case 'Join': {
+      const shape = { joinType: plan.joinType, condition: plan.condition, leftWidth: planWidth(plan.left), rightWidth: planWidth(plan.right) };
+      const left = buildOperator(plan.left);
+      const right = buildOperator(plan.right);
+      return plan.keys.length > 0 ? new HashJoinExec(left, right, plan.keys, shape) : new NestedLoopJoinExec(left, right, shape);
+    }
+    case 'Distinct': return new DistinctExec(buildOperator(plan.input), plan.keys);
+    case 'SetOp': return new SetOpExec(buildOperator(plan.left), buildOperator(plan.right), plan.op, plan.all);
+    case 'Apply': return new ApplyExec(buildOperator(plan.input), plan.subqueries.map((spec) => ({ spec, operator: buildOperator(spec.plan) })));
     default: return unreachable(plan, 'plan node');
   }
 }

@@ -70,6 +70,11 @@ function compile(expr: BoundExpr, context: FunctionContext): Compiled {
     case 'NullIf': return compileNullIf(expr, context);
     case 'InList': return compileInList(expr, context);
     case 'Greatest': case 'Least': return compileGreatestLeast(expr, context);
+    case 'OuterRef': {
+      const fromEnd = expr.slot + 1;
+      return { run: (_row, params) => params[params.length - fromEnd] ?? null };
+    }
+    case 'Subquery': throw internalError('a subquery was left in an expression instead of an Apply node');
     default: return unreachable(expr, 'bound expression');
   }
 }

@@ -2,14 +2,17 @@
 // parameters, resolves operators and functions (PostgreSQL's overload rules live in functions/),
 // and inserts the casts they need. Errors carry the position of the offending token.
 
-import type { Node, A_Expr, A_Const, FuncCall, TypeCast, CaseExpr, ColumnRef, SQLValueFunction } from 'libpg-query';
+import type { Node, A_Expr, A_Const, FuncCall, TypeCast, CaseExpr, ColumnRef, SQLValueFunction, SelectStmt, SubLink } from 'libpg-query';
 import { SqlError, SqlState, notSupported } from '../../common/errors.js';
 import { limits } from '../../common/limits.js';
 import { Decimal } from '../../common/decimal.js';
-import { Types, type DataType } from '../../common/types.js';
+import { Types, sameType, type DataType } from '../../common/types.js';
 import { commonType, resolveFunction, resolveOperator } from '../../functions/resolve.js';
 import type { ResolvedFunction } from '../../functions/function.js';
-import type { BoundExpr } from '../bound-expr.js';
+import { arrayComparison } from '../../functions/array-compare.js';
+import type { BoundExpr, SubqueryKind } from '../bound-expr.js';
+import type { BoundQuery } from '../bound-statement.js';
+import { Correlation, type NameResolver } from './correlation.js';
 import type { SourceText } from '../parser.js';
 import { coerce } from './coerce.js';
 import type { ParameterTypes } from './parameters.js';
@@ -24,6 +27,14 @@ export interface ExprBinderContext {
   readonly timeZone: string;
 }
 
+/** What an expression binder needs to bind subqueries in its expressions. */
+export interface Nesting {
+  /** Binds a subquery; `correlation` resolves the names it does not find in its own FROM. */
+  bindSubquery(statement: SelectStmt, correlation: Correlation): BoundQuery;
+  /** Resolves names this query does not find itself (when it is a subquery), else null. */
+  readonly outer: Correlation | null;
+}
+
 const int4Min = -2147483648;
 const int4Max = 2147483647;
 
@@ -35,14 +46,27 @@ export function qualifiedName(nodes: readonly Node[] | undefined): string[] {
   return (nodes ?? []).map((node) => stringValue(node) ?? '');
 }
 
-export class ExprBinder {
+export class ExprBinder implements NameResolver {
   private depth = 0;
   /** Set while binding expressions where aggregates may appear (select list, HAVING, ORDER BY). */
   aggregates: AggregateCollector | undefined;
   /** Names the clause being bound, for "aggregate functions are not allowed in WHERE". */
   clause = 'this context';
 
-  constructor(private readonly context: ExprBinderContext, private readonly scope: Scope = Scope.empty) {}
+  constructor(private readonly context: ExprBinderContext, private readonly scope: Scope = Scope.empty,
+    private readonly nesting?: Nesting) {}
+
+  /** A column of this query's row, or an outer reference when an enclosing query has the name. */
+  resolveName(qualifier: string | null, name: string, position: number | undefined): BoundExpr | undefined {
+    const column = this.scope.find(qualifier, name, position);
+    if (column !== undefined) return { kind: 'Column', type: column.type, index: column.index, name: column.name };
+    return this.nesting?.outer?.resolve(qualifier, name, position);
+  }
+
+  /** `left = right` for two bound expressions (JOIN ... USING). */
+  equality(left: BoundExpr, right: BoundExpr, location: number | undefined): BoundExpr {
+    return this.call(this.resolveOp('=', left, right, location), [left, right], [location, location]);
+  }
 
   position(location: number | undefined): number | undefined {
     return this.context.source.positionOfByte(location);
@@ -102,7 +126,7 @@ export class ExprBinder {
     }
     if ('MinMaxExpr' in node) return this.bindGreatestLeast(node.MinMaxExpr.op, node.MinMaxExpr.args ?? [], node.MinMaxExpr.location);
     if ('CollateClause' in node) return this.bind(requireNode(node.CollateClause.arg));
-    if ('SubLink' in node) throw notSupported('subqueries are not supported yet');
+    if ('SubLink' in node) return this.bindSubLink(node.SubLink);
     if ('A_ArrayExpr' in node) throw notSupported('ARRAY constructors are not supported yet');
     if ('RowExpr' in node) throw notSupported('row constructors are not supported');
     throw notSupported(`expression ${Object.keys(node)[0] ?? '?'} is not supported`);
@@ -149,8 +173,50 @@ export class ExprBinder {
     }
     const name = names[names.length - 1] ?? '';
     const qualifier = names.length >= 2 ? names[names.length - 2] ?? null : null;
-    const column = this.scope.resolve(qualifier, name, position);
-    return { kind: 'Column', type: column.type, index: column.index, name: column.name };
+    const found = this.resolveName(qualifier, name, position);
+    if (found === undefined) throw this.scope.notFound(qualifier, name, position);
+    return found;
+  }
+
+  private bindSubLink(link: SubLink): BoundExpr {
+    const at = this.at(link.location);
+    const select = link.subselect !== undefined && 'SelectStmt' in link.subselect ? link.subselect.SelectStmt : undefined;
+    if (this.nesting === undefined) throw new SqlError(SqlState.featureNotSupported, 'subqueries are not supported here', at);
+    if (select === undefined) throw new SqlError(SqlState.syntaxError, 'subquery expected', at);
+    const correlation = new Correlation(this);
+    const query = this.nesting.bindSubquery(select, correlation);
+    const subquery = (kind: SubqueryKind, type: DataType, plan = query.plan, arg: BoundExpr | null = null,
+      compare: ResolvedFunction | null = null): BoundExpr => ({ kind: 'Subquery', type, subquery: kind, plan, correlation: correlation.values, arg, compare });
+    const onlyColumn = (): BoundQuery['columns'][number] => {
+      const column = query.columns[0];
+      if (column === undefined || query.columns.length > 1) throw new SqlError(SqlState.syntaxError, 'subquery must return only one column', at);
+      return column;
+    };
+    switch (link.subLinkType) {
+      case 'EXISTS_SUBLINK': return subquery('exists', Types.bool);
+      case 'EXPR_SUBLINK': return subquery('scalar', onlyColumn().type);
+      case 'ARRAY_SUBLINK': {
+        const type = onlyColumn().type;
+        if (type.element !== undefined) throw notSupported('ARRAY() of an array subquery is not supported');
+        return subquery('array', { name: type.name, element: type });
+      }
+      case 'ANY_SUBLINK': case 'ALL_SUBLINK': {
+        const test = requireNode(link.testexpr);
+        if ('RowExpr' in test) throw new SqlError(SqlState.featureNotSupported, 'row comparisons with subqueries are not supported', at);
+        const column = onlyColumn();
+        const op = qualifiedName(link.operName).pop() ?? '=';
+        const arg = this.bind(test);
+        const columnExpr: BoundExpr = { kind: 'Column', type: column.type, index: 0, name: column.name };
+        const fn = this.resolveOp(op, arg, columnExpr, link.location);
+        if (fn.returnType.name !== 'bool') throw new SqlError(SqlState.datatypeMismatch, `op ANY/ALL (array) requires operator to yield boolean`, at);
+        const target = fn.argTypes[1];
+        const plan = target === undefined || target.name === 'unknown' || sameType(target, column.type) ? query.plan
+          : { kind: 'Project' as const, input: query.plan, exprs: [this.coerceTo(columnExpr, target, 'implicit', link.location)] };
+        const kind = link.subLinkType === 'ANY_SUBLINK' ? 'any' : 'all';
+        return subquery(kind, Types.bool, plan, this.coerceTo(arg, fn.argTypes[0] ?? arg.type, 'implicit', locationOf(test)), fn);
+      }
+      default: throw new SqlError(SqlState.featureNotSupported, `${link.subLinkType ?? 'this kind of'} subquery is not supported`, at);
+    }
   }
 
   private bindOperatorExpr(expr: A_Expr): BoundExpr {
@@ -178,10 +244,31 @@ export class ExprBinder {
         return this.bindBetween(expr);
       case 'AEXPR_OP_ANY':
       case 'AEXPR_OP_ALL':
-        throw notSupported('ANY/ALL with arrays is not supported yet');
+        return this.bindArrayComparison(op, expr, expr.kind === 'AEXPR_OP_ANY' ? 'any' : 'all');
       default:
         throw notSupported(`operator expression ${String(expr.kind)} is not supported`);
     }
+  }
+
+  /** `x op ANY (array)` / `ALL`: the operator resolved against the array's element type. */
+  private bindArrayComparison(op: string, expr: A_Expr, quantifier: 'any' | 'all'): BoundExpr {
+    const left = this.bindResolvingUnknown(requireNode(expr.lexpr));
+    const rightNode = requireNode(expr.rexpr);
+    let right = this.bind(rightNode);
+    if (right.type.name === 'unknown' && right.type.element === undefined) {
+      right = this.coerceTo(right, { name: left.type.name, element: left.type }, 'implicit', locationOf(rightNode));
+    }
+    const element = right.type.element;
+    if (element === undefined) {
+      throw new SqlError(SqlState.wrongObjectType, `op ANY/ALL (array) requires array on right side`, this.at(expr.location));
+    }
+    const fn = this.resolveOp(op, left, { kind: 'Literal', type: element, value: null }, expr.location);
+    if (fn.returnType.name !== 'bool') {
+      throw new SqlError(SqlState.wrongObjectType, 'op ANY/ALL (array) requires operator to yield boolean', this.at(expr.location));
+    }
+    const elementType = fn.argTypes[1] ?? element;
+    const arrayType: DataType = { name: elementType.name, element: elementType };
+    return this.call(arrayComparison(fn, quantifier, arrayType), [left, right], [locationOf(expr.lexpr), locationOf(rightNode)]);
   }
 
   bindOperator(op: string, leftNode: Node | undefined, rightNode: Node, location: number | undefined): BoundExpr {
@@ -225,7 +312,6 @@ export class ExprBinder {
 
   private bindInList(expr: A_Expr, negated: boolean): BoundExpr {
     const right = requireNode(expr.rexpr);
-    if ('SubLink' in right) throw notSupported('IN (subquery) is not supported yet');
     const items = 'List' in right ? right.List.items ?? [] : [right];
     const bound = this.bindCommon([requireNode(expr.lexpr), ...items], 'IN', expr.location);
     const [arg, ...list] = bound;

@@ -1,29 +1,122 @@
-// SELECT and VALUES: binds the query into a logical plan and its output columns. Queries without
-// FROM run over a single empty row.
+// SELECT, VALUES, set operations (UNION / INTERSECT / EXCEPT) and WITH: binds a query into a
+// logical plan and its output columns. Queries without FROM run over a single empty row. A query
+// bound here may be nested (FROM subquery, WITH query, subquery in an expression): the QueryEnv
+// carries the WITH queries in reach and the enclosing query's names.
 
-import type { Node, SelectStmt } from 'libpg-query';
+import type { Node, SelectStmt, WithClause } from 'libpg-query';
 import { SqlError, SqlState, notSupported } from '../../common/errors.js';
-import { Types } from '../../common/types.js';
+import { Types, sameType, type DataType } from '../../common/types.js';
+import { commonType } from '../../functions/resolve.js';
 import type { BoundExpr } from '../bound-expr.js';
+import { exprKey } from '../bound-expr-walk.js';
 import type { BoundQuery, OutputColumn } from '../bound-statement.js';
 import type { LogicalPlan } from '../plan/logical-plan.js';
 import type { SortKey } from '../plan/logical-sort.js';
+import type { SetOperator } from '../plan/logical-set-op.js';
 import { figureColumnName } from './column-name.js';
 import type { CatalogReader } from '../catalog-reader.js';
 import { ExprBinder, locationOf, stringValue, type ExprBinderContext } from './expr-binder.js';
-import { bindTableRef } from './table-binder.js';
 import { AggregateCollector, containsAggregate, overAggregateRow } from './aggregate-binder.js';
+import { bindFrom } from './from-binder.js';
+import { nestingOf, type CommonTable, type QueryEnv } from './query-env.js';
 import { Scope } from './scope.js';
 
+/** Binds a top-level query (also the source of INSERT ... SELECT and COPY (SELECT ...) TO). */
 export function bindSelect(statement: SelectStmt, context: ExprBinderContext, catalog: CatalogReader): BoundQuery {
-  if (statement.withClause !== undefined) throw notSupported('WITH queries are not supported yet');
-  if (statement.op !== undefined && statement.op !== 'SETOP_NONE') throw notSupported('UNION, INTERSECT and EXCEPT are not supported yet');
+  return bindQuery(statement, { context, catalog, commonTables: new Map(), outer: null, bindQuery: (nested, env) => bindQuery(nested, env) });
+}
+
+interface QueryOptions {
+  /** Leave untyped literals in the select list unknown (branches of a set operation resolve them together). */
+  readonly keepUnknown?: boolean;
+}
+
+function bindQuery(statement: SelectStmt, outerEnv: QueryEnv, options: QueryOptions = {}): BoundQuery {
+  const env = statement.withClause === undefined ? outerEnv : bindWith(statement.withClause, outerEnv);
   if (statement.intoClause !== undefined) throw notSupported('SELECT INTO is not supported');
   if ((statement.lockingClause ?? []).length > 0) throw notSupported('SELECT ... FOR UPDATE is not supported');
-  if (statement.valuesLists !== undefined) return bindValues(statement.valuesLists, context, statement);
-  if (statement.distinctClause !== undefined) throw notSupported('SELECT DISTINCT is not supported yet');
-  const from = bindFrom(statement.fromClause ?? [], context, catalog);
-  const binder = new ExprBinder(context, from.scope);
+  if (statement.op !== undefined && statement.op !== 'SETOP_NONE') return bindSetOperation(statement, env);
+  if (statement.valuesLists !== undefined) return bindValues(statement.valuesLists, env.context, statement);
+  return bindSimpleSelect(statement, env, options.keepUnknown ?? false);
+}
+
+function bindWith(clause: WithClause, env: QueryEnv): QueryEnv {
+  if (clause.recursive === true) throw notSupported('WITH RECURSIVE is not supported yet');
+  const tables = new Map<string, CommonTable>(env.commonTables);
+  const defined = new Set<string>();
+  for (const node of clause.ctes ?? []) {
+    const cte = 'CommonTableExpr' in node ? node.CommonTableExpr : undefined;
+    const name = cte?.ctename ?? '';
+    const position = env.context.source.positionOfByte(cte?.location);
+    const at = position === undefined ? {} : { position };
+    if (defined.has(name)) throw new SqlError('42712', `WITH query name "${name}" specified more than once`, at);
+    defined.add(name);
+    const select = cte?.ctequery !== undefined && 'SelectStmt' in cte.ctequery ? cte.ctequery.SelectStmt : undefined;
+    if (select === undefined) throw notSupported('data-modifying statements in WITH are not supported', undefined);
+    const query = bindQuery(select, { ...env, commonTables: tables });
+    const aliases = (cte?.aliascolnames ?? []).map((alias) => stringValue(alias) ?? '');
+    if (aliases.length > query.columns.length) {
+      throw new SqlError(SqlState.invalidColumnReference, `WITH query "${name}" has ${query.columns.length} columns available but ${aliases.length} columns specified`, at);
+    }
+    const columns = query.columns.map((column, i) => ({ ...column, name: aliases[i] ?? column.name }));
+    tables.set(name, { name, query: { ...query, columns } });
+  }
+  return { ...env, commonTables: tables };
+}
+
+const setOperators: Readonly<Record<string, SetOperator>> = { SETOP_UNION: 'union', SETOP_INTERSECT: 'intersect', SETOP_EXCEPT: 'except' };
+
+/**
+ * UNION / INTERSECT / EXCEPT: each output column takes the common type of the branches' columns
+ * (PostgreSQL's rules; untyped literals adopt the other branch's type), names come from the left.
+ * ORDER BY and LIMIT apply to the whole result and see only its columns.
+ */
+function bindSetOperation(statement: SelectStmt, env: QueryEnv): BoundQuery {
+  const op = setOperators[statement.op ?? ''];
+  if (op === undefined || statement.larg === undefined || statement.rarg === undefined) throw notSupported('unsupported set operation');
+  const what = op.toUpperCase();
+  const left = bindQuery(statement.larg, env, { keepUnknown: true });
+  const right = bindQuery(statement.rarg, env, { keepUnknown: true });
+  if (left.columns.length !== right.columns.length) {
+    throw new SqlError(SqlState.syntaxError, `each ${what} query must have the same number of columns`);
+  }
+  const types = left.columns.map((column, i) => commonType([column.type, right.columns[i]?.type ?? column.type], what));
+  const binder = new ExprBinder(env.context, Scope.empty);
+  let plan: LogicalPlan = {
+    kind: 'SetOp', op, all: statement.all === true,
+    left: coerceOutputs(left, types, binder), right: coerceOutputs(right, types, binder),
+  };
+  const columns: OutputColumn[] = left.columns.map((column, i) => ({ name: column.name, type: types[i] ?? column.type, tableOid: 0, columnNumber: 0 }));
+  const scope = new Scope(columns.map((column, index) => ({ ...column, qualifier: null, index, hidden: false })));
+  const exprs = columns.map((column, index): BoundExpr => ({ kind: 'Column', type: column.type, index, name: column.name }));
+  const outputBinder = new ExprBinder(env.context, scope, nestingOf(env));
+  const keys = bindOrderBy(statement.sortClause ?? [], outputBinder, exprs, columns);
+  if (keys.length > 0) plan = { kind: 'Sort', input: plan, keys };
+  plan = bindLimit(plan, statement, outputBinder);
+  return { kind: 'Query', plan, columns };
+}
+
+/** A query's plan with its output columns converted to `types`. */
+function coerceOutputs(query: BoundQuery, types: readonly DataType[], binder: ExprBinder): LogicalPlan {
+  if (query.columns.every((column, i) => sameType(column.type, types[i] ?? column.type))) return query.plan;
+  const convert = (expr: BoundExpr, i: number): BoundExpr => binder.coerceTo(expr, types[i] ?? expr.type, 'implicit', undefined);
+  const rewrite = (plan: LogicalPlan): LogicalPlan => {
+    switch (plan.kind) {
+      case 'Project': return { ...plan, exprs: plan.exprs.map(convert) };
+      case 'Limit': return { ...plan, input: rewrite(plan.input) };
+      case 'Values': return { ...plan, columnTypes: types, rows: plan.rows.map((row) => row.map(convert)) };
+      default: return {
+        kind: 'Project', input: plan,
+        exprs: query.columns.map((column, index) => convert({ kind: 'Column', type: column.type, index, name: column.name }, index)),
+      };
+    }
+  };
+  return rewrite(query.plan);
+}
+
+function bindSimpleSelect(statement: SelectStmt, env: QueryEnv, keepUnknown: boolean): BoundQuery {
+  const from = bindFrom(statement.fromClause ?? [], env);
+  const binder = new ExprBinder(env.context, from.scope, nestingOf(env));
   let plan: LogicalPlan = from.plan;
   if (statement.whereClause !== undefined) {
     binder.clause = 'WHERE';
@@ -31,7 +124,7 @@ export function bindSelect(statement: SelectStmt, context: ExprBinderContext, ca
   }
   const collector = new AggregateCollector();
   binder.aggregates = collector;
-  const target = bindTargetList(statement.targetList ?? [], binder, from.scope);
+  const target = bindTargetList(statement.targetList ?? [], binder, from.scope, keepUnknown);
   let exprs = target.exprs;
   const columns = target.columns;
   binder.aggregates = undefined;
@@ -40,29 +133,51 @@ export function bindSelect(statement: SelectStmt, context: ExprBinderContext, ca
   binder.aggregates = collector;
   const having = statement.havingClause === undefined ? undefined : binder.bindCondition(statement.havingClause, 'HAVING');
   let keys = bindOrderBy(statement.sortClause ?? [], binder, exprs, columns);
+  const distinct = statement.distinctClause;
+  const distinctAll = distinct !== undefined && distinct.every((node) => Object.keys(node).length === 0);
+  let distinctOn = distinct === undefined || distinctAll ? [] : distinct.map((node) => orderExpr(node, binder, exprs, columns));
   binder.aggregates = undefined;
   if (collector.calls.length > 0 || groupKeys.length > 0 || having !== undefined) {
     plan = { kind: 'Aggregate', input: plan, groupKeys, aggregates: collector.calls };
     if (having !== undefined) plan = { kind: 'Filter', input: plan, predicate: overAggregateRow(having, groupKeys) };
     exprs = exprs.map((expr) => overAggregateRow(expr, groupKeys));
     keys = keys.map((key) => ({ ...key, expr: overAggregateRow(key.expr, groupKeys) }));
+    distinctOn = distinctOn.map((expr) => overAggregateRow(expr, groupKeys));
   }
+  if (distinctAll) checkDistinctOrder(keys, exprs);
+  if (distinctOn.length > 0) checkDistinctOnOrder(keys, distinctOn);
   if (keys.length > 0) plan = { kind: 'Sort', input: plan, keys };
-  plan = { kind: 'Project', input: plan, exprs };
+  if (distinctOn.length > 0) {
+    const width = exprs.length;
+    plan = { kind: 'Project', input: plan, exprs: [...exprs, ...distinctOn] };
+    plan = { kind: 'Distinct', input: plan, keys: distinctOn.map((expr, i): BoundExpr => ({ kind: 'Column', type: expr.type, index: width + i, name: `key${i}` })) };
+    plan = { kind: 'Project', input: plan, exprs: exprs.map((expr, index): BoundExpr => ({ kind: 'Column', type: expr.type, index, name: columns[index]?.name ?? '?' })) };
+  } else {
+    plan = { kind: 'Project', input: plan, exprs };
+    if (distinctAll) plan = { kind: 'Distinct', input: plan, keys: null };
+  }
   plan = bindLimit(plan, statement, binder);
   return { kind: 'Query', plan, columns };
 }
 
-function bindFrom(items: readonly Node[], context: ExprBinderContext, catalog: CatalogReader): { plan: LogicalPlan; scope: Scope } {
-  if (items.length === 0) return { plan: { kind: 'Values', columnTypes: [], rows: [[]] }, scope: Scope.empty };
-  const item = items[0];
-  if (items.length > 1 || item === undefined) throw notSupported('joins are not supported yet');
-  if (!('RangeVar' in item)) throw notSupported(`FROM ${Object.keys(item)[0] ?? 'item'} is not supported yet`);
-  const ref = bindTableRef(item.RangeVar, catalog, context.source.positionOfByte(item.RangeVar.location));
-  return { plan: ref.scan, scope: new Scope(ref.columns) };
+/** SELECT DISTINCT sorts only by what it outputs (PostgreSQL's rule, since other values are gone). */
+function checkDistinctOrder(keys: readonly SortKey[], exprs: readonly BoundExpr[]): void {
+  const outputs = new Set(exprs.map(exprKey));
+  if (keys.some((key) => !outputs.has(exprKey(key.expr)))) {
+    throw new SqlError(SqlState.invalidColumnReference, 'for SELECT DISTINCT, ORDER BY expressions must appear in select list');
+  }
 }
 
-function bindTargetList(targets: readonly Node[], binder: ExprBinder, scope: Scope): { exprs: BoundExpr[]; columns: OutputColumn[] } {
+/** DISTINCT ON keeps the first row of each key in ORDER BY order: the leading sort keys must be the DISTINCT ON keys. */
+function checkDistinctOnOrder(keys: readonly SortKey[], on: readonly BoundExpr[]): void {
+  const onKeys = new Set(on.map(exprKey));
+  const leading = keys.slice(0, on.length);
+  if (leading.some((key) => !onKeys.has(exprKey(key.expr)))) {
+    throw new SqlError(SqlState.invalidColumnReference, 'SELECT DISTINCT ON expressions must match initial ORDER BY expressions');
+  }
+}
+
+function bindTargetList(targets: readonly Node[], binder: ExprBinder, scope: Scope, keepUnknown: boolean): { exprs: BoundExpr[]; columns: OutputColumn[] } {
   const exprs: BoundExpr[] = [];
   const columns: OutputColumn[] = [];
   for (const target of targets) {
@@ -77,9 +192,9 @@ function bindTargetList(targets: readonly Node[], binder: ExprBinder, scope: Sco
       }
       continue;
     }
-    const expr = binder.bindResolvingUnknown(requireTarget(value));
+    const expr = keepUnknown ? binder.bind(requireTarget(value)) : binder.bindResolvingUnknown(requireTarget(value));
     exprs.push(expr);
-    const source = expr.kind === 'Column' ? scope.columns[expr.index] : undefined;
+    const source = expr.kind === 'Column' ? scope.columns.find((column) => column.index === expr.index) : undefined;
     columns.push({
       name: target.ResTarget.name ?? figureColumnName(value), type: expr.type,
       tableOid: source?.tableOid ?? 0, columnNumber: source?.columnNumber ?? 0,

@@ -3,15 +3,20 @@
 //   prefix or range scan, partition, bucket and offset pruning;
 // - count(*) over a whole table with no filter or grouping becomes a stored count;
 // - every scan learns which of its columns the query reads (log reads decode only those).
+// Before them, subqueries in expressions move into Apply nodes (subqueries.ts) and filters move
+// into and through joins, whose equalities become hash keys (join-rules.ts).
 
 import { unreachable } from '../../common/errors.js';
 import type { BoundExpr } from '../bound-expr.js';
 import { mapExpr } from '../bound-expr-walk.js';
 import type { LogicalPlan } from '../plan/logical-plan.js';
 import { chooseAccessPath } from './access-path.js';
+import { planJoins } from './join-rules.js';
+import { extractSubqueries } from './subqueries.js';
+import { planWidth } from '../plan/plan-width.js';
 
 export function optimize(plan: LogicalPlan): LogicalPlan {
-  return pruneColumns(applyRules(plan), null);
+  return pruneColumns(applyRules(planJoins(extractSubqueries(plan, optimize))), null);
 }
 
 function applyRules(plan: LogicalPlan): LogicalPlan {
@@ -22,6 +27,8 @@ function applyRules(plan: LogicalPlan): LogicalPlan {
     case 'Sort': return { ...plan, input: applyRules(plan.input) };
     case 'Filter': return chooseAccessPath({ ...plan, input: applyRules(plan.input) });
     case 'Aggregate': return storedCount({ ...plan, input: applyRules(plan.input) });
+    case 'Distinct': case 'Apply': return { ...plan, input: applyRules(plan.input) };
+    case 'Join': case 'SetOp': return { ...plan, left: applyRules(plan.left), right: applyRules(plan.right) };
     default: return unreachable(plan, 'plan node');
   }
 }
@@ -44,8 +51,9 @@ function pruneColumns(plan: LogicalPlan, needed: Set<number> | null): LogicalPla
     case 'Values': case 'Lookup': case 'StoredCount': return plan;
     case 'Scan': return needed === null ? plan : { ...plan, columns: [...needed].sort((a, b) => a - b) };
     case 'Project': {
+      // An output that only copies an input column is needed only if the nodes above read it.
       const used = new Set<number>();
-      for (const expr of plan.exprs) columnsOf(expr, used);
+      plan.exprs.forEach((expr, i) => { if (needed === null || expr.kind !== 'Column' || needed.has(i)) columnsOf(expr, used); });
       return { ...plan, input: pruneColumns(plan.input, used) };
     }
     case 'Aggregate': {
@@ -62,6 +70,32 @@ function pruneColumns(plan: LogicalPlan, needed: Set<number> | null): LogicalPla
       return { ...plan, input: pruneColumns(plan.input, used) };
     }
     case 'Limit': return { ...plan, input: pruneColumns(plan.input, needed) };
+    case 'Distinct': return { ...plan, input: pruneColumns(plan.input, needed === null || plan.keys === null ? null
+      : plan.keys.reduce((used, key) => columnsOf(key, used), new Set(needed))) };
+    case 'SetOp': return { ...plan, left: pruneColumns(plan.left, null), right: pruneColumns(plan.right, null) };
+    case 'Apply': {
+      if (needed === null) return { ...plan, input: pruneColumns(plan.input, null) };
+      const width = planWidth(plan.input);
+      const used = new Set([...needed].filter((index) => index < width));
+      for (const subquery of plan.subqueries) {
+        for (const value of subquery.correlation) columnsOf(value, used);
+        if (subquery.arg !== null) columnsOf(subquery.arg, used);
+      }
+      return { ...plan, input: pruneColumns(plan.input, used) };
+    }
+    case 'Join': {
+      // Both sides read what the nodes above read of them, plus what the keys and condition compare.
+      const leftWidth = planWidth(plan.left);
+      const used = needed === null ? null : new Set(needed);
+      if (used !== null && plan.condition !== null) columnsOf(plan.condition, used);
+      const left = used === null ? null : new Set([...used].filter((index) => index < leftWidth));
+      const right = used === null ? null : new Set([...used].filter((index) => index >= leftWidth).map((index) => index - leftWidth));
+      for (const key of plan.keys) {
+        if (left !== null) columnsOf(key.left, left);
+        if (right !== null) columnsOf(key.right, right);
+      }
+      return { ...plan, left: pruneColumns(plan.left, left), right: pruneColumns(plan.right, right) };
+    }
     default: return unreachable(plan, 'plan node');
   }
 }

@@ -9,7 +9,11 @@ import type { LogicalPlan } from './logical-plan.js';
 import { scanColumnSpecs } from '../binder/table-binder.js';
 import { explainAccess } from './explain-access.js';
 
+/** Numbers the subqueries of one EXPLAIN (`SubPlan 1`, ...); reset by each explainPlan call. */
+let subPlanCount = 0;
+
 export function explainPlan(plan: LogicalPlan): string[] {
+  subPlanCount = 0;
   return render(plan, 0).lines;
 }
 
@@ -79,6 +83,43 @@ function render(plan: LogicalPlan, depth: number): Rendered {
         return [...keys, ...calls];
       });
     }
+    case 'Join': {
+      const left = render(plan.left, depth + 1);
+      const right = render(plan.right, depth + 1);
+      const names = plan.labels ?? [...left.names, ...right.names];
+      const leftNames = names.slice(0, left.names.length);
+      const rightNames = names.slice(left.names.length);
+      const keys = plan.keys.map((key) => `${exprText(key.left, leftNames)} = ${exprText(key.right, rightNames)}`).join(' AND ');
+      const condition = plan.condition === null ? '' : exprText(plan.condition, names);
+      const text = plan.keys.length > 0 ? `Hash join (${plan.joinType}): ${keys}${condition === '' ? '' : `; filter: ${condition}`}`
+        : plan.condition === null && plan.joinType === 'inner' ? 'Cross join' : `Nested loop join (${plan.joinType})${condition === '' ? '' : `: ${condition}`}`;
+      const output = plan.joinType === 'semi' || plan.joinType === 'anti' ? names.slice(0, left.names.length) : names;
+      return { lines: [prefix(depth) + text, ...left.lines, ...right.lines], names: output };
+    }
+    case 'Distinct':
+      return unary(plan.input, depth, (names) => plan.keys === null ? 'Hash distinct' : `Hash distinct on: ${plan.keys.map((key) => exprText(key, names)).join(', ')}`);
+    case 'SetOp': {
+      const left = render(plan.left, depth + 1);
+      const right = render(plan.right, depth + 1);
+      const name = `${plan.op[0]?.toUpperCase() ?? ''}${plan.op.slice(1)}${plan.all ? ' all' : ''}`;
+      return { lines: [prefix(depth) + name, ...left.lines, ...right.lines], names: left.names };
+    }
+    case 'Apply': {
+      const input = render(plan.input, depth + 1);
+      const lines: string[] = [];
+      const names = [...input.names];
+      const described = plan.subqueries.map((subquery) => {
+        const name = `SubPlan ${++subPlanCount}`;
+        names.push(name);
+        const correlated = subquery.correlation.length === 0 ? '' : ` (correlated on ${subquery.correlation.map((expr) => exprText(expr, input.names)).join(', ')})`;
+        const what = subquery.subquery === 'any' || subquery.subquery === 'all'
+          ? `${exprText(subquery.arg ?? undefined, input.names)} ${subquery.compare?.def.name ?? '='} ${subquery.subquery.toUpperCase()}`
+          : subquery.subquery === 'scalar' ? 'scalar' : subquery.subquery.toUpperCase();
+        lines.push(`${prefix(depth + 1)}${name}: ${what}${correlated}`, ...render(subquery.plan, depth + 2).lines);
+        return name;
+      });
+      return { lines: [`${prefix(depth)}Apply: ${described.join(', ')}`, ...input.lines, ...lines], names };
+    }
     default: return unreachable(plan, 'plan node');
   }
 }
@@ -116,6 +157,8 @@ export function exprText(expr: BoundExpr | undefined, names: readonly string[]):
     case 'NullIf': return `NULLIF(${exprText(expr.left, names)}, ${exprText(expr.right, names)})`;
     case 'InList': return `(${exprText(expr.arg, names)} ${expr.negated ? 'NOT ' : ''}IN (${expr.list.map((item) => exprText(item, names)).join(', ')}))`;
     case 'Greatest': case 'Least': return `${expr.kind.toUpperCase()}(${expr.args.map((arg) => exprText(arg, names)).join(', ')})`;
+    case 'OuterRef': return `outer ${expr.name}`;
+    case 'Subquery': return `(${expr.subquery} subquery)`;
     default: return unreachable(expr, 'expression');
   }
 }

@@ -9,6 +9,12 @@ import type { LogicalSort } from './logical-sort.js';
 import type { LogicalAggregate } from './logical-aggregate.js';
 import type { LogicalLookup } from './logical-lookup.js';
 import type { LogicalStoredCount } from './logical-stored-count.js';
+import type { LogicalJoin } from './logical-join.js';
+import type { LogicalDistinct } from './logical-distinct.js';
+import type { LogicalSetOp } from './logical-set-op.js';
+import type { LogicalApply } from './logical-apply.js';
 
-export type LogicalPlan = LogicalValues | LogicalProject | LogicalFilter | LogicalLimit | LogicalScan | LogicalSort | LogicalAggregate | LogicalLookup | LogicalStoredCount;
+export type LogicalPlan = LogicalValues | LogicalProject | LogicalFilter | LogicalLimit | LogicalScan | LogicalSort | LogicalAggregate | LogicalLookup | LogicalStoredCount
+  | LogicalJoin | LogicalDistinct | LogicalSetOp | LogicalApply;
 export type { LogicalValues, LogicalProject, LogicalFilter, LogicalLimit, LogicalScan, LogicalSort, LogicalAggregate, LogicalLookup, LogicalStoredCount };
+export type { LogicalJoin, LogicalDistinct, LogicalSetOp, LogicalApply };
