@@ -58,6 +58,8 @@ export const limits = {
   commitAppendRecordsMax: 16_384,
   /** Groups one GROUP BY may hold in memory. */
   aggregateGroupsMax: 5_000_000,
+  /** Rows a set-returning function in FROM (generate_series, unnest) may return. */
+  functionScanRowsMax: 5_000_000,
   /** Rows one ORDER BY may hold in memory. */
   sortRowsMax: 5_000_000,
   /** How often log retention (log_ttl) runs. */

@@ -28,6 +28,8 @@ import { planStream } from '../exec/stream/stream-plan.js';
 import { Subscription } from './subscribe/subscription.js';
 import type { BoundDeclareCursor, BoundFetch, BoundSubscribe } from '../sql/bound-statement.js';
 import { SessionCatalogView } from './system/session-catalog-view.js';
+import { isCatalogOidType } from '../functions/catalog-casts.js';
+import { castValue } from '../functions/resolve.js';
 import { SystemTableReader } from './system/system-table-reader.js';
 
 interface EngineParsedStatement extends ParsedStatement {
@@ -102,7 +104,8 @@ export class EngineSession implements Session {
     }
     const streaming = this.settings.get('execution.runtime_mode') === 'streaming';
     const { statement, parameterTypes } = bindStatement(parsed.raw, this.catalogReader, hints, this.settings.get('timezone') ?? 'UTC', { streaming });
-    const columns = statement.kind === 'Fetch' && !statement.move ? this.cursors.get(statement.name).columns : outputColumns(statement);
+    const columns = statement.kind === 'Fetch' && !statement.move ? this.cursors.get(statement.name).columns
+      : withCatalogNames(outputColumns(statement), () => this.functionContext());
     return { parsed, bound: statement, catalogVersion, hints, parameterTypes, columns };
   }
 
@@ -468,6 +471,16 @@ function discardRows(rows: RowCursor): RowCursor {
     commandTag: () => rows.commandTag(),
     close: () => rows.close(),
   };
+}
+
+/** Columns of reg* types (regclass, regnamespace, regrole) print the catalog object's name, as PostgreSQL's output functions do. */
+function withCatalogNames(columns: ColumnDescription[] | null, context: () => FunctionContext): ColumnDescription[] | null {
+  if (columns === null) return null;
+  return columns.map((column) => {
+    if (!isCatalogOidType(column.type)) return column;
+    const type = column.type;
+    return { ...column, textOutput: (value: Value) => String(castValue(value, type, Types.text, 'explicit', context())) };
+  });
 }
 
 /** The RowDescription of a bound statement, or null for statements that return no rows. */

@@ -65,6 +65,11 @@ export function catalogNameConversion(from: DataType, to: DataType): Conversion 
   return undefined;
 }
 
+/** Whether values of this type print as a catalog object's name (regclass, regnamespace, regrole, regproc). */
+export function isCatalogOidType(type: DataType): boolean {
+  return catalogOidType(type) !== undefined;
+}
+
 /** Whether a literal of text must be resolved at execution (a name, not an OID) for this type. */
 export function needsCatalogToParse(type: DataType, text: string): boolean {
   return catalogOidType(type) !== undefined && !/^\s*\d+\s*$/.test(text);

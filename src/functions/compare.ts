@@ -115,5 +115,7 @@ function crossIntegerOperators(): FunctionDef[] {
 
 export const comparisonDefs: readonly FunctionDef[] = [
   ...comparableTypes.flatMap(comparisonOperators),
+  // Arrays compare element by element (PostgreSQL's anyarray operators, one per element type here).
+  ...comparableTypes.map((type): DataType => ({ name: type.name, element: type })).flatMap(comparisonOperators),
   ...crossIntegerOperators(),
 ];

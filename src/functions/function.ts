@@ -44,6 +44,8 @@ export interface CatalogLookup {
   relationSize(oid: number): bigint | undefined;
   /** Schemas of the search path (with pg_catalog first when `implicit`). */
   searchPathSchemas(implicit: boolean): readonly string[];
+  /** The relation and the tables it is a partition of, nearest first (pg_partition_ancestors). */
+  partitionAncestors(oid: number): readonly number[];
   /** PARTITION BY text of a partitioned table. */
   partitionKeyDefinition(oid: number): string | undefined;
 }

@@ -10,6 +10,7 @@ import { numericOperatorDefs } from './operators-numeric.js';
 import { stringFunctionDefs, stringOperatorDefs } from './string.js';
 import { systemFunctionDefs } from './system.js';
 import { catalogInfoFunctionDefs } from './catalog-info.js';
+import { arrayOperatorDefs } from './array-operators.js';
 
 function indexByName(defs: readonly FunctionDef[]): ReadonlyMap<string, readonly FunctionDef[]> {
   const index = new Map<string, FunctionDef[]>();
@@ -24,6 +25,7 @@ function indexByName(defs: readonly FunctionDef[]): ReadonlyMap<string, readonly
 const operators = indexByName([
   ...comparisonDefs, ...numericOperatorDefs, ...stringOperatorDefs, ...datetimeOperatorDefs, ...jsonOperatorDefs,
   ...mathOperatorDefs,
+  ...arrayOperatorDefs,
 ]);
 
 const functions = indexByName([

@@ -92,6 +92,7 @@ export function castAllowedIn(declared: CastContext, wanted: CastContext): boole
  * element-wise; unknown (an untyped literal) goes anywhere implicitly.
  */
 export function castContextOf(from: DataType, to: DataType): CastContext | null {
+  if (isVectorToArray(from, to)) return 'implicit';
   if (from.element !== undefined || to.element !== undefined) {
     if (from.element !== undefined && to.element !== undefined) return castContextOf(from.element, to.element);
     if (isStringType(to) && from.element !== undefined) return 'assignment';
@@ -106,6 +107,12 @@ export function castContextOf(from: DataType, to: DataType): CastContext | null 
   if (isStringType(to)) return 'assignment';
   if (isStringType(from)) return 'explicit';
   return null;
+}
+
+/** int2vector → int2[] and oidvector → oid[]: the same values, binary-coercible in PostgreSQL. */
+function isVectorToArray(from: DataType, to: DataType): boolean {
+  if (from.element !== undefined || to.element === undefined || to.element.element !== undefined) return false;
+  return (from.name === 'int2vector' && to.element.name === 'int2') || (from.name === 'oidvector' && to.element.name === 'oid');
 }
 
 export function canCoerceImplicitly(from: DataType, to: DataType): boolean {

@@ -257,7 +257,7 @@ export class Connection {
     }
     try {
       writeRowDescription(this.channel.out, outcome.columns, []);
-      const writers = outcome.columns.map((column) => valueWriter(column.type, 0, this.timeZone()));
+      const writers = outcome.columns.map((column) => valueWriter(column.type, 0, this.timeZone(), column.textOutput));
       const result = await sendRows(context, outcome.cursor, writers, 0, signal);
       if (result.done) writeCommandComplete(this.channel.out, result.tag);
     } finally {

@@ -216,7 +216,7 @@ function expandFormats(codes: readonly number[], count: number, what: string, ex
 }
 
 function columnWriters(columns: readonly ColumnDescription[], formats: readonly FormatCode[], timeZone: string): ValueWriter[] {
-  return columns.map((column, index) => valueWriter(column.type, formats[index] ?? 0, timeZone));
+  return columns.map((column, index) => valueWriter(column.type, formats[index] ?? 0, timeZone, column.textOutput));
 }
 
 function decodeBindParameter(type: DataType, format: FormatCode, bytes: Buffer | null, index: number, timeZone: string): Value {

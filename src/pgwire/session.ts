@@ -13,6 +13,11 @@ export interface ColumnDescription {
   readonly tableOid: number;
   /** Attribute number of the column in that table, or 0. */
   readonly columnNumber: number;
+  /**
+   * Text output of a value when it depends on the server's state (regclass prints a relation's
+   * name); absent for types whose text form the wire layer derives from the value alone.
+   */
+  readonly textOutput?: (value: Value) => string;
 }
 
 export interface Notice {
@@ -44,6 +49,8 @@ export interface PreparedStatement {
  * `suspend` when no more are ready: an Execute with a row limit then ends with PortalSuspended.
  */
 export interface RowCursor {
+  /** Rows come from a finite read that never waits on new data (not a continuous query). */
+  readonly bounded?: boolean;
   next(maxRows: number, signal: AbortSignal): Promise<{ rows: Value[][]; done: boolean; suspend?: boolean }>;
   /** CommandComplete tag once done, e.g. `SELECT 3`. Row count is the total the cursor returned. */
   commandTag(): string;

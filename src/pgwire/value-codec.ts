@@ -38,7 +38,8 @@ const numericDigitsMax = 1000 + 1000;
 // Encoding results
 
 /** The writer for one result column; throws 0A000 when the type has no binary form. */
-export function valueWriter(type: DataType, format: FormatCode, timeZone = 'UTC'): ValueWriter {
+export function valueWriter(type: DataType, format: FormatCode, timeZone = 'UTC', textOutput?: (value: Value) => string): ValueWriter {
+  if (format === 0 && textOutput !== undefined) return (out, value) => out.lengthPrefixedString(textOutput(value));
   return format === 1 ? binaryWriter(type) : textWriter(type, timeZone);
 }
 

@@ -109,6 +109,12 @@ export class SessionCatalogView implements CatalogLookup {
     return this.snapshot().relationByOid.has(oid) ? 0n : undefined;
   }
 
+  partitionAncestors(oid: number): readonly number[] {
+    const relation = this.snapshot().relationByOid.get(oid);
+    if (relation === undefined) return [];
+    return relation.partition !== null && relation.table !== null ? [oid, relation.table.oid] : [oid];
+  }
+
   partitionKeyDefinition(oid: number): string | undefined {
     const relation = this.snapshot().relationByOid.get(oid);
     if (relation?.kind !== 'p' || relation.table === null) return undefined;

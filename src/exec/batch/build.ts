@@ -11,6 +11,7 @@ import { AggregateExec } from './aggregate-exec.js';
 import { LookupExec } from './lookup-exec.js';
 import { StoredCountExec } from './stored-count-exec.js';
 import { ValuesExec } from './values-exec.js';
+import { FunctionScanExec } from './function-scan-exec.js';
 import { planWidth } from '../../sql/plan/plan-width.js';
 import { HashJoinExec } from './hash-join-exec.js';
 import { NestedLoopJoinExec } from './nested-loop-join-exec.js';
@@ -21,6 +22,7 @@ import { ApplyExec } from './apply-exec.js';
 export function buildOperator(plan: LogicalPlan): BatchOperator {
   switch (plan.kind) {
     case 'Values': return new ValuesExec(plan.rows);
+    case 'FunctionScan': return new FunctionScanExec(plan);
     case 'Project': return new ProjectExec(buildOperator(plan.input), plan.exprs);
     case 'Filter': return new FilterExec(buildOperator(plan.input), plan.predicate);
     case 'Limit': return new LimitExec(buildOperator(plan.input), plan.limit, plan.offset);

@@ -103,7 +103,7 @@ function sourceOf(leaf: LogicalPlan): Omit<StreamSource, 'columns'> & { columns:
       const width = leaf.changelog ? leaf.table.schema.columns.length + 4 : leaf.table.schema.columns.length + 3;
       return { table: leaf.table, partition: leaf.partition, changelog: leaf.changelog, columns: Array.from({ length: width }, (_, i) => i) };
     }
-    case 'Values': throw notSupported('a continuous query needs a table to read from');
+    case 'Values': case 'FunctionScan': throw notSupported('a continuous query needs a table to read from');
     case 'Sort': throw notSupported('ORDER BY is not supported in a continuous query', 'Order the changes on the client, or drop ORDER BY.');
     case 'Limit': throw notSupported('LIMIT and OFFSET are not supported in a continuous query');
     default: throw notSupported(`${describeNode(leaf)} is not supported in a continuous query yet`);

@@ -2,7 +2,7 @@
 // parameters, resolves operators and functions (PostgreSQL's overload rules live in functions/),
 // and inserts the casts they need. Errors carry the position of the offending token.
 
-import type { Node, A_Expr, A_Const, FuncCall, TypeCast, CaseExpr, ColumnRef, SQLValueFunction, SelectStmt, SubLink } from 'libpg-query';
+import type { Node, A_Expr, A_Indirection, A_Const, FuncCall, TypeCast, CaseExpr, ColumnRef, SQLValueFunction, SelectStmt, SubLink } from 'libpg-query';
 import { SqlError, SqlState, notSupported } from '../../common/errors.js';
 import { limits } from '../../common/limits.js';
 import { Decimal } from '../../common/decimal.js';
@@ -10,6 +10,7 @@ import { Types, sameType, type DataType } from '../../common/types.js';
 import { commonType, resolveFunction, resolveOperator } from '../../functions/resolve.js';
 import type { ResolvedFunction } from '../../functions/function.js';
 import { arrayComparison } from '../../functions/array-compare.js';
+import { arraySubscript } from '../../functions/array-subscript.js';
 import type { BoundExpr, SubqueryKind } from '../bound-expr.js';
 import type { BoundQuery } from '../bound-statement.js';
 import { Correlation, type NameResolver } from './correlation.js';
@@ -128,6 +129,7 @@ export class ExprBinder implements NameResolver {
     if ('CollateClause' in node) return this.bind(requireNode(node.CollateClause.arg));
     if ('SubLink' in node) return this.bindSubLink(node.SubLink);
     if ('A_ArrayExpr' in node) throw notSupported('ARRAY constructors are not supported yet');
+    if ('A_Indirection' in node) return this.bindSubscripts(node.A_Indirection);
     if ('RowExpr' in node) throw notSupported('row constructors are not supported');
     throw notSupported(`expression ${Object.keys(node)[0] ?? '?'} is not supported`);
   }
@@ -248,6 +250,25 @@ export class ExprBinder implements NameResolver {
       default:
         throw notSupported(`operator expression ${String(expr.kind)} is not supported`);
     }
+  }
+
+  /** `array[i]`, `array[i][j]`: one subscript call per index; slices are not supported. */
+  private bindSubscripts(node: A_Indirection): BoundExpr {
+    let expr = this.bind(requireNode(node.arg));
+    for (const item of node.indirection ?? []) {
+      const indices = 'A_Indices' in item ? item.A_Indices : undefined;
+      if (indices === undefined || indices.is_slice === true || indices.uidx === undefined) {
+        throw notSupported('only array subscripts [i] are supported here');
+      }
+      const fn = arraySubscript(expr.type);
+      if (fn === undefined) {
+        throw new SqlError(SqlState.datatypeMismatch, `cannot subscript type ${expr.type.name} because it does not support subscripting`,
+          this.at(locationOf(node.arg)));
+      }
+      const index = this.bind(indices.uidx);
+      expr = this.call(fn, [expr, index], [locationOf(node.arg), locationOf(indices.uidx)]);
+    }
+    return expr;
   }
 
   /** `x op ANY (array)` / `ALL`: the operator resolved against the array's element type. */

@@ -16,6 +16,7 @@ import { ExprBinder, requireNode, stringValue } from './expr-binder.js';
 import { nestingOf, type QueryEnv } from './query-env.js';
 import { Scope, type ScopeColumn } from './scope.js';
 import { bindTableRef } from './table-binder.js';
+import { bindRangeFunction } from './function-scan-binder.js';
 
 export interface FromItem {
   readonly plan: LogicalPlan;
@@ -43,7 +44,7 @@ function bindFromItem(node: Node, env: QueryEnv): FromItem {
   if ('RangeVar' in node) return bindRangeVar(node.RangeVar, env);
   if ('RangeSubselect' in node) return bindRangeSubselect(node.RangeSubselect, env);
   if ('JoinExpr' in node) return bindJoin(node.JoinExpr, env);
-  if ('RangeFunction' in node) throw notSupported('functions in FROM are not supported yet');
+  if ('RangeFunction' in node) return bindRangeFunction(node.RangeFunction, env);
   throw notSupported(`FROM ${Object.keys(node)[0] ?? 'item'} is not supported`);
 }
 

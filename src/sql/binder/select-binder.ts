@@ -17,6 +17,7 @@ import { figureColumnName } from './column-name.js';
 import type { CatalogReader } from '../catalog-reader.js';
 import { ExprBinder, locationOf, stringValue, type ExprBinderContext } from './expr-binder.js';
 import { AggregateCollector, containsAggregate, overAggregateRow } from './aggregate-binder.js';
+import { selectListFunctionAsFrom } from './function-scan-binder.js';
 import { bindFrom } from './from-binder.js';
 import { nestingOf, type CommonTable, type QueryEnv } from './query-env.js';
 import { Scope } from './scope.js';
@@ -114,7 +115,8 @@ function coerceOutputs(query: BoundQuery, types: readonly DataType[], binder: Ex
   return rewrite(query.plan);
 }
 
-function bindSimpleSelect(statement: SelectStmt, env: QueryEnv, keepUnknown: boolean): BoundQuery {
+function bindSimpleSelect(original: SelectStmt, env: QueryEnv, keepUnknown: boolean): BoundQuery {
+  const statement = selectListFunctionAsFrom(original);
   const from = bindFrom(statement.fromClause ?? [], env);
   const binder = new ExprBinder(env.context, from.scope, nestingOf(env));
   let plan: LogicalPlan = from.plan;

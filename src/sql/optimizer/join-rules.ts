@@ -54,7 +54,7 @@ function withFilter(plan: LogicalPlan, parts: readonly BoundExpr[]): LogicalPlan
 
 export function planJoins(plan: LogicalPlan): LogicalPlan {
   switch (plan.kind) {
-    case 'Values': case 'Scan': case 'Lookup': case 'StoredCount': return plan;
+    case 'Values': case 'Scan': case 'Lookup': case 'StoredCount': case 'FunctionScan': return plan;
     case 'Filter': {
       const input = plan.input;
       if (input.kind !== 'Join') return { ...plan, input: planJoins(input) };

@@ -21,7 +21,7 @@ export function optimize(plan: LogicalPlan): LogicalPlan {
 
 function applyRules(plan: LogicalPlan): LogicalPlan {
   switch (plan.kind) {
-    case 'Values': case 'Scan': case 'Lookup': case 'StoredCount': return plan;
+    case 'Values': case 'Scan': case 'Lookup': case 'StoredCount': case 'FunctionScan': return plan;
     case 'Project': return { ...plan, input: applyRules(plan.input) };
     case 'Limit': return limitScan({ ...plan, input: applyRules(plan.input) });
     case 'Sort': return { ...plan, input: applyRules(plan.input) };
@@ -48,7 +48,7 @@ function columnsOf(expr: BoundExpr, into: Set<number>): Set<number> {
  */
 function pruneColumns(plan: LogicalPlan, needed: Set<number> | null): LogicalPlan {
   switch (plan.kind) {
-    case 'Values': case 'Lookup': case 'StoredCount': return plan;
+    case 'Values': case 'Lookup': case 'StoredCount': case 'FunctionScan': return plan;
     case 'Scan': return needed === null ? plan : { ...plan, columns: [...needed].sort((a, b) => a - b) };
     case 'Project': {
       // An output that only copies an input column is needed only if the nodes above read it.

@@ -66,6 +66,9 @@ export function extractSubqueries(plan: LogicalPlan, optimize: Optimize): Logica
       if (plan.rows.some((row) => row.some(containsSubquery))) throw notSupported('subqueries in VALUES are not supported yet');
       return plan;
     case 'Scan': case 'Lookup': case 'StoredCount': return plan;
+    case 'FunctionScan':
+      if (plan.args.some(containsSubquery)) throw notSupported('subqueries in the arguments of a function in FROM are not supported yet');
+      return plan;
     case 'Project': {
       const input = walk(plan.input);
       if (!plan.exprs.some(containsSubquery)) return { ...plan, input };

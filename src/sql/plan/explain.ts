@@ -38,6 +38,8 @@ function render(plan: LogicalPlan, depth: number): Rendered {
   switch (plan.kind) {
     case 'Values':
       return leaf(`Values (${plan.rows.length} row${plan.rows.length === 1 ? '' : 's'})`, plan.columnTypes.map((_, i) => `column${i + 1}`));
+    case 'FunctionScan':
+      return leaf(`Function scan on ${plan.fn.name}`, plan.fn.columns.map((column) => column.name));
     case 'Scan': {
       const specs = scanColumnSpecs(plan.table, plan.changelog);
       const kind = plan.changelog ? 'Changelog scan' : plan.table.schema.primaryKey.length > 0 ? 'KV scan' : 'Log scan';

@@ -1,6 +1,7 @@
 // The logical plan: a tree of relational operators, each node a readonly record with a `kind`.
 // Every walk over it is a switch on `kind` that ends in an exhaustiveness check.
 import type { LogicalValues } from './logical-values.js';
+import type { LogicalFunctionScan } from './logical-function-scan.js';
 import type { LogicalProject } from './logical-project.js';
 import type { LogicalFilter } from './logical-filter.js';
 import type { LogicalLimit } from './logical-limit.js';
@@ -15,6 +16,6 @@ import type { LogicalSetOp } from './logical-set-op.js';
 import type { LogicalApply } from './logical-apply.js';
 
 export type LogicalPlan = LogicalValues | LogicalProject | LogicalFilter | LogicalLimit | LogicalScan | LogicalSort | LogicalAggregate | LogicalLookup | LogicalStoredCount
-  | LogicalJoin | LogicalDistinct | LogicalSetOp | LogicalApply;
+  | LogicalJoin | LogicalDistinct | LogicalSetOp | LogicalApply | LogicalFunctionScan;
 export type { LogicalValues, LogicalProject, LogicalFilter, LogicalLimit, LogicalScan, LogicalSort, LogicalAggregate, LogicalLookup, LogicalStoredCount };
-export type { LogicalJoin, LogicalDistinct, LogicalSetOp, LogicalApply };
+export type { LogicalJoin, LogicalDistinct, LogicalSetOp, LogicalApply, LogicalFunctionScan };

@@ -6,7 +6,7 @@ import type { LogicalPlan } from './logical-plan.js';
 
 export function planWidth(plan: LogicalPlan): number {
   switch (plan.kind) {
-    case 'Values': return plan.columnTypes.length;
+    case 'Values': case 'FunctionScan': return plan.columnTypes.length;
     case 'Scan': return scanColumnSpecs(plan.table, plan.changelog).length;
     case 'Lookup': return scanColumnSpecs(plan.table, false).length;
     case 'StoredCount': return 1;

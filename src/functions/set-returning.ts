@@ -1,0 +1,65 @@
+// Set-returning functions usable in FROM: generate_series over integers, unnest of an array, and
+// pg_partition_ancestors (psql's \d of a partitioned table). Each returns its rows at once; the
+// number of rows generate_series may produce is bounded by limits.functionScanRowsMax.
+
+import { SqlError, SqlState } from '../common/errors.js';
+import { limits } from '../common/limits.js';
+import { Types, type DataType, type Value } from '../common/types.js';
+import type { FunctionContext } from './function.js';
+
+export interface SetReturningFunction {
+  readonly name: string;
+  /** Argument types the call's arguments are coerced to. */
+  readonly argTypes: readonly DataType[];
+  readonly columns: readonly { readonly name: string; readonly type: DataType }[];
+  /** The rows for these argument values (NULL arguments give no rows). */
+  readonly rows: (args: readonly Value[], context: FunctionContext) => Value[][];
+}
+
+function checkedCount(count: bigint): void {
+  if (count > BigInt(limits.functionScanRowsMax)) {
+    throw new SqlError(SqlState.programLimitExceeded, `a set-returning function may return at most ${limits.functionScanRowsMax} rows`);
+  }
+}
+
+function series(type: DataType): (args: readonly Value[]) => Value[][] {
+  const wide = type.name === 'int8';
+  return (args) => {
+    if (args.some((arg) => arg === null)) return [];
+    const [start, stop, step = wide ? 1n : 1] = args.map((arg) => BigInt(arg as number | bigint));
+    if (start === undefined || stop === undefined) return [];
+    const by = BigInt(step);
+    if (by === 0n) throw new SqlError(SqlState.invalidParameterValue, 'step size cannot equal zero');
+    const count = by > 0n ? (stop >= start ? (stop - start) / by + 1n : 0n) : (start >= stop ? (start - stop) / -by + 1n : 0n);
+    checkedCount(count);
+    const rows: Value[][] = [];
+    for (let i = 0n, value = start; i < count; i++, value += by) rows.push([wide ? value : Number(value)]);
+    return rows;
+  };
+}
+
+/** The set-returning function `name` for argument types, or undefined when there is none. */
+export function resolveSetReturning(name: string, argTypes: readonly DataType[], alias: string): SetReturningFunction | undefined {
+  const lower = name.toLowerCase();
+  if (lower === 'generate_series' && (argTypes.length === 2 || argTypes.length === 3)) {
+    const wide = argTypes.some((type) => type.name === 'int8' || type.name === 'numeric');
+    const type = wide ? Types.int8 : Types.int4;
+    return { name: lower, argTypes: argTypes.map(() => type), columns: [{ name: alias, type }], rows: series(type) };
+  }
+  if (lower === 'unnest' && argTypes.length === 1) {
+    const arrayType = argTypes[0];
+    const element = arrayType?.element ?? Types.text;
+    return {
+      name: lower, argTypes: [arrayType?.element === undefined ? { name: 'text', element: Types.text } : arrayType],
+      columns: [{ name: alias, type: element }],
+      rows: (args) => (args[0] === null ? [] : (args[0] as Value[]).flat(Number.POSITIVE_INFINITY as 1).map((item) => [item as Value])),
+    };
+  }
+  if (lower === 'pg_partition_ancestors' && argTypes.length === 1) {
+    return {
+      name: lower, argTypes: [{ name: 'regclass' }], columns: [{ name: 'relid', type: { name: 'regclass' } }],
+      rows: (args, context) => (args[0] === null ? [] : (context.catalog?.partitionAncestors(args[0] as number) ?? []).map((oid) => [oid])),
+    };
+  }
+  return undefined;
+}
