@@ -37,7 +37,7 @@ export function coerce(
     return { kind: 'Parameter', type: target, index: expr.index };
   }
   if (expr.kind === 'Literal' && expr.value === null) return { kind: 'Literal', type: target, value: null };
-  if (expr.type.name === target.name && target.precision === undefined && target.element === undefined) {
+  if (expr.type.name === target.name && target.precision === undefined && target.element === undefined && expr.type.element === undefined) {
     return { ...expr, type: target } as BoundExpr;
   }
   if (findCast(expr.type, target, context) === null) {
