@@ -1,6 +1,7 @@
 // What row producers of system relations get, and how their rows become scan rows: a producer
 // returns records keyed by column name; a column it leaves out reads as its type's "nothing"
-// (false, 0, or NULL), which is what PostgreSQL shows for the features Sluice does not have.
+// (in pg_catalog false, 0, or NULL; elsewhere NULL), which is what PostgreSQL shows for the
+// features Sluice does not have.
 
 import type { Value } from '../../common/types.js';
 import type { SystemRelation } from '../../sql/system/system-relation.js';
@@ -24,6 +25,8 @@ export type SystemRowProducer = (context: SystemRowsContext) => SystemRecord[];
 
 function absentValue(relation: SystemRelation, index: number): Value {
   const type = relation.columns[index]?.type;
+  // information_schema and sluice_catalog say "not applicable" with NULL; pg_catalog with false/0.
+  if (relation.schema !== 'pg_catalog') return null;
   if (type === undefined || type.element !== undefined) return null;
   switch (type.name) {
     case 'bool': return false;
