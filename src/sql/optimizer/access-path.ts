@@ -46,8 +46,9 @@ function withRest(input: LogicalPlan, parts: readonly BoundExpr[], consumed: Rea
   return { kind: 'Filter', input, predicate: rest.length === 1 ? rest[0] as BoundExpr : { kind: 'And', type: predicate.type, args: rest } };
 }
 
+/** Fixed for one execution: literals, parameters, and a correlated subquery's outer references. */
 function isConstant(expr: BoundExpr): boolean {
-  if (expr.kind === 'Literal' || expr.kind === 'Parameter') return true;
+  if (expr.kind === 'Literal' || expr.kind === 'Parameter' || expr.kind === 'OuterRef') return true;
   return expr.kind === 'Cast' && isConstant(expr.arg);
 }
 

@@ -4,6 +4,7 @@
 // the Apply (so they can still reach joins and scans, and fewer rows run the subqueries) and
 // projects the appended columns away again. Subqueries nested in the operands of other
 // subqueries are applied first, in an Apply of their own. Each subquery's plan is optimized too.
+// On the way, a projection over a projection that only picks columns is merged into one.
 
 import { notSupported, unreachable } from '../../common/errors.js';
 import { Types } from '../../common/types.js';
@@ -70,9 +71,11 @@ export function extractSubqueries(plan: LogicalPlan, optimize: Optimize): Logica
       if (plan.args.some(containsSubquery)) throw notSupported('subqueries in the arguments of a function in FROM are not supported yet');
       return plan;
     case 'Project': {
-      const input = walk(plan.input);
-      if (!plan.exprs.some(containsSubquery)) return { ...plan, input };
-      const applied = applyAll(input, plan.exprs, optimize);
+      const walked = walk(plan.input);
+      const project = walked.kind === 'Project' && walked.exprs.every((expr) => expr.kind === 'Column')
+        ? composed(plan, walked) : { ...plan, input: walked };
+      if (!project.exprs.some(containsSubquery)) return project;
+      const applied = applyAll(project.input, project.exprs, optimize);
       return { kind: 'Project', input: applied.input, exprs: applied.exprs };
     }
     case 'Filter': {
@@ -122,4 +125,14 @@ export function extractSubqueries(plan: LogicalPlan, optimize: Optimize): Logica
     case 'Apply': return { ...plan, input: walk(plan.input) };
     default: return unreachable(plan, 'plan node');
   }
+}
+
+/** A projection over one that only picks columns reads the columns picked directly. */
+function composed(outer: Extract<LogicalPlan, { kind: 'Project' }>, inner: Extract<LogicalPlan, { kind: 'Project' }>): Extract<LogicalPlan, { kind: 'Project' }> {
+  const exprs = outer.exprs.map((expr) => mapExpr(expr, (node) => {
+    if (node.kind !== 'Column') return undefined;
+    const picked = inner.exprs[node.index];
+    return picked?.kind === 'Column' ? { ...node, index: picked.index } : undefined;
+  }));
+  return { kind: 'Project', input: inner.input, exprs };
 }
