@@ -4,7 +4,8 @@
 // the Apply (so they can still reach joins and scans, and fewer rows run the subqueries) and
 // projects the appended columns away again. Subqueries nested in the operands of other
 // subqueries are applied first, in an Apply of their own. Each subquery's plan is optimized too.
-// On the way, a projection over a projection that only picks columns is merged into one.
+// On the way, a projection over a projection that only picks columns is merged into one, and
+// WHERE conjuncts EXISTS / NOT EXISTS / IN become semi and anti joins where they can (decorrelate.ts).
 
 import { notSupported, unreachable } from '../../common/errors.js';
 import { Types } from '../../common/types.js';
@@ -12,6 +13,7 @@ import type { BoundExpr, BoundSubquery } from '../bound-expr.js';
 import { mapExpr } from '../bound-expr-walk.js';
 import type { LogicalPlan } from '../plan/logical-plan.js';
 import { planWidth } from '../plan/plan-width.js';
+import { semiJoin } from './decorrelate.js';
 
 type Optimize = (plan: LogicalPlan) => LogicalPlan;
 
@@ -79,9 +81,16 @@ export function extractSubqueries(plan: LogicalPlan, optimize: Optimize): Logica
       return { kind: 'Project', input: applied.input, exprs: applied.exprs };
     }
     case 'Filter': {
-      const input = walk(plan.input);
+      let input = walk(plan.input);
       if (!containsSubquery(plan.predicate)) return { ...plan, input };
-      const parts = conjuncts(plan.predicate);
+      const parts: BoundExpr[] = [];
+      for (const part of conjuncts(plan.predicate)) {
+        const joined = semiJoin(input, part, walk);
+        if (joined === undefined) parts.push(part);
+        else input = joined;
+      }
+      if (parts.length === 0) return input;
+      if (!parts.some(containsSubquery)) return { kind: 'Filter', input, predicate: and(parts) };
       const plain = parts.filter((part) => !containsSubquery(part));
       const below: LogicalPlan = plain.length === 0 ? input : { kind: 'Filter', input, predicate: and(plain) };
       const applied = applyAll(below, [and(parts.filter(containsSubquery))], optimize);
