@@ -99,7 +99,7 @@ export function typeFromOid(oid: number): DataType | undefined {
   const name = typeByOid.get(oid);
   if (name !== undefined) return { name };
   for (const candidate of Object.keys(typeInfo) as TypeName[]) {
-    if (typeInfo[candidate].arrayOid === oid) return { name: candidate, element: { name: candidate } };
+    if (oid !== 0 && typeInfo[candidate].arrayOid === oid) return { name: candidate, element: { name: candidate } };
   }
   return undefined;
 }

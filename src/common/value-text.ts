@@ -26,6 +26,7 @@ export function formatText(type: DataType, value: Value, timeZone = 'UTC'): stri
     case 'int2vector': case 'oidvector': return (value as number[]).join(' ');
     case 'aclitem': return value as string;
     case 'regtype': {
+      if (value === 0) return '-';
       const named = typeFromOid(value as number);
       return named === undefined ? String(value as number) : formatType(named);
     }
