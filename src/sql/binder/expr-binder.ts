@@ -54,8 +54,13 @@ export class ExprBinder implements NameResolver {
   /** Names the clause being bound, for "aggregate functions are not allowed in WHERE". */
   clause = 'this context';
 
-  constructor(private readonly context: ExprBinderContext, private readonly scope: Scope = Scope.empty,
+  constructor(readonly context: ExprBinderContext, private readonly scope: Scope = Scope.empty,
     private readonly nesting?: Nesting) {}
+
+  /** A binder over the same names that may also bind subqueries. */
+  withNesting(nesting: Nesting): ExprBinder {
+    return new ExprBinder(this.context, this.scope, nesting);
+  }
 
   /** A column of this query's row, or an outer reference when an enclosing query has the name. */
   resolveName(qualifier: string | null, name: string, position: number | undefined): BoundExpr | undefined {

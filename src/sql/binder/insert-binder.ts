@@ -18,7 +18,6 @@ import { bindSelect } from './select-binder.js';
 import { bindTableRef, requireWritable } from './table-binder.js';
 
 export function bindInsert(statement: InsertStmt, context: ExprBinderContext, catalog: CatalogReader): BoundInsert {
-  if (statement.withClause !== undefined) throw notSupported('WITH in INSERT is not supported yet');
   const relation = statement.relation ?? {};
   const ref = bindTableRef(relation, catalog, context.source.positionOfByte(relation.location));
   requireWritable(ref, context.source.positionOfByte(relation.location));
@@ -34,13 +33,23 @@ export function bindInsert(statement: InsertStmt, context: ExprBinderContext, ca
       }
     }
   }
-  const source = bindSource(statement.selectStmt, targetColumns, table.schema.columns.map((column) => column.type), context, catalog);
+  const source = bindSource(withQueries(statement), targetColumns, table.schema.columns.map((column) => column.type), context, catalog);
   const onConflict = bindOnConflict(statement, table.schema.primaryKey, isPrimaryKeyTable);
   return {
     kind: 'Insert', table, partition: ref.scan.partition, targetColumns, source, onConflict,
     conflictUpdate: onConflict === 'update' ? bindConflictUpdate(statement, table, relation.alias?.aliasname ?? table.name, context) : null,
     returning: bindReturning(statement.returningList ?? [], ref.columns, context, targetColumns.length === table.schema.columns.length || !isPrimaryKeyTable),
   };
+}
+
+/** The source query, carrying the INSERT's own WITH queries (`WITH x AS (...) INSERT ... SELECT`). */
+function withQueries(statement: InsertStmt): Node | undefined {
+  const outer = statement.withClause;
+  const node = statement.selectStmt;
+  if (outer === undefined || node === undefined || !('SelectStmt' in node)) return node;
+  const inner = node.SelectStmt.withClause;
+  const withClause = inner === undefined ? outer : { ...inner, ctes: [...(outer.ctes ?? []), ...(inner.ctes ?? [])] };
+  return { SelectStmt: { ...node.SelectStmt, withClause } };
 }
 
 function bindTargetColumns(statement: InsertStmt, names: readonly string[], context: ExprBinderContext): number[] {

@@ -2,7 +2,7 @@
 // current rows passes through WHERE; UPDATE computes each new row from SET expressions over the
 // old one. Log tables are append-only: both statements fail with 0A000 on them.
 
-import type { DeleteStmt, Node, RangeVar, UpdateStmt } from 'libpg-query';
+import type { DeleteStmt, Node, RangeVar, UpdateStmt, WithClause } from 'libpg-query';
 import { SqlError, SqlState, notSupported } from '../../common/errors.js';
 import type { TableDef } from '../../common/catalog-model.js';
 import type { BoundExpr } from '../bound-expr.js';
@@ -11,6 +11,8 @@ import type { CatalogReader } from '../catalog-reader.js';
 import type { LogicalPlan } from '../plan/logical-plan.js';
 import { ExprBinder, locationOf, type ExprBinderContext } from './expr-binder.js';
 import { Scope } from './scope.js';
+import { nestingOf } from './query-env.js';
+import { statementEnv } from './select-binder.js';
 import { bindTableRef, requireWritable } from './table-binder.js';
 
 function appendOnly(table: TableDef, statement: string): SqlError {
@@ -29,22 +31,23 @@ function bindTarget(relation: RangeVar | undefined, context: ExprBinderContext, 
   return { table, plan: ref.scan, binder: new ExprBinder(context, new Scope(ref.columns)) };
 }
 
-function withWhere(plan: LogicalPlan, where: Node | undefined, binder: ExprBinder): LogicalPlan {
-  return where === undefined ? plan : { kind: 'Filter', input: plan, predicate: binder.bindCondition(where, 'WHERE') };
+/** WHERE may hold subqueries (and read the statement's WITH queries); SET expressions may not. */
+function withWhere(plan: LogicalPlan, where: Node | undefined, binder: ExprBinder, catalog: CatalogReader, withClause: WithClause | undefined): LogicalPlan {
+  if (where === undefined) return plan;
+  const whereBinder = binder.withNesting(nestingOf(statementEnv(binder.context, catalog, withClause)));
+  return { kind: 'Filter', input: plan, predicate: whereBinder.bindCondition(where, 'WHERE') };
 }
 
 export function bindDelete(statement: DeleteStmt, context: ExprBinderContext, catalog: CatalogReader): BoundDelete {
   if ((statement.usingClause ?? []).length > 0) throw notSupported('DELETE ... USING is not supported yet');
   if ((statement.returningList ?? []).length > 0) throw notSupported('DELETE ... RETURNING is not supported yet');
-  if (statement.withClause !== undefined) throw notSupported('WITH in DELETE is not supported yet');
   const { table, plan, binder } = bindTarget(statement.relation, context, catalog, 'delete');
-  return { kind: 'Delete', table, rows: withWhere(plan, statement.whereClause, binder) };
+  return { kind: 'Delete', table, rows: withWhere(plan, statement.whereClause, binder, catalog, statement.withClause) };
 }
 
 export function bindUpdate(statement: UpdateStmt, context: ExprBinderContext, catalog: CatalogReader): BoundUpdate {
   if ((statement.fromClause ?? []).length > 0) throw notSupported('UPDATE ... FROM is not supported yet');
   if ((statement.returningList ?? []).length > 0) throw notSupported('UPDATE ... RETURNING is not supported yet');
-  if (statement.withClause !== undefined) throw notSupported('WITH in UPDATE is not supported yet');
   const { table, plan, binder } = bindTarget(statement.relation, context, catalog, 'update');
   const names = table.schema.columns.map((column) => column.name);
   const assignments = new Map<number, BoundExpr>();
@@ -66,5 +69,5 @@ export function bindUpdate(statement: UpdateStmt, context: ExprBinderContext, ca
   }
   const newRow: BoundExpr[] = table.schema.columns.map((column, index) =>
     assignments.get(index) ?? { kind: 'Column', type: column.type, index, name: column.name });
-  return { kind: 'Update', table, rows: withWhere(plan, statement.whereClause, binder), newRow };
+  return { kind: 'Update', table, rows: withWhere(plan, statement.whereClause, binder, catalog, statement.withClause), newRow };
 }

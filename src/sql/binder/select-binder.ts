@@ -24,7 +24,13 @@ import { Scope } from './scope.js';
 
 /** Binds a top-level query (also the source of INSERT ... SELECT and COPY (SELECT ...) TO). */
 export function bindSelect(statement: SelectStmt, context: ExprBinderContext, catalog: CatalogReader): BoundQuery {
-  return bindQuery(statement, { context, catalog, commonTables: new Map(), outer: null, bindQuery: (nested, env) => bindQuery(nested, env) });
+  return bindQuery(statement, statementEnv(context, catalog));
+}
+
+/** The environment of a statement's top query level, with the statement's WITH queries if any. */
+export function statementEnv(context: ExprBinderContext, catalog: CatalogReader, withClause?: WithClause): QueryEnv {
+  const env: QueryEnv = { context, catalog, commonTables: new Map(), outer: null, bindQuery: (nested, inner) => bindQuery(nested, inner) };
+  return withClause === undefined ? env : bindWith(withClause, env);
 }
 
 interface QueryOptions {
