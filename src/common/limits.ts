@@ -6,6 +6,8 @@ export const limits = {
   messageBytesMax: 64 * 1024 * 1024,
   /** Largest startup packet accepted; PostgreSQL uses 10 000. */
   startupMessageBytesMax: 10_000,
+  /** Bytes of stored KV rows kept in memory for point lookups (storage/kv/row-cache.ts), all tablets together. */
+  kvRowCacheBytesMax: 64 * 1024 * 1024,
   /** Bytes of backend messages buffered for one connection before the server waits for the socket. */
   connectionSendBufferBytesMax: 1024 * 1024,
   /** Longest COPY FROM row the server buffers: a text/csv line (quoted newlines included) or a binary tuple. */
@@ -13,11 +15,11 @@ export const limits = {
   /** Input bytes of the rows handed to the engine in one COPY FROM batch (at most rowsPerBatchMax rows). */
   copyBatchBytesMax: 4 * 1024 * 1024,
   /** Records of recent commits kept in memory per log tablet for the subscriptions tailing it. */
-  subscriptionTailRecordsMax: 65_536,
+  subscriptionTailRecordsMax: 16_384,
   /** Bytes a lagging subscription reads from one log tablet at a time. */
   subscriptionReadBytesMax: 1024 * 1024,
   /** Records of one commit a subscription nets out as a whole; larger commits stream in parts. */
-  subscriptionCommitRecordsMax: 65_536,
+  subscriptionCommitRecordsMax: 16_384,
   /** Rows a subscription buffers for its client before it stops reading its inputs. */
   subscriptionOutputRowsMax: 4096,
   /** Rows sent per batch when a portal has no row limit. */

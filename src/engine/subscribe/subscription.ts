@@ -245,7 +245,15 @@ export class Subscription implements RowCursor {
     return true;
   }
 
+  /** Drops the rows already handed out, before more are queued. */
+  private compact(): void {
+    if (this.queueIndex === 0) return;
+    this.queue = this.queue.slice(this.queueIndex);
+    this.queueIndex = 0;
+  }
+
   private emit(changes: readonly LabeledChange[], timestamp: bigint | null): void {
+    this.compact();
     const progress = this.options.progress;
     for (const change of changes) {
       const row: Value[] = [change.kind, timestamp, ...change.row];
@@ -255,6 +263,7 @@ export class Subscription implements RowCursor {
   }
 
   private emitProgress(timestamp: bigint): void {
+    this.compact();
     const positions = new Map<number, bigint>();
     for (const [tabletId, follower] of this.followers) positions.set(tabletId, follower.position);
     const row: Value[] = ['progress', timestamp, ...new Array<Value>(this.width).fill(null), encodeResumeToken(this.plan.source.table.oid, positions)];
