@@ -10,6 +10,7 @@ export function canceledError(): SqlError {
 }
 
 export class BatchRowCursor implements RowCursor {
+  readonly bounded = true;
   private pending: Value[][] = [];
   private pendingIndex = 0;
   private finished = false;

@@ -14,7 +14,20 @@ import { canceledError } from './row-cursor.js';
 import type { ScanOptions } from '../storage/kv/kv-tablet.js';
 
 export class StorageTableReader implements TableReader {
+  /** Per table definition (a new one after every DDL): its router and primary-key column indexes. */
+  private readonly routings = new WeakMap<TableDef, { readonly router: WriteRouter; readonly keyIndexes: readonly number[] }>();
+
   constructor(private readonly storage: TableStorage) {}
+
+  private routing(table: TableDef): { readonly router: WriteRouter; readonly keyIndexes: readonly number[] } {
+    let found = this.routings.get(table);
+    if (found === undefined) {
+      const columns = table.schema.columns;
+      found = { router: new WriteRouter(table), keyIndexes: table.schema.primaryKey.map((name) => columns.findIndex((column) => column.name === name)) };
+      this.routings.set(table, found);
+    }
+    return found;
+  }
 
   scan(scan: LogicalScan, signal: AbortSignal, access?: ResolvedScanAccess): AsyncGenerator<RowBatch> {
     const all = scan.partition !== null ? this.storage.bucketsOf(scan.table, scan.partition) : this.storage.allTablets(scan.table);
@@ -29,9 +42,9 @@ export class StorageTableReader implements TableReader {
 
   async lookup(lookup: LogicalLookup, key: readonly Value[]): Promise<Value[] | undefined> {
     const schema = lookup.table.schema;
+    const { router, keyIndexes } = this.routing(lookup.table);
     const row: Value[] = new Array<Value>(schema.columns.length).fill(null);
-    schema.primaryKey.forEach((name, i) => { row[schema.columns.findIndex((column) => column.name === name)] = key[i] ?? null; });
-    const router = new WriteRouter(lookup.table);
+    for (let i = 0; i < keyIndexes.length; i++) row[keyIndexes[i] as number] = key[i] ?? null;
     let partition = lookup.partition;
     if (schema.partitionKey.length > 0) {
       const values = router.partitionValues(row).join('\u0000');

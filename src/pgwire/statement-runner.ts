@@ -60,9 +60,17 @@ export class OutputContext {
     for (const notice of this.session.takeNotices()) writeNoticeResponse(this.channel.out, notice);
   }
 
-  /** Awaits `pending`; if it is not ready at once, first sends what is buffered (the wait may be long). */
-  async awaitFlushing<T>(pending: Promise<T>, signal: AbortSignal): Promise<T> {
+  /**
+   * Awaits `pending`; if it is not ready at once, first sends what is buffered (the wait may be
+   * long). With `holdOutput` (a batch read, whose wait is short) the output stays buffered, so a
+   * lookup's BindComplete and row leave in one write, as PostgreSQL's do.
+   */
+  async awaitFlushing<T>(pending: Promise<T>, signal: AbortSignal, holdOutput = false): Promise<T> {
     const guarded = untilAborted(pending, signal);
+    if (holdOutput) {
+      if (this.channel.out.length >= limits.sendChunkBytesMax) await this.channel.flush(signal);
+      return guarded;
+    }
     let settled = false;
     guarded.then(() => { settled = true; }, () => { settled = true; });
     if (this.channel.out.length >= limits.sendChunkBytesMax) await this.channel.flush(signal);
@@ -81,7 +89,7 @@ export async function sendRows(
   let sent = 0;
   for (;;) {
     const wanted = maxRows <= 0 ? limits.rowsPerBatchMax : Math.min(limits.rowsPerBatchMax, maxRows - sent);
-    const batch: { rows: Value[][]; done: boolean; suspend?: boolean } = await context.awaitFlushing(cursor.next(wanted, signal), signal);
+    const batch: { rows: Value[][]; done: boolean; suspend?: boolean } = await context.awaitFlushing(cursor.next(wanted, signal), signal, cursor.bounded === true);
     context.sendNotices();
     writeDataRows(context.channel.out, batch.rows, writers);
     sent += batch.rows.length;

@@ -99,8 +99,13 @@ describe('binder', () => {
     const residual = bind("SELECT note FROM orders WHERE note = 'x' AND 5 = id").statement;
     expect(residual.kind === 'Query' && residual.plan.kind === 'Project' && residual.plan.input.kind === 'Filter'
       && residual.plan.input.input.kind).toBe('Lookup');
+    // A KV range scan: the comparison on the key becomes the scan's lower bound, no filter is left.
     const range = bind('SELECT note FROM orders WHERE id > 5').statement;
-    expect(range.kind === 'Query' && range.plan.kind === 'Project' && range.plan.input.kind === 'Filter' && range.plan.input.input.kind).toBe('Scan');
+    if (range.kind !== 'Query' || range.plan.kind !== 'Project' || range.plan.input.kind !== 'Scan') throw new Error('plan');
+    expect(range.plan.input.access?.keyLower).toMatchObject({ inclusive: false, value: { kind: 'Cast' } });
+    const numericRange = bind('SELECT note FROM orders WHERE id > 5.5').statement;
+    expect(numericRange.kind === 'Query' && numericRange.plan.kind === 'Project' && numericRange.plan.input.kind === 'Filter'
+      && numericRange.plan.input.input.kind).toBe('Scan');
     const count = bind('SELECT count(*) FROM orders').statement;
     expect(count.kind === 'Query' && count.plan.kind === 'Project' && count.plan.input.kind).toBe('StoredCount');
     const filtered = bind('SELECT count(*) FROM orders WHERE price > 1').statement;
@@ -108,7 +113,7 @@ describe('binder', () => {
   });
 
   it('tells scans which columns the query reads', () => {
-    const { statement } = bind('SELECT note FROM orders WHERE id > 5');
+    const { statement } = bind('SELECT note FROM orders WHERE id > 5.5');
     if (statement.kind !== 'Query' || statement.plan.kind !== 'Project' || statement.plan.input.kind !== 'Filter') throw new Error('plan');
     expect(statement.plan.input.input).toMatchObject({ kind: 'Scan', columns: [0, 2] });
     const all = bind('SELECT * FROM orders').statement;

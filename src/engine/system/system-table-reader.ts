@@ -3,7 +3,7 @@
 
 import { internalError } from '../../common/errors.js';
 import type { Value } from '../../common/types.js';
-import type { Row, RowBatch, TableReader } from '../../exec/batch/operator.js';
+import type { ResolvedScanAccess, Row, RowBatch, TableReader } from '../../exec/batch/operator.js';
 import type { LogicalLookup } from '../../sql/plan/logical-lookup.js';
 import type { LogicalScan } from '../../sql/plan/logical-scan.js';
 import type { LogicalStoredCount } from '../../sql/plan/logical-stored-count.js';
@@ -28,8 +28,8 @@ export class SystemTableReader implements TableReader {
     return toScanRows(relation, producer(this.context()));
   }
 
-  scan(scan: LogicalScan, signal: AbortSignal): AsyncGenerator<RowBatch> {
-    if (!isSystemTable(scan.table)) return this.storage.scan(scan, signal);
+  scan(scan: LogicalScan, signal: AbortSignal, access?: ResolvedScanAccess): AsyncGenerator<RowBatch> {
+    if (!isSystemTable(scan.table)) return this.storage.scan(scan, signal, access);
     return this.systemScan(this.relationOf(scan.table.oid), scan.rowLimit);
   }
 

@@ -18,6 +18,7 @@ import type { BoundExpr } from '../bound-expr.js';
 import type { LogicalPlan } from '../plan/logical-plan.js';
 import type { LogicalScan } from '../plan/logical-scan.js';
 import { narrowsRead, type ScanAccess, type ScanBound } from '../plan/scan-access.js';
+import { isSystemTable } from '../system/system-relation.js';
 
 type Filter = Extract<LogicalPlan, { kind: 'Filter' }>;
 
@@ -26,7 +27,8 @@ const rangeTypes: ReadonlySet<TypeName> = new Set<TypeName>(['int2', 'int4', 'in
 
 export function chooseAccessPath(plan: Filter): LogicalPlan {
   const scan = plan.input;
-  if (scan.kind !== 'Scan' || scan.changelog || scan.access !== undefined) return plan;
+  // System relations are built from the catalog, not read from tablets: their filters stay.
+  if (scan.kind !== 'Scan' || scan.changelog || scan.access !== undefined || isSystemTable(scan.table)) return plan;
   const parts = conjuncts(plan.predicate);
   const consumed = new Set<number>();
   const lookup = pointLookup(scan, parts, consumed);

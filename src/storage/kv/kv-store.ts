@@ -10,7 +10,9 @@
 // it describes, so after a crash it still describes exactly the rows RocksDB kept.
 
 import { internalError, SqlError, SqlState } from '../../common/errors.js';
+import { limits } from '../../common/limits.js';
 import { RocksStore, type StoreOptions } from '../rocks-store.js';
+import { RowCache } from './row-cache.js';
 
 const metaNamespace = 0x00;
 const dataNamespace = 0x01;
@@ -28,6 +30,9 @@ export interface KvTabletMeta {
 }
 
 export class KvStore {
+  /** Stored rows of every tablet kept for point lookups; the tablets keep it coherent. */
+  readonly rowCache = new RowCache(limits.kvRowCacheBytesMax);
+
   private constructor(readonly rocks: RocksStore) {}
 
   static async open(directory: string, options: StoreOptions = {}): Promise<KvStore> {
@@ -76,6 +81,7 @@ export class KvStore {
   async resetTablet(tabletId: number, meta: KvTabletMeta | undefined): Promise<void> {
     await this.rocks.write([{ type: 'del', key: this.metaKey(tabletId) }]);
     await this.rocks.clear({ gte: this.dataPrefix(tabletId), lt: this.dataEnd(tabletId) });
+    this.rowCache.clear();
     if (meta !== undefined) await this.rocks.write([{ type: 'put', key: this.metaKey(tabletId), value: this.encodeMeta(meta) }]);
   }
 

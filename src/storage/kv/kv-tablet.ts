@@ -115,6 +115,8 @@ interface PendingGet {
 
 export class KvTablet {
   private pendingGets: PendingGet[] | null = null;
+  /** Bumped whenever applied rows change (apply, truncate, drop): a lookup that saw it change may hold an old row. */
+  private applyGeneration = 0;
 
   private readonly buffer = new PreWriteBuffer();
   private mutex: Promise<unknown> = Promise.resolve();
@@ -345,6 +347,13 @@ export class KvTablet {
     }
     operations[prepared.changes.length] = { type: 'put', key: this.store.metaKey(this.tabletId), value: this.store.encodeMeta(meta) };
     await this.store.rocks.write(operations);
+    this.applyGeneration++;
+    const cache = this.store.rowCache;
+    for (const { keyId, entry } of prepared.changes) {
+      // A copy: the encoded row is a view into a shared arena chunk the cache must not keep alive.
+      if (entry.encoded === null) cache.delete(keyId);
+      else cache.set(keyId, Buffer.from(entry.encoded));
+    }
     this.meta = meta;
     await this.exclusive(() => {
       for (const { keyId, entry } of prepared.changes) this.buffer.applied(keyId, entry);
@@ -370,6 +379,7 @@ export class KvTablet {
       if (this.buffer.size > 0) throw internalError(`truncate of KV tablet ${this.tabletId} with ${this.buffer.size} pending keys`);
       const meta: KvTabletMeta = { baseOffset: logEndOffset, appliedEnd: logEndOffset, rowCount: 0 };
       await this.store.resetTablet(this.tabletId, meta);
+      this.applyGeneration++;
       this.meta = meta;
     });
   }
@@ -391,6 +401,7 @@ export class KvTablet {
     return this.exclusive(async () => {
       this.closed = true;
       await this.store.resetTablet(this.tabletId, undefined);
+      this.applyGeneration++;
     });
   }
 
@@ -410,11 +421,17 @@ export class KvTablet {
   }
 
   /**
-   * Point lookup. Lookups that arrive in the same turn of the event loop (from different
-   * connections) go to RocksDB as one getMany: one thread-pool round trip instead of one each.
+   * Point lookup: from the store's row cache, else from RocksDB. Lookups that arrive in the same
+   * turn of the event loop (from different connections) go to RocksDB as one getMany: one
+   * thread-pool round trip instead of one each.
    */
   async get(key: readonly Value[]): Promise<Value[] | undefined> {
     const encoded = this.codec.key(checkKey(key, this.codec));
+    const keyId = encoded.toString('latin1');
+    const cache = this.store.rowCache;
+    const cached = cache.get(keyId);
+    if (cached !== undefined) return this.codec.decodeRow(cached);
+    const generation = this.applyGeneration;
     const bytes = await new Promise<Buffer | undefined>((resolve, reject) => {
       if (this.pendingGets === null) {
         this.pendingGets = [];
@@ -422,7 +439,9 @@ export class KvTablet {
       }
       this.pendingGets.push({ key: encoded, resolve, reject });
     });
-    return bytes === undefined ? undefined : this.codec.decodeRow(bytes);
+    if (bytes === undefined) return undefined;
+    if (generation === this.applyGeneration && !this.closed) cache.set(keyId, bytes);
+    return this.codec.decodeRow(bytes);
   }
 
   private flushGets(): void {
