@@ -12,6 +12,8 @@ import { scan7Col } from './scan-7col.js';
 import { scanSum } from './scan-sum.js';
 import { select1 } from './select1.js';
 import { select1Node } from './select1-node.js';
+import { subscribeFanout } from './subscribe-fanout.js';
+import { subscribeLatency } from './subscribe-latency.js';
 import { upsert } from './upsert.js';
 import type { AnyWorkload } from './types.js';
 
@@ -29,4 +31,6 @@ export const workloads: readonly AnyWorkload[] = [
   scan7Col,
   countStar,
   limit10,
+  subscribeLatency,
+  subscribeFanout,
 ];
