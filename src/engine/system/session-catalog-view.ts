@@ -12,6 +12,7 @@ import {
 
 export class SessionCatalogView implements CatalogLookup {
   private cached: { version: number; snapshot: CatalogSnapshot } | undefined;
+  private visible: { snapshot: CatalogSnapshot; path: string; byName: Map<string, SnapshotRelation> } | undefined;
 
   constructor(private readonly catalog: Catalog, private readonly database: DatabaseDef, readonly user: string,
     private readonly searchPath: () => readonly string[]) {}
@@ -34,12 +35,18 @@ export class SessionCatalogView implements CatalogLookup {
 
   /** The relation an unqualified name finds through pg_catalog and the search path. */
   private visibleRelation(name: string): SnapshotRelation | undefined {
-    const relations = this.snapshot().relations;
-    for (const schema of this.searchPathSchemas(true)) {
-      const found = relations.find((relation) => relation.namespace.name === schema && relation.name === name);
-      if (found !== undefined) return found;
+    const snapshot = this.snapshot();
+    const path = this.searchPathSchemas(true);
+    const key = path.join('\u0000');
+    if (this.visible?.snapshot !== snapshot || this.visible.path !== key) {
+      // pg_table_is_visible runs once per pg_class row: index the names once per snapshot and path.
+      const byName = new Map<string, SnapshotRelation>();
+      for (const schema of [...path].reverse()) {
+        for (const relation of snapshot.relations) if (relation.namespace.name === schema) byName.set(relation.name, relation);
+      }
+      this.visible = { snapshot, path: key, byName };
     }
-    return undefined;
+    return this.visible.byName.get(name);
   }
 
   relationVisible(oid: number): boolean {
