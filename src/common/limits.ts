@@ -84,4 +84,6 @@ export const limits = {
   subqueryRowsMax: 1_000_000,
   /** Results of a correlated subquery remembered per distinct set of outer values. */
   subqueryCacheEntriesMax: 10_000,
+  /** Rows one WITH RECURSIVE query may produce in all its rounds. */
+  recursiveRowsMax: 5_000_000,
 } as const;

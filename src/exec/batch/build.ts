@@ -18,6 +18,8 @@ import { NestedLoopJoinExec } from './nested-loop-join-exec.js';
 import { DistinctExec } from './distinct-exec.js';
 import { SetOpExec } from './set-op-exec.js';
 import { ApplyExec } from './apply-exec.js';
+import { RecursiveUnionExec } from './recursive-union-exec.js';
+import { WorkTableScanExec } from './work-table-scan-exec.js';
 
 export function buildOperator(plan: LogicalPlan): BatchOperator {
   switch (plan.kind) {
@@ -38,6 +40,8 @@ export function buildOperator(plan: LogicalPlan): BatchOperator {
       return plan.keys.length > 0 ? new HashJoinExec(left, right, plan.keys, shape) : new NestedLoopJoinExec(left, right, shape);
     }
     case 'Distinct': return new DistinctExec(buildOperator(plan.input), plan.keys);
+    case 'RecursiveUnion': return new RecursiveUnionExec(buildOperator(plan.base), buildOperator(plan.recursive), plan.id, plan.all);
+    case 'WorkTableScan': return new WorkTableScanExec(plan.id, plan.name);
     case 'SetOp': return new SetOpExec(buildOperator(plan.left), buildOperator(plan.right), plan.op, plan.all);
     case 'Apply': return new ApplyExec(buildOperator(plan.input), plan.subqueries.map((spec) => ({ spec, operator: buildOperator(spec.plan) })));
     default: return unreachable(plan, 'plan node');

@@ -44,6 +44,8 @@ export interface ExecContext {
   readonly functions: FunctionContext;
   readonly signal: AbortSignal;
   readonly tables: TableReader;
+  /** Inside the recursive term of WITH RECURSIVE: the previous round's rows, by work table id. */
+  readonly workTables?: ReadonlyMap<number, readonly Row[]>;
 }
 
 export interface BatchOperator {

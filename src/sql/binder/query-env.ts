@@ -21,6 +21,8 @@ export interface QueryEnv {
   readonly outer: Correlation | null;
   /** Binds a nested query (FROM subquery, WITH query, subquery in an expression) in `env`. */
   readonly bindQuery: (statement: SelectStmt, env: QueryEnv) => BoundQuery;
+  /** Numbers the work tables of the statement's WITH RECURSIVE queries. */
+  readonly workTableIds: { next: number };
 }
 
 /** Lets an expression binder of this query level bind subqueries that see its names. */

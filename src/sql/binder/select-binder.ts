@@ -5,7 +5,7 @@
 
 import type { Node, SelectStmt, WithClause } from 'libpg-query';
 import { SqlError, SqlState, notSupported } from '../../common/errors.js';
-import { Types, sameType, type DataType } from '../../common/types.js';
+import { Types, formatType, sameType, type DataType } from '../../common/types.js';
 import { commonType } from '../../functions/resolve.js';
 import type { BoundExpr } from '../bound-expr.js';
 import { exprKey } from '../bound-expr-walk.js';
@@ -13,6 +13,7 @@ import type { BoundQuery, OutputColumn } from '../bound-statement.js';
 import type { LogicalPlan } from '../plan/logical-plan.js';
 import type { SortKey } from '../plan/logical-sort.js';
 import type { SetOperator } from '../plan/logical-set-op.js';
+import { planContains } from '../plan/plan-children.js';
 import { figureColumnName } from './column-name.js';
 import type { CatalogReader } from '../catalog-reader.js';
 import { ExprBinder, locationOf, stringValue, type ExprBinderContext } from './expr-binder.js';
@@ -29,7 +30,9 @@ export function bindSelect(statement: SelectStmt, context: ExprBinderContext, ca
 
 /** The environment of a statement's top query level, with the statement's WITH queries if any. */
 export function statementEnv(context: ExprBinderContext, catalog: CatalogReader, withClause?: WithClause): QueryEnv {
-  const env: QueryEnv = { context, catalog, commonTables: new Map(), outer: null, bindQuery: (nested, inner) => bindQuery(nested, inner) };
+  const env: QueryEnv = {
+    context, catalog, commonTables: new Map(), outer: null, bindQuery: (nested, inner) => bindQuery(nested, inner), workTableIds: { next: 1 },
+  };
   return withClause === undefined ? env : bindWith(withClause, env);
 }
 
@@ -48,7 +51,6 @@ function bindQuery(statement: SelectStmt, outerEnv: QueryEnv, options: QueryOpti
 }
 
 function bindWith(clause: WithClause, env: QueryEnv): QueryEnv {
-  if (clause.recursive === true) throw notSupported('WITH RECURSIVE is not supported yet');
   const tables = new Map<string, CommonTable>(env.commonTables);
   const defined = new Set<string>();
   for (const node of clause.ctes ?? []) {
@@ -60,15 +62,46 @@ function bindWith(clause: WithClause, env: QueryEnv): QueryEnv {
     defined.add(name);
     const select = cte?.ctequery !== undefined && 'SelectStmt' in cte.ctequery ? cte.ctequery.SelectStmt : undefined;
     if (select === undefined) throw notSupported('data-modifying statements in WITH are not supported', undefined);
-    const query = bindQuery(select, { ...env, commonTables: tables });
     const aliases = (cte?.aliascolnames ?? []).map((alias) => stringValue(alias) ?? '');
-    if (aliases.length > query.columns.length) {
-      throw new SqlError(SqlState.invalidColumnReference, `WITH query "${name}" has ${query.columns.length} columns available but ${aliases.length} columns specified`, at);
-    }
-    const columns = query.columns.map((column, i) => ({ ...column, name: aliases[i] ?? column.name }));
-    tables.set(name, { name, query: { ...query, columns } });
+    const named = (query: BoundQuery): BoundQuery => {
+      if (aliases.length > query.columns.length) {
+        throw new SqlError(SqlState.invalidColumnReference, `WITH query "${name}" has ${query.columns.length} columns available but ${aliases.length} columns specified`, at);
+      }
+      return { ...query, columns: query.columns.map((column, i) => ({ ...column, name: aliases[i] ?? column.name })) };
+    };
+    const recursive = clause.recursive === true ? bindRecursive(name, select, named, { ...env, commonTables: tables }) : undefined;
+    tables.set(name, { name, query: recursive ?? named(bindQuery(select, { ...env, commonTables: tables })) });
   }
   return { ...env, commonTables: tables };
+}
+
+/**
+ * A WITH RECURSIVE query `base UNION [ALL] recursive` whose recursive term reads the query's own
+ * name; undefined when it is not one (then it binds as a plain WITH query).
+ */
+function bindRecursive(name: string, select: SelectStmt, named: (query: BoundQuery) => BoundQuery, env: QueryEnv): BoundQuery | undefined {
+  if (select.op !== 'SETOP_UNION' || select.larg === undefined || select.rarg === undefined) return undefined;
+  const base = named(bindQuery(select.larg, env));
+  const id = env.workTableIds.next++;
+  const workTable: LogicalPlan = {
+    kind: 'WorkTableScan', id, name, columnNames: base.columns.map((column) => column.name), columnTypes: base.columns.map((column) => column.type),
+  };
+  const tables = new Map(env.commonTables).set(name, { name, query: { kind: 'Query', plan: workTable, columns: base.columns } });
+  const recursive = bindQuery(select.rarg, { ...env, commonTables: tables });
+  if (!planContains(recursive.plan, (node) => node.kind === 'WorkTableScan' && node.id === id)) return undefined;
+  if ((select.sortClause ?? []).length > 0 || select.limitCount !== undefined || select.limitOffset !== undefined) {
+    throw notSupported('ORDER BY and LIMIT in a recursive query are not supported');
+  }
+  if (recursive.columns.length !== base.columns.length) throw new SqlError(SqlState.syntaxError, 'each UNION query must have the same number of columns');
+  recursive.columns.forEach((column, i) => {
+    const type = base.columns[i]?.type ?? column.type;
+    if (!sameType(type, column.type) && !(type.name === column.type.name && type.element === undefined && column.type.element === undefined)) {
+      throw new SqlError(SqlState.datatypeMismatch, `recursive query "${name}" column ${i + 1} has type ${formatType(type)} in non-recursive term but type ${formatType(column.type)} overall`,
+        { hint: 'Cast the output of the non-recursive term to the correct type.' });
+    }
+  });
+  const plan: LogicalPlan = { kind: 'RecursiveUnion', id, all: select.all === true, base: base.plan, recursive: recursive.plan };
+  return { kind: 'Query', plan, columns: base.columns };
 }
 
 const setOperators: Readonly<Record<string, SetOperator>> = { SETOP_UNION: 'union', SETOP_INTERSECT: 'intersect', SETOP_EXCEPT: 'except' };

@@ -29,6 +29,8 @@ function applyRules(plan: LogicalPlan): LogicalPlan {
     case 'Aggregate': return storedCount({ ...plan, input: applyRules(plan.input) });
     case 'Distinct': case 'Apply': return { ...plan, input: applyRules(plan.input) };
     case 'Join': case 'SetOp': return { ...plan, left: applyRules(plan.left), right: applyRules(plan.right) };
+    case 'RecursiveUnion': return { ...plan, base: applyRules(plan.base), recursive: applyRules(plan.recursive) };
+    case 'WorkTableScan': return plan;
     default: return unreachable(plan, 'plan node');
   }
 }
@@ -73,6 +75,8 @@ function pruneColumns(plan: LogicalPlan, needed: Set<number> | null): LogicalPla
     case 'Distinct': return { ...plan, input: pruneColumns(plan.input, needed === null || plan.keys === null ? null
       : plan.keys.reduce((used, key) => columnsOf(key, used), new Set(needed))) };
     case 'SetOp': return { ...plan, left: pruneColumns(plan.left, null), right: pruneColumns(plan.right, null) };
+    case 'RecursiveUnion': return { ...plan, base: pruneColumns(plan.base, null), recursive: pruneColumns(plan.recursive, null) };
+    case 'WorkTableScan': return plan;
     case 'Apply': {
       if (needed === null) return { ...plan, input: pruneColumns(plan.input, null) };
       const width = planWidth(plan.input);

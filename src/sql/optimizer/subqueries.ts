@@ -131,6 +131,8 @@ export function extractSubqueries(plan: LogicalPlan, optimize: Optimize): Logica
       if ((plan.keys ?? []).some(containsSubquery)) throw notSupported('subqueries in DISTINCT ON are not supported yet');
       return { ...plan, input: walk(plan.input) };
     case 'SetOp': return { ...plan, left: walk(plan.left), right: walk(plan.right) };
+    case 'RecursiveUnion': return { ...plan, base: walk(plan.base), recursive: walk(plan.recursive) };
+    case 'WorkTableScan': return plan;
     case 'Apply': return { ...plan, input: walk(plan.input) };
     default: return unreachable(plan, 'plan node');
   }

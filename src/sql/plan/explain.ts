@@ -106,6 +106,12 @@ function render(plan: LogicalPlan, depth: number): Rendered {
       const name = `${plan.op[0]?.toUpperCase() ?? ''}${plan.op.slice(1)}${plan.all ? ' all' : ''}`;
       return { lines: [prefix(depth) + name, ...left.lines, ...right.lines], names: left.names };
     }
+    case 'RecursiveUnion': {
+      const base = render(plan.base, depth + 1);
+      const recursive = render(plan.recursive, depth + 1);
+      return { lines: [`${prefix(depth)}Recursive union${plan.all ? ' all' : ''}`, ...base.lines, ...recursive.lines], names: base.names };
+    }
+    case 'WorkTableScan': return leaf(`Work table scan on ${plan.name}`, plan.columnNames);
     case 'Apply': {
       const input = render(plan.input, depth + 1);
       const lines: string[] = [];

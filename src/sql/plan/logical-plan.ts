@@ -14,8 +14,12 @@ import type { LogicalJoin } from './logical-join.js';
 import type { LogicalDistinct } from './logical-distinct.js';
 import type { LogicalSetOp } from './logical-set-op.js';
 import type { LogicalApply } from './logical-apply.js';
+import type { LogicalRecursiveUnion } from './logical-recursive-union.js';
+import type { LogicalWorkTableScan } from './logical-work-table-scan.js';
 
 export type LogicalPlan = LogicalValues | LogicalProject | LogicalFilter | LogicalLimit | LogicalScan | LogicalSort | LogicalAggregate | LogicalLookup | LogicalStoredCount
-  | LogicalJoin | LogicalDistinct | LogicalSetOp | LogicalApply | LogicalFunctionScan;
+  | LogicalJoin | LogicalDistinct | LogicalSetOp | LogicalApply | LogicalFunctionScan
+  | LogicalRecursiveUnion | LogicalWorkTableScan;
 export type { LogicalValues, LogicalProject, LogicalFilter, LogicalLimit, LogicalScan, LogicalSort, LogicalAggregate, LogicalLookup, LogicalStoredCount };
 export type { LogicalJoin, LogicalDistinct, LogicalSetOp, LogicalApply, LogicalFunctionScan };
+export type { LogicalRecursiveUnion, LogicalWorkTableScan };
