@@ -14,6 +14,7 @@ import { arraySubscript } from '../../functions/array-subscript.js';
 import type { BoundExpr, SubqueryKind } from '../bound-expr.js';
 import type { BoundQuery } from '../bound-statement.js';
 import { Correlation, type NameResolver } from './correlation.js';
+import { mapExpr } from '../bound-expr-walk.js';
 import type { SourceText } from '../parser.js';
 import { coerce } from './coerce.js';
 import type { ParameterTypes } from './parameters.js';
@@ -456,6 +457,10 @@ export class ExprBinder implements NameResolver {
       if (args.some((arg) => containsAggregate(arg))) {
         throw new SqlError(SqlState.groupingError, 'aggregate function calls cannot be nested', this.at(call.location));
       }
+      if (args.length > 0 && args.every(readsOnlyOuterColumns)) {
+        // PostgreSQL computes such an aggregate in the enclosing query; Sluice does not (yet).
+        throw new SqlError(SqlState.featureNotSupported, 'aggregates of only an enclosing query\'s columns are not supported yet', this.at(call.location));
+      }
       const coerced = name === 'string_agg' ? args.map((arg) => this.coerceTo(arg, Types.text, 'implicit', call.location)) : args;
       return collector.add(name, coerced, call.agg_star ?? false, call.agg_distinct ?? false);
     } catch (error) {
@@ -482,6 +487,18 @@ export class ExprBinder implements NameResolver {
       throw error instanceof SqlError ? error.withPosition(this.position(fn.location)) : error;
     }
   }
+}
+
+/** Whether an expression reads outer references and no column of its own query. */
+function readsOnlyOuterColumns(expr: BoundExpr): boolean {
+  let outer = false;
+  let own = false;
+  mapExpr(expr, (node) => {
+    if (node.kind === 'OuterRef') outer = true;
+    if (node.kind === 'Column') own = true;
+    return undefined;
+  });
+  return outer && !own;
 }
 
 function literalBool(value: boolean): BoundExpr {

@@ -144,13 +144,15 @@ function coerceOutputs(query: BoundQuery, types: readonly DataType[], binder: Ex
     switch (plan.kind) {
       case 'Project': return { ...plan, exprs: plan.exprs.map(convert) };
       case 'Limit': return { ...plan, input: rewrite(plan.input) };
+      case 'Distinct': return plan.keys === null ? { ...plan, input: rewrite(plan.input) } : converted(plan);
       case 'Values': return { ...plan, columnTypes: types, rows: plan.rows.map((row) => row.map(convert)) };
-      default: return {
-        kind: 'Project', input: plan,
-        exprs: query.columns.map((column, index) => convert({ kind: 'Column', type: column.type, index, name: column.name }, index)),
-      };
+      default: return converted(plan);
     }
   };
+  const converted = (plan: LogicalPlan): LogicalPlan => ({
+    kind: 'Project', input: plan,
+    exprs: query.columns.map((column, index) => convert({ kind: 'Column', type: column.type, index, name: column.name }, index)),
+  });
   return rewrite(query.plan);
 }
 
