@@ -27,9 +27,7 @@ export class Engine implements SessionFactory {
 
   /** Opens the tablets of every table in the catalog (recovering them). */
   async openTables(): Promise<void> {
-    for (const database of this.catalog.databases()) {
-      for (const table of this.catalog.tables(database.oid)) await this.storage.openTable(table);
-    }
+    await this.storage.openTables(this.catalog.databases().flatMap((database) => this.catalog.tables(database.oid)));
   }
 
   async open(startup: StartupInfo, processId: number): Promise<Session> {

@@ -106,31 +106,74 @@ export class TableStorage {
 
   /** Opens (and recovers) every tablet of a table; idempotent. */
   async openTable(table: TableDef): Promise<void> {
-    if (table.schema.partitionKey.length === 0) {
-      await this.openTablets(table, null, table.tabletIds);
-    }
-    for (const partition of table.partitions) await this.openTablets(table, partition, partition.tabletIds);
+    await this.openTables([table], false);
   }
 
-  private async openTablets(table: TableDef, partition: PartitionDef | null, tabletIds: readonly number[]): Promise<void> {
-    for (const [bucket, tabletId] of tabletIds.entries()) {
-      if (this.tablets.has(tabletId)) continue;
-      const log = await LogTablet.open(join(this.directory, 'log', String(tabletId)), logSchemaOf(table.schema),
-        this.options.logSegmentBytes === undefined ? {} : { segmentBytes: this.options.logSegmentBytes });
-      await this.cutUncommitted(log);
+  /**
+   * Opens (and recovers) the tablets of these tables together. With `everyTable` (the server's
+   * start), they are all the tablets there are, so a commit group above the watermark with no batch
+   * in any of them was lost as a whole, and everything after it is cut too.
+   */
+  async openTables(tables: readonly TableDef[], everyTable = true): Promise<void> {
+    const opening: { table: TableDef; partition: PartitionDef | null; bucket: number; tabletId: number; log: LogTablet }[] = [];
+    for (const table of tables) {
+      const sets: [PartitionDef | null, readonly number[]][] = table.schema.partitionKey.length === 0 ? [[null, table.tabletIds]] : [];
+      for (const partition of table.partitions) sets.push([partition, partition.tabletIds]);
+      for (const [partition, tabletIds] of sets) {
+        for (const [bucket, tabletId] of tabletIds.entries()) {
+          if (this.tablets.has(tabletId) || opening.some((entry) => entry.tabletId === tabletId)) continue;
+          const log = await LogTablet.open(join(this.directory, 'log', String(tabletId)), logSchemaOf(table.schema),
+            this.options.logSegmentBytes === undefined ? {} : { segmentBytes: this.options.logSegmentBytes });
+          opening.push({ table, partition, bucket, tabletId, log });
+        }
+      }
+    }
+    if (opening.length === 0) return;
+    await this.cutIncompleteGroups(opening.map((entry) => entry.log), everyTable);
+    for (const { table, partition, bucket, tabletId, log } of opening) {
       const kv = table.schema.primaryKey.length > 0 ? await KvTablet.open(this.kvStore, tabletId, kvSchemaOf(table.schema), log) : null;
       this.tablets.set(tabletId, { tabletId, bucket, partition, log, kv, visibleEndOffset: log.endOffset });
     }
   }
 
-  /** Removes the tail of batches whose commit sequence is above the durable watermark. */
-  private async cutUncommitted(log: LogTablet): Promise<void> {
-    const from = await log.offsetForTimestamp(this.watermark.timestampMs);
-    for await (const batch of log.read(from, { columns: [] })) {
-      if (batch.commitSequence > this.watermark.sequence) {
-        await log.truncateFrom(batch.baseOffset);
-        return;
+  /**
+   * Recovery of the logs' tails: batches at or below the commit watermark are complete; above it,
+   * commit groups are kept in sequence order while all their batches are present (each batch says
+   * how many its group appended), and from the first incomplete (or, with `noGaps`, missing) group
+   * on, every batch is cut: those commits were never acknowledged.
+   */
+  private async cutIncompleteGroups(logs: readonly LogTablet[], noGaps: boolean): Promise<void> {
+    const watermark = this.watermark;
+    const groups = new Map<bigint, { expected: number; found: number; timestampMs: number }>();
+    const above = new Map<LogTablet, { offset: bigint; sequence: bigint }[]>();
+    for (const log of logs) {
+      const from = await log.offsetForTimestamp(watermark.timestampMs);
+      const batches: { offset: bigint; sequence: bigint }[] = [];
+      for await (const batch of log.read(from, { columns: [] })) {
+        if (batch.commitSequence <= watermark.sequence) continue;
+        batches.push({ offset: batch.baseOffset, sequence: batch.commitSequence });
+        const group = groups.get(batch.commitSequence) ?? { expected: batch.groupBatches, found: 0, timestampMs: batch.commitTimestampMs };
+        group.found++;
+        groups.set(batch.commitSequence, group);
       }
+      above.set(log, batches);
+    }
+    let kept = watermark.sequence;
+    let keptTimestampMs = watermark.timestampMs;
+    for (const sequence of [...groups.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))) {
+      const group = groups.get(sequence)!;
+      if (noGaps && sequence !== kept + 1n) break;
+      if (group.expected === 0 || group.found !== group.expected) break;
+      kept = sequence;
+      keptTimestampMs = group.timestampMs;
+    }
+    for (const [log, batches] of above) {
+      const cut = batches.find((batch) => batch.sequence > kept);
+      if (cut !== undefined) await log.truncateFrom(cut.offset);
+    }
+    if (kept > watermark.sequence) {
+      await watermark.advance(kept, keptTimestampMs);
+      if (kept > this.pipeline.appliedCommit.sequence) this.pipeline.recovered({ sequence: kept, timestampMs: keptTimestampMs });
     }
   }
 
@@ -160,6 +203,7 @@ export class TableStorage {
    */
   async enforceRetention(tables: readonly TableDef[], nowMs = Date.now()): Promise<number> {
     let deleted = 0;
+    await this.watermark.sync();
     for (const table of tables) {
       if (table.schema.primaryKey.length > 0) continue;
       for (const tablet of this.allTablets(table)) deleted += await tablet.log.deleteSegmentsOlderThan(nowMs - table.schema.options.logTtlMs);
@@ -180,6 +224,7 @@ export class TableStorage {
 
   /** Closes and deletes tablets (DROP TABLE, dropped partitions). */
   async dropTablets(tabletIds: readonly number[]): Promise<void> {
+    // drain() also makes the watermark durable: no group recovery may need a deleted batch.
     await this.pipeline.drain();
     for (const tabletId of tabletIds) {
       const tablet = this.tablets.get(tabletId);

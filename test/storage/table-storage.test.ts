@@ -1,5 +1,6 @@
-// TableStorage: commits through the pipeline become visible and durable; batches above the durable
-// watermark are cut at the next open; log retention deletes old segments of log tables only.
+// TableStorage: commits through the pipeline become visible and durable; at the next open, commit
+// groups above the watermark are kept while complete and cut from the first incomplete or missing
+// one; log retention deletes old segments of log tables only.
 
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -40,6 +41,40 @@ async function freshDirectory(): Promise<string> {
 }
 
 describe('TableStorage', () => {
+  it('keeps complete groups above the watermark and cuts from the first incomplete one', async () => {
+    const directory = await freshDirectory();
+    const first = logTable(200, [201, 202]);
+    const second = logTable(300, [301]);
+    let storage = await TableStorage.open(directory);
+    await storage.openTables([first, second]);
+    await commitRows(storage, first, [1n]);
+    await storage.close();
+    // Appended after the last watermark, as in a crash before it was recorded: group 2 spans three
+    // tablets and is whole, group 3 lost one of its two batches, group 4 is whole but comes after it.
+    storage = await TableStorage.open(directory);
+    await storage.openTables([first, second]);
+    const [a, b] = storage.allTablets(first);
+    const [c] = storage.allTablets(second);
+    const append = (tablet: typeof a, id: bigint, sequence: bigint, groupBatches: number) =>
+      tablet!.log.append({ rowCount: 1, columns: [[id], [`row ${id}`]] }, { commitTimestampMs: Date.now(), commitSequence: sequence, groupBatches });
+    await append(a, 2n, 2n, 3);
+    await append(b, 3n, 2n, 3);
+    await append(c, 4n, 2n, 3);
+    await append(a, 5n, 3n, 2);
+    await append(c, 6n, 4n, 1);
+    for (const tablet of [a, b, c]) await tablet!.log.sync();
+    await storage.close();
+    storage = await TableStorage.open(directory);
+    await storage.openTables([first, second]);
+    expect(storage.allTablets(first).map((tablet) => tablet.log.endOffset)).toEqual([2n, 1n]);
+    expect(storage.allTablets(second).map((tablet) => tablet.log.endOffset)).toEqual([1n]);
+    expect(storage.pipeline.appliedCommit.sequence).toBe(2n);
+    // Sequences continue after the kept group.
+    await commitRows(storage, second, [7n]);
+    expect(storage.pipeline.appliedCommit.sequence).toBe(3n);
+    await storage.close();
+  });
+
   it('makes commits visible once durable and cuts batches above the watermark on open', async () => {
     const directory = await freshDirectory();
     const table = logTable(100, [101]);

@@ -2,15 +2,19 @@
 //   1. sequencing (one group at a time): the commits waiting to be sequenced form a group that gets
 //      the next commit sequence; each commit's parts are prepared in turn (a KV tablet sees the
 //      commits before it), the group's parts for one log tablet are merged into one batch, and the
-//      batches are appended, tagged with the group's sequence;
+//      batches are appended, tagged with the group's sequence and with how many batches the group
+//      appended in all (groupBatches);
 //   2. durability (shared by every group appended meanwhile): one round fsyncs all dirty log
-//      tablets, then advances the commit watermark to the highest sequence appended before the
-//      round began, and only then applies KV changes and acknowledges the commits, in order.
+//      tablets, records the commit watermark (not fsynced: one fsync per round), and only then
+//      applies KV changes and acknowledges the commits, in order.
 // A group is atomic as a whole: its commits were concurrent, and all of them are acknowledged
-// after the same round. Once a group is applied, listeners hear of it with the batches it appended
-// (continuous queries tail the log from there); between two groups' applies lies a consistent
-// point, where readers may take a snapshot of every tablet at once. Because appends happen strictly in sequence order, the durable groups are
-// always a prefix of the sequence, and recovery removes every log batch above the watermark.
+// after the same round. Because appends happen strictly in sequence order, the durable groups are
+// always a prefix of the sequence. Recovery (table-storage.ts) keeps the groups above the watermark
+// whose batches are all present, up to the first one that is not, and cuts the rest; before a
+// tablet is truncated or deleted the watermark is fsynced, so no group relies on a batch that is
+// gone. Once a group is applied, listeners hear of it with the batches it appended (continuous
+// queries tail the log from there); between two groups' applies lies a consistent point, where
+// readers may take a snapshot of every tablet at once.
 
 import { SqlError, SqlState, asSqlError } from '../../common/errors.js';
 import { limits } from '../../common/limits.js';
@@ -85,6 +89,14 @@ function concatBatches(batches: readonly ColumnarBatch[]): ColumnarBatch {
   const columns: Value[][] = [];
   for (let c = 0; c < width; c++) columns.push(batches.flatMap((batch) => batch.columns[c] ?? []));
   return { rowCount: batches.reduce((sum, batch) => sum + batch.rowCount, 0), columns };
+}
+
+/** The batches one tablet's parts of a group go to the log as: merged, then cut into chunks. */
+function tabletBatches(entries: readonly { part: TabletCommit }[]): ColumnarBatch[] {
+  const width = entries[0]?.part.batch.columns.length;
+  const sameWidth = entries.every(({ part }) => part.batch.columns.length === width);
+  const batches = sameWidth ? [concatBatches(entries.map(({ part }) => part.batch))] : entries.map(({ part }) => part.batch);
+  return batches.flatMap(chunksOf);
 }
 
 export class CommitPipeline {
@@ -200,6 +212,7 @@ export class CommitPipeline {
   private async runExclusive(request: Request, work: () => Promise<unknown>): Promise<void> {
     try {
       await this.roundsIdle();
+      await this.watermark.sync();
       request.resolve(await work());
     } catch (error) {
       request.reject(asSqlError(error));
@@ -255,8 +268,10 @@ export class CommitPipeline {
         byTablet.set(part.log, entries);
       }
     }
+    const plans = [...byTablet].map(([log, entries]) => ({ log, entries, batches: tabletBatches(entries) }));
+    const groupBatches = plans.reduce((sum, plan) => sum + plan.batches.length, 0);
     try {
-      for (const [log, entries] of byTablet) await this.appendTablet(info, log, entries, appended);
+      for (const plan of plans) await this.appendTablet(info, plan.log, plan.entries, plan.batches, groupBatches, appended);
     } catch (error) {
       // A half-appended group cannot be taken back while later groups may follow it in the same
       // tablets; stop committing so recovery cuts it at the next start.
@@ -267,17 +282,12 @@ export class CommitPipeline {
   }
 
   private async appendTablet(info: CommitInfo, log: LogTablet, entries: readonly { member: Member; part: TabletCommit }[],
-    appended: AppendedBatch[]): Promise<void> {
-    const width = entries[0]?.part.batch.columns.length;
-    const sameWidth = entries.every(({ part }) => part.batch.columns.length === width);
-    const batches = sameWidth ? [concatBatches(entries.map(({ part }) => part.batch))] : entries.map(({ part }) => part.batch);
+    batches: readonly ColumnarBatch[], groupBatches: number, appended: AppendedBatch[]): Promise<void> {
     let firstOffset: bigint | undefined;
-    for (const batch of batches) {
-      for (const chunk of chunksOf(batch)) {
-        const result = await log.append(chunk, { commitTimestampMs: info.timestampMs, commitSequence: info.sequence });
-        firstOffset ??= result.baseOffset;
-        appended.push({ log, baseOffset: result.baseOffset, batch: chunk });
-      }
+    for (const chunk of batches) {
+      const result = await log.append(chunk, { commitTimestampMs: info.timestampMs, commitSequence: info.sequence, groupBatches });
+      firstOffset ??= result.baseOffset;
+      appended.push({ log, baseOffset: result.baseOffset, batch: chunk });
     }
     let next = firstOffset ?? 0n;
     for (const { member, part } of entries) {
@@ -303,7 +313,7 @@ export class CommitPipeline {
       const last = groups[groups.length - 1];
       try {
         await Promise.all(tablets.map((tablet) => tablet.sync()));
-        if (last !== undefined) await this.watermark.advance(last.info.sequence, last.info.timestampMs);
+        if (last !== undefined) await this.watermark.advance(last.info.sequence, last.info.timestampMs, false);
       } catch (error) {
         this.fail(new SqlError(SqlState.ioError, `fsync failed; the server must restart: ${asSqlError(error).message}`));
         for (const group of groups) for (const member of group.members) member.request.reject(this.failure ?? asSqlError(error));
@@ -347,9 +357,17 @@ export class CommitPipeline {
     while (this.roundRunning || this.waiting.length > 0) await new Promise((resolve) => setTimeout(resolve, 1));
   }
 
-  /** Waits for every commit already submitted to finish. */
+  /** Waits for every commit already submitted to finish, and makes the watermark durable. */
   async drain(): Promise<void> {
     while (this.sequencerRunning || this.queue.length > 0) await new Promise((resolve) => setTimeout(resolve, 1));
     await this.roundsIdle();
+    await this.watermark.sync();
+  }
+
+  /** After recovery: the last commit kept in the log is the last applied one; sequences go on from it. */
+  recovered(last: CommitInfo): void {
+    this.nextSequence = last.sequence + 1n;
+    this.lastApplied = last;
+    this.lastTimestampMs = Math.max(this.lastTimestampMs, last.timestampMs);
   }
 }

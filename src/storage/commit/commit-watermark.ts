@@ -1,6 +1,9 @@
-// The durable commit watermark: the highest commit sequence whose log batches are all fsynced.
-// Commits are appended in sequence order, so every commit at or below the watermark is complete
-// and every log batch above it belongs to a commit that was never acknowledged (recovery cuts it).
+// The commit watermark: a commit sequence whose log batches, and those of every commit before it,
+// are all fsynced. Recovery trusts every batch at or below it and checks the groups above it (see
+// commit-pipeline.ts). It is written after every durability round but fsynced only when asked
+// (before tablets are truncated or deleted, and at close): a watermark lost in an OS crash only
+// makes recovery check more groups. It never runs ahead of the log, since it is written after
+// the log's fsync.
 //
 // Stored in two fixed 32-byte slots written alternately, each with its own CRC, so a torn write of
 // one slot always leaves the other, older, valid one.
@@ -61,19 +64,33 @@ export class CommitWatermark {
     return this.currentTimestampMs;
   }
 
-  /** Durably records a new watermark (fsync before returning). */
-  async advance(sequence: bigint, timestampMs: number): Promise<void> {
-    if (sequence <= this.current) return;
+  /** Records a new watermark; with `durable`, fsyncs it before returning. */
+  async advance(sequence: bigint, timestampMs: number, durable = true): Promise<void> {
+    if (sequence <= this.current) {
+      if (durable) await this.sync();
+      return;
+    }
     const round = this.round + 1n;
     const position = Number(round % 2n) * slotBytes;
     await this.file.write(encodeSlot({ round, sequence, timestampMs }), 0, slotBytes, position);
-    await this.file.datasync();
     this.round = round;
     this.current = sequence;
     this.currentTimestampMs = timestampMs;
+    this.unsynced = true;
+    if (durable) await this.sync();
   }
 
-  close(): Promise<void> {
-    return this.file.close();
+  private unsynced = false;
+
+  /** Makes the last recorded watermark durable. */
+  async sync(): Promise<void> {
+    if (!this.unsynced) return;
+    this.unsynced = false;
+    await this.file.datasync();
+  }
+
+  async close(): Promise<void> {
+    await this.sync();
+    await this.file.close();
   }
 }

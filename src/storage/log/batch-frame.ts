@@ -5,7 +5,7 @@
 //     8 u32 headerLength       12 u32 frameLength (whole frame, a multiple of 8)
 //    16 i64 baseOffset         24 i64 commitTimestampMs       32 i64 commitSequence
 //    40 u32 recordCount        44 u32 schemaId                48 u32 columnCount
-//    52 u32 metadataLength     56 u32 metadata CRC32C         60 u32 reserved (0)
+//    52 u32 metadataLength     56 u32 metadata CRC32C         60 u32 groupBatches (0: unknown)
 //    64 per column: u32 bodyStart, u32 bodyLength, u32 CRC32C of the column's body range, u32 nullCount
 //   Arrow IPC RecordBatch message: encapsulated metadata (metadataLength bytes), then the body.
 //
@@ -42,6 +42,8 @@ export interface FrameHeader {
   readonly schemaId: number;
   readonly metadataLength: number;
   readonly metadataCrc: number;
+  /** Batches the commit group appended to all log tablets together (0: not recorded). */
+  readonly groupBatches: number;
   readonly columns: readonly FrameColumn[];
 }
 
@@ -51,6 +53,7 @@ export interface FrameMeta {
   readonly commitSequence: bigint;
   readonly recordCount: number;
   readonly schemaId: number;
+  readonly groupBatches?: number;
 }
 
 /** Position of the body inside the frame. */
@@ -99,6 +102,7 @@ export function encodeFrame(meta: FrameMeta, columns: readonly EncodedColumn[], 
   view.setUint32(48, columns.length, true);
   view.setUint32(52, ipcMetadata.byteLength, true);
   view.setUint32(56, crc32c(ipcMetadata), true);
+  view.setUint32(60, meta.groupBatches ?? 0, true);
   view.setUint32(4, crc32c(frame, 8, headerLength), true);
   return frame;
 }
@@ -154,6 +158,7 @@ export function decodeFrameHeader(bytes: Uint8Array, at: number): HeaderDecoding
       recordCount: view.getUint32(40, true),
       schemaId: view.getUint32(44, true),
       metadataCrc: view.getUint32(56, true),
+      groupBatches: view.getUint32(60, true),
     },
   };
 }

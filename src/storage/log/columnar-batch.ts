@@ -16,6 +16,11 @@ export interface ColumnarBatch {
 export interface AppendMeta {
   readonly commitTimestampMs: number;
   readonly commitSequence: bigint;
+  /**
+   * Batches the commit group appends to all log tablets together: recovery keeps a group above
+   * the commit watermark only if it finds all of them.
+   */
+  readonly groupBatches?: number;
 }
 
 export interface AppendResult {
@@ -31,6 +36,8 @@ export interface ReadBatch {
   readonly recordCount: number;
   readonly commitTimestampMs: number;
   readonly commitSequence: bigint;
+  /** See AppendMeta.groupBatches (0: not recorded). */
+  readonly groupBatches: number;
   /** Schema the batch was written with; columns it lacks read as NULL. */
   readonly schemaId: number;
   /** One array per requested column, in the order requested, each of recordCount values. */

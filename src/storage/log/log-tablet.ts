@@ -163,7 +163,7 @@ export class LogTablet {
     const baseOffset = this.endOffset;
     const header = { baseOffset, recordCount: batch.rowCount, commitTimestampMs: meta.commitTimestampMs };
     const frame = encodeFrame(
-      { ...header, commitSequence: meta.commitSequence, schemaId: this.schema.schemaId },
+      { ...header, commitSequence: meta.commitSequence, schemaId: this.schema.schemaId, groupBatches: meta.groupBatches ?? 0 },
       encoded,
       ipcRecordBatchMetadata(batch.rowCount, encoded, bodyLength),
     );
@@ -293,7 +293,7 @@ export class LogTablet {
           const columns = await this.readColumns(segment, position, header, wanted, rowStart, rowEnd);
           yield {
             baseOffset: offset, recordCount: rowEnd - rowStart, commitTimestampMs: header.commitTimestampMs,
-            commitSequence: header.commitSequence, schemaId: header.schemaId, columns,
+            commitSequence: header.commitSequence, groupBatches: header.groupBatches, schemaId: header.schemaId, columns,
           };
           remaining -= rowEnd - rowStart;
           offset = header.baseOffset + BigInt(rowEnd);
