@@ -37,7 +37,8 @@ export function buildOperator(plan: LogicalPlan): BatchOperator {
       const shape = { joinType: plan.joinType, condition: plan.condition, leftWidth: planWidth(plan.left), rightWidth: planWidth(plan.right) };
       const left = buildOperator(plan.left);
       const right = buildOperator(plan.right);
-      return plan.keys.length > 0 ? new HashJoinExec(left, right, plan.keys, shape) : new NestedLoopJoinExec(left, right, shape);
+      if (plan.keys.length === 0) return new NestedLoopJoinExec(left, right, shape);
+      return new HashJoinExec(left, right, plan.keys, shape, plan.buildLeft === true && plan.joinType === 'inner');
     }
     case 'Distinct': return new DistinctExec(buildOperator(plan.input), plan.keys);
     case 'RecursiveUnion': return new RecursiveUnionExec(buildOperator(plan.base), buildOperator(plan.recursive), plan.id, plan.all);

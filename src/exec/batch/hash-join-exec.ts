@@ -1,6 +1,8 @@
 // Hash join on equality keys: builds a table of the right input by its key values, then streams
-// the left input through it. Rows with a NULL in their key match nothing (SQL's `=`), but still
-// appear NULL-padded in outer joins. The residual condition is tested on each key match.
+// the left input through it (an inner join may build from the left input and stream the right one
+// instead, when the optimizer knows the left is smaller). Rows with a NULL in their key match
+// nothing (SQL's `=`), but still appear NULL-padded in outer joins. The residual condition is
+// tested on each key match. Output rows are [left..., right...] either way.
 import type { JoinKey } from '../../sql/plan/logical-join.js';
 import { compileExpr } from '../expr/compile.js';
 import { collectBuildRows, probe, type JoinShape } from './join-matcher.js';
@@ -10,9 +12,13 @@ import type { Value } from '../../common/types.js';
 
 export class HashJoinExec implements BatchOperator {
   constructor(private readonly left: BatchOperator, private readonly right: BatchOperator,
-    private readonly keys: readonly JoinKey[], private readonly shape: JoinShape) {}
+    private readonly keys: readonly JoinKey[], private readonly shape: JoinShape, private readonly buildLeft = false) {}
 
-  async *execute(context: ExecContext): AsyncGenerator<RowBatch> {
+  execute(context: ExecContext): AsyncGenerator<RowBatch> {
+    return this.buildLeft ? this.innerBuildingLeft(context) : this.buildingRight(context);
+  }
+
+  private async *buildingRight(context: ExecContext): AsyncGenerator<RowBatch> {
     const params = context.params;
     const keyOf = (functions: readonly ((row: readonly Value[], params: readonly Value[]) => Value)[], row: Row): string | null => {
       const values = functions.map((fn) => fn(row, params));
@@ -33,5 +39,37 @@ export class HashJoinExec implements BatchOperator {
       const key = keyOf(leftKeys, row);
       return key === null ? undefined : table.get(key);
     });
+  }
+
+  /** Inner join with the hash table built from the left input and the right input streamed. */
+  private async *innerBuildingLeft(context: ExecContext): AsyncGenerator<RowBatch> {
+    const params = context.params;
+    const leftKeys = this.keys.map((key) => compileExpr(key.left, context.functions));
+    const rightKeys = this.keys.map((key) => compileExpr(key.right, context.functions));
+    const keyOf = (functions: readonly ((row: readonly Value[], params: readonly Value[]) => Value)[], row: Row): string | null => {
+      const values = functions.map((fn) => fn(row, params));
+      return values.includes(null) ? null : rowKey(values);
+    };
+    const test = this.shape.condition === null ? null : compileExpr(this.shape.condition, context.functions);
+    const table = new Map<string, Row[]>();
+    await collectBuildRows(this.left, context, (row) => {
+      const key = keyOf(leftKeys, row);
+      if (key === null) return;
+      const bucket = table.get(key);
+      if (bucket === undefined) table.set(key, [row]);
+      else bucket.push(row);
+    });
+    if (table.size === 0) return;
+    for await (const batch of this.right.execute(context)) {
+      const out: RowBatch = [];
+      for (const right of batch) {
+        const key = keyOf(rightKeys, right);
+        for (const left of (key === null ? undefined : table.get(key)) ?? []) {
+          const joined = left.concat(right);
+          if (test === null || test(joined, params) === true) out.push(joined);
+        }
+      }
+      if (out.length > 0) yield out;
+    }
   }
 }

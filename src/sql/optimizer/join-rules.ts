@@ -6,7 +6,9 @@
 //   (where point lookups and partition pruning can use them); for outer and semi joins only the
 //   conjuncts on the side whose rows may go unmatched move;
 // - equalities between an expression of the left row and one of the right row become hash keys,
-//   when their values can be compared by their hash keys (see functions/hashable.ts).
+//   when their values can be compared by their hash keys (see functions/hashable.ts);
+// and, once access paths are chosen, an inner join builds its hash table from the left input when
+// that is known to be smaller (chooseBuildSides).
 
 import { unreachable } from '../../common/errors.js';
 import { Types } from '../../common/types.js';
@@ -16,6 +18,7 @@ import { mapExpr } from '../bound-expr-walk.js';
 import type { JoinKey, LogicalJoin } from '../plan/logical-join.js';
 import type { LogicalPlan } from '../plan/logical-plan.js';
 import { planWidth } from '../plan/plan-width.js';
+import { planChildren, withChildren } from '../plan/plan-children.js';
 
 function conjuncts(expr: BoundExpr | null): BoundExpr[] {
   if (expr === null) return [];
@@ -118,6 +121,31 @@ function hashKeys(join: LogicalJoin): LogicalJoin {
     else keys.push(key);
   }
   return { ...join, keys, condition: and(rest) };
+}
+
+/**
+ * After the access paths are chosen: an inner hash join whose left input is known to produce fewer
+ * rows than its right one (a point lookup, VALUES, an ungrouped aggregate) builds from the left.
+ */
+export function chooseBuildSides(plan: LogicalPlan): LogicalPlan {
+  const next = withChildren(plan, planChildren(plan).map(chooseBuildSides));
+  if (next.kind !== 'Join' || next.joinType !== 'inner' || next.keys.length === 0) return next;
+  return estimatedRows(next.left) < estimatedRows(next.right) ? { ...next, buildLeft: true } : next;
+}
+
+/** Rows a plan produces at most, where the plan alone says so; Infinity when unknown. */
+function estimatedRows(plan: LogicalPlan): number {
+  switch (plan.kind) {
+    case 'Lookup': case 'StoredCount': return 1;
+    case 'Values': return plan.rows.length;
+    case 'Aggregate': return plan.groupKeys.length === 0 ? 1 : estimatedRows(plan.input);
+    case 'Limit': {
+      const limit = plan.limit?.kind === 'Literal' && typeof plan.limit.value === 'number' ? plan.limit.value : Infinity;
+      return Math.min(limit, estimatedRows(plan.input));
+    }
+    case 'Project': case 'Filter': case 'Sort': case 'Distinct': case 'Apply': return estimatedRows(plan.input);
+    default: return Infinity;
+  }
 }
 
 function equiKey(part: BoundExpr, leftWidth: number): JoinKey | undefined {

@@ -11,12 +11,12 @@ import type { BoundExpr } from '../bound-expr.js';
 import { mapExpr } from '../bound-expr-walk.js';
 import type { LogicalPlan } from '../plan/logical-plan.js';
 import { chooseAccessPath } from './access-path.js';
-import { planJoins } from './join-rules.js';
+import { chooseBuildSides, planJoins } from './join-rules.js';
 import { extractSubqueries } from './subqueries.js';
 import { planWidth } from '../plan/plan-width.js';
 
 export function optimize(plan: LogicalPlan): LogicalPlan {
-  return pruneColumns(applyRules(planJoins(extractSubqueries(plan, optimize))), null);
+  return pruneColumns(chooseBuildSides(applyRules(planJoins(extractSubqueries(plan, optimize)))), null);
 }
 
 function applyRules(plan: LogicalPlan): LogicalPlan {

@@ -93,7 +93,7 @@ function render(plan: LogicalPlan, depth: number): Rendered {
       const rightNames = names.slice(left.names.length);
       const keys = plan.keys.map((key) => `${exprText(key.left, leftNames)} = ${exprText(key.right, rightNames)}`).join(' AND ');
       const condition = plan.condition === null ? '' : exprText(plan.condition, names);
-      const text = plan.keys.length > 0 ? `Hash join (${plan.joinType}): ${keys}${condition === '' ? '' : `; filter: ${condition}`}`
+      const text = plan.keys.length > 0 ? `Hash join (${plan.joinType}${plan.buildLeft === true ? ', build left' : ''}): ${keys}${condition === '' ? '' : `; filter: ${condition}`}`
         : plan.condition === null && plan.joinType === 'inner' ? 'Cross join' : `Nested loop join (${plan.joinType})${condition === '' ? '' : `: ${condition}`}`;
       const output = plan.joinType === 'semi' || plan.joinType === 'anti' ? names.slice(0, left.names.length) : names;
       return { lines: [prefix(depth) + text, ...left.lines, ...right.lines], names: output };

@@ -23,6 +23,11 @@ export interface LogicalJoin {
   readonly keys: readonly JoinKey[];
   /** Over [left row..., right row...]; null means true (a cross join when there are no keys). */
   readonly condition: BoundExpr | null;
+  /**
+   * Inner hash joins only: build the hash table from the left input instead of the right one
+   * (the optimizer knows the left input is the smaller one, e.g. a point lookup).
+   */
+  readonly buildLeft?: boolean;
   /** Names of the output columns as EXPLAIN prints them (`o.cust`), from the binder's scope. */
   readonly labels?: readonly string[];
 }

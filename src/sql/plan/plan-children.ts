@@ -16,3 +16,16 @@ export function planChildren(plan: LogicalPlan): readonly LogicalPlan[] {
 export function planContains(plan: LogicalPlan, test: (node: LogicalPlan) => boolean): boolean {
   return test(plan) || planChildren(plan).some((child) => planContains(child, test));
 }
+
+/** The node with its inputs replaced (in planChildren's order). */
+export function withChildren(plan: LogicalPlan, children: readonly LogicalPlan[]): LogicalPlan {
+  const [first, second] = children;
+  switch (plan.kind) {
+    case 'Values': case 'Scan': case 'Lookup': case 'StoredCount': case 'FunctionScan': case 'WorkTableScan': return plan;
+    case 'Project': case 'Filter': case 'Sort': case 'Limit': case 'Aggregate': case 'Distinct': case 'Apply':
+      return { ...plan, input: first ?? plan.input };
+    case 'Join': case 'SetOp': return { ...plan, left: first ?? plan.left, right: second ?? plan.right };
+    case 'RecursiveUnion': return { ...plan, base: first ?? plan.base, recursive: second ?? plan.recursive };
+    default: return unreachable(plan, 'plan node');
+  }
+}
