@@ -48,7 +48,8 @@ export async function startPostgres(supervisor: ProcessSupervisor, workDir: stri
   };
 
   await run('initdb', ['-D', dataDir, '-U', benchUser, '--auth=trust', '-E', 'UTF8', '--no-locale'], startTimeoutMs);
-  const serverOptions = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1`;
+  // max_connections: the fan-out workload holds 100 subscribers and 8 writers at once.
+  const serverOptions = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c max_connections=200`;
   supervisor.onCleanup('stop PostgreSQL', async () => {
     if (!existsSync(join(dataDir, 'postmaster.pid'))) return;
     await run('pg_ctl', ['-D', dataDir, '-m', 'fast', '-w', '-t', '60', 'stop'], stopTimeoutMs);
