@@ -11,7 +11,7 @@ import { hashableType } from '../../functions/hashable.js';
 import type { BoundSubquery } from '../../sql/bound-expr.js';
 import { compileExpr, type CompiledExpr } from '../expr/compile.js';
 import type { BatchOperator, ExecContext, Row, RowBatch } from './operator.js';
-import { rowKey, valueKey } from './row-key.js';
+import { exactRowKey, valueKey } from './row-key.js';
 
 export interface AppliedSubquery {
   readonly spec: BoundSubquery;
@@ -54,7 +54,7 @@ export class ApplyExec implements BatchOperator {
         const extended = row.slice();
         for (const state of states) {
           const values = state.correlation.map((fn) => fn(row, params));
-          const key = values.length === 0 ? '' : rowKey(values);
+          const key = values.length === 0 ? '' : exactRowKey(values);
           let result = state.cache.get(key);
           if (result === undefined) {
             result = await run(state.subquery, values, context);
