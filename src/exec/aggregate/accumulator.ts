@@ -7,6 +7,8 @@ import { SqlError, SqlState } from '../../common/errors.js';
 import type { Value } from '../../common/types.js';
 import { comparatorFor, type Comparator } from '../../functions/compare.js';
 import type { AggregateCall } from '../../sql/plan/logical-aggregate.js';
+import type { SortKey } from '../../sql/plan/logical-sort.js';
+import { limits } from '../../common/limits.js';
 
 export interface Accumulator {
   add(args: readonly Value[]): void;
@@ -132,13 +134,62 @@ class StringAggAccumulator implements Accumulator {
   result(): Value { return this.text; }
 }
 
-/** DISTINCT aggregates see each distinct (non-NULL) argument once. */
+/** array_agg: every value, NULLs included, in the order the rows arrive; NULL for no rows. */
+class ArrayAggAccumulator implements Accumulator {
+  private readonly values: Value[] = [];
+  private any = false;
+  add(args: readonly Value[]): void {
+    this.any = true;
+    this.values.push(args[0] ?? null);
+  }
+  result(): Value { return this.any ? [...this.values] : null; }
+}
+
+/**
+ * `agg(... ORDER BY keys)`: holds the rows' arguments (the key values come after them) and feeds
+ * them to the inner accumulator in key order when the result is asked for.
+ */
+class OrderedAccumulator implements Accumulator {
+  private readonly rows: Value[][] = [];
+  constructor(private readonly inner: Accumulator, private readonly argCount: number, private readonly keys: readonly SortKey[],
+    private readonly comparators: readonly Comparator[]) {}
+  add(args: readonly Value[]): void {
+    if (this.rows.length >= limits.sortRowsMax) {
+      throw new SqlError(SqlState.programLimitExceeded, `ORDER BY in an aggregate can sort at most ${limits.sortRowsMax} rows`);
+    }
+    this.rows.push(args.slice());
+  }
+  result(): Value {
+    const count = this.argCount;
+    this.rows.sort((a, b) => {
+      for (let i = 0; i < this.keys.length; i++) {
+        const key = this.keys[i] as SortKey;
+        const x = a[count + i] ?? null;
+        const y = b[count + i] ?? null;
+        if (x === null || y === null) {
+          if (x === y) continue;
+          return (x === null) === key.nullsFirst ? -1 : 1;
+        }
+        const order = (this.comparators[i] as Comparator)(x, y);
+        if (order !== 0) return key.descending ? -order : order;
+      }
+      return 0;
+    });
+    for (const row of this.rows) this.inner.add(row.slice(0, count));
+    this.rows.length = 0;
+    return this.inner.result();
+  }
+}
+
+/**
+ * DISTINCT aggregates see each distinct argument once; NULL counts as one value, which the
+ * aggregates that skip NULLs then skip (array_agg keeps it, as in PostgreSQL).
+ */
 class DistinctAccumulator implements Accumulator {
   private readonly seen = new Set<string>();
   constructor(private readonly inner: Accumulator) {}
   add(args: readonly Value[]): void {
     const value = args[0] ?? null;
-    if (value === null) return;
     const key = valueKey(value);
     if (this.seen.has(key)) return;
     this.seen.add(key);
@@ -172,6 +223,10 @@ export function createAccumulator(call: AggregateCall): Accumulator {
     case 'min': case 'max': accumulator = new ExtremeAccumulator(comparatorFor(call.type), call.fn === 'max'); break;
     case 'bool_and': case 'bool_or': accumulator = new BoolAccumulator(call.fn === 'bool_and'); break;
     case 'string_agg': accumulator = new StringAggAccumulator(); break;
+    case 'array_agg': accumulator = new ArrayAggAccumulator(); break;
   }
-  return call.distinct ? new DistinctAccumulator(accumulator) : accumulator;
+  if (call.distinct) accumulator = new DistinctAccumulator(accumulator);
+  const orderBy = call.orderBy ?? [];
+  if (orderBy.length === 0) return accumulator;
+  return new OrderedAccumulator(accumulator, call.args.length, orderBy, orderBy.map((key) => comparatorFor(key.expr.type)));
 }

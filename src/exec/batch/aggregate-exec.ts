@@ -31,7 +31,9 @@ export class AggregateExec implements BatchOperator {
 
   async *execute(context: ExecContext): AsyncGenerator<RowBatch> {
     const keyFunctions = this.groupKeys.map((expr) => compileExpr(expr, context.functions));
-    const argFunctions = this.aggregates.map((call) => call.args.map((arg) => compileExpr(arg, context.functions)));
+    // An aggregate with ORDER BY also gets its sort keys' values, after its arguments.
+    const argFunctions = this.aggregates.map((call) => [...call.args, ...(call.orderBy ?? []).map((key) => key.expr)]
+      .map((arg) => compileExpr(arg, context.functions)));
     const groups = new Map<string, Group>();
     const newGroup = (keys: Value[]): Group => ({ keys, accumulators: this.aggregates.map(createAccumulator) });
     if (this.groupKeys.length === 0) groups.set('', newGroup([]));

@@ -9,8 +9,9 @@ import { Types, formatType, type DataType } from '../../common/types.js';
 import type { BoundExpr } from '../bound-expr.js';
 import { exprKey, mapExpr } from '../bound-expr-walk.js';
 import type { AggregateCall, AggregateFunction } from '../plan/logical-aggregate.js';
+import type { SortKey } from '../plan/logical-sort.js';
 
-const aggregateNames = new Set(['count', 'sum', 'avg', 'min', 'max', 'bool_and', 'bool_or', 'every', 'string_agg']);
+const aggregateNames = new Set(['count', 'sum', 'avg', 'min', 'max', 'bool_and', 'bool_or', 'every', 'string_agg', 'array_agg']);
 
 export function isAggregateName(name: string): boolean {
   return aggregateNames.has(name);
@@ -41,6 +42,9 @@ function resultType(fn: AggregateFunction, args: readonly BoundExpr[]): DataType
     case 'string_agg':
       if (args.length !== 2) throw missing();
       return Types.text;
+    case 'array_agg':
+      if (args.length !== 1 || argType.element !== undefined || argType.name === 'unknown') throw missing();
+      return { name: argType.name, element: argType };
   }
 }
 
@@ -48,14 +52,18 @@ export class AggregateCollector {
   readonly calls: AggregateCall[] = [];
 
   /** Registers an aggregate call; returns its placeholder. */
-  add(name: string, args: readonly BoundExpr[], star: boolean, distinct: boolean): BoundExpr {
+  add(name: string, args: readonly BoundExpr[], star: boolean, distinct: boolean, orderBy: readonly SortKey[] = []): BoundExpr {
     const fn: AggregateFunction = star ? 'count_star' : name === 'every' ? 'bool_and' : name as AggregateFunction;
     if (!star && fn === 'count' && args.length !== 1) throw new SqlError(SqlState.undefinedFunction, 'function count() does not exist');
     const type = resultType(fn, args);
-    const call: AggregateCall = { fn, args, distinct, type };
-    const key = exprKey({ kind: 'Literal', type, value: `${fn}|${distinct}|${args.map(exprKey).join(',')}` });
-    const existing = this.calls.findIndex((candidate) =>
-      exprKey({ kind: 'Literal', type: candidate.type, value: `${candidate.fn}|${candidate.distinct}|${candidate.args.map(exprKey).join(',')}` }) === key);
+    if (distinct && orderBy.some((sortKey) => !args.some((arg) => exprKey(arg) === exprKey(sortKey.expr)))) {
+      throw new SqlError(SqlState.invalidColumnReference, 'in an aggregate with DISTINCT, ORDER BY expressions must appear in argument list');
+    }
+    const call: AggregateCall = orderBy.length === 0 ? { fn, args, distinct, type } : { fn, args, distinct, type, orderBy };
+    const identity = (candidate: AggregateCall): string => `${candidate.fn}|${candidate.distinct}|${candidate.args.map(exprKey).join(',')}`
+      + `|${(candidate.orderBy ?? []).map((sortKey) => `${exprKey(sortKey.expr)} ${sortKey.descending} ${sortKey.nullsFirst}`).join(',')}`;
+    const key = identity(call);
+    const existing = this.calls.findIndex((candidate) => identity(candidate) === key);
     const index = existing >= 0 ? existing : this.calls.push(call) - 1;
     return { kind: 'Column', type, index: -1 - index, name: fn };
   }

@@ -14,7 +14,8 @@ import { arraySubscript } from '../../functions/array-subscript.js';
 import type { BoundExpr, SubqueryKind } from '../bound-expr.js';
 import type { BoundQuery } from '../bound-statement.js';
 import { Correlation, type NameResolver } from './correlation.js';
-import { mapExpr } from '../bound-expr-walk.js';
+import { exprKey, mapExpr } from '../bound-expr-walk.js';
+import type { SortKey } from '../plan/logical-sort.js';
 import type { SourceText } from '../parser.js';
 import { coerce } from './coerce.js';
 import type { ParameterTypes } from './parameters.js';
@@ -449,7 +450,6 @@ export class ExprBinder implements NameResolver {
       throw new SqlError(SqlState.groupingError, `aggregate functions are not allowed in ${this.clause}`, this.at(call.location));
     }
     if (call.agg_filter !== undefined) throw notSupported('FILTER on aggregates is not supported yet');
-    if ((call.agg_order ?? []).length > 0) throw notSupported('ORDER BY inside aggregates is not supported yet');
     this.aggregates = undefined;
     this.clause = 'aggregate function calls';
     try {
@@ -462,7 +462,15 @@ export class ExprBinder implements NameResolver {
         throw new SqlError(SqlState.featureNotSupported, 'aggregates of only an enclosing query\'s columns are not supported yet', this.at(call.location));
       }
       const coerced = name === 'string_agg' ? args.map((arg) => this.coerceTo(arg, Types.text, 'implicit', call.location)) : args;
-      return collector.add(name, coerced, call.agg_star ?? false, call.agg_distinct ?? false);
+      const orderBy = (call.agg_order ?? []).map((node): SortKey => {
+        const sortBy = 'SortBy' in node ? node.SortBy : undefined;
+        if (sortBy?.node === undefined || sortBy.sortby_dir === 'SORTBY_USING') throw notSupported('unsupported ORDER BY in an aggregate');
+        const descending = sortBy.sortby_dir === 'SORTBY_DESC';
+        const nullsFirst = sortBy.sortby_nulls === 'SORTBY_NULLS_FIRST' || (descending && sortBy.sortby_nulls !== 'SORTBY_NULLS_LAST');
+        const expr = this.bindResolvingUnknown(sortBy.node);
+        return { expr: name === 'string_agg' && exprKeyOf(expr) === exprKeyOf(args[0]) ? coerced[0] ?? expr : expr, descending, nullsFirst };
+      });
+      return collector.add(name, coerced, call.agg_star ?? false, call.agg_distinct ?? false, orderBy);
     } catch (error) {
       throw error instanceof SqlError ? error.withPosition(this.position(call.location)) : error;
     } finally {
@@ -487,6 +495,10 @@ export class ExprBinder implements NameResolver {
       throw error instanceof SqlError ? error.withPosition(this.position(fn.location)) : error;
     }
   }
+}
+
+function exprKeyOf(expr: BoundExpr | undefined): string {
+  return expr === undefined ? '' : exprKey(expr);
 }
 
 /** Whether an expression reads outer references and no column of its own query. */

@@ -61,7 +61,7 @@ function pruneColumns(plan: LogicalPlan, needed: Set<number> | null): LogicalPla
     case 'Aggregate': {
       const used = new Set<number>();
       for (const key of plan.groupKeys) columnsOf(key, used);
-      for (const call of plan.aggregates) for (const arg of call.args) columnsOf(arg, used);
+      for (const call of plan.aggregates) for (const arg of [...call.args, ...(call.orderBy ?? []).map((key) => key.expr)]) columnsOf(arg, used);
       return { ...plan, input: pruneColumns(plan.input, used) };
     }
     case 'Filter': return { ...plan, input: pruneColumns(plan.input, needed === null ? null : columnsOf(plan.predicate, new Set(needed))) };

@@ -106,6 +106,9 @@ export function extractSubqueries(plan: LogicalPlan, optimize: Optimize): Logica
     }
     case 'Aggregate': {
       const input = walk(plan.input);
+      if (plan.aggregates.some((call) => (call.orderBy ?? []).some((key) => containsSubquery(key.expr)))) {
+        throw notSupported('subqueries in ORDER BY inside an aggregate are not supported yet');
+      }
       const exprs = [...plan.groupKeys, ...plan.aggregates.flatMap((call) => call.args)];
       if (!exprs.some(containsSubquery)) return { ...plan, input };
       const applied = applyAll(input, exprs, optimize);

@@ -75,7 +75,8 @@ function render(plan: LogicalPlan, depth: number): Rendered {
       const describe = (names: readonly string[]): { keys: string[]; calls: string[] } => ({
         keys: plan.groupKeys.map((key) => exprText(key, names)),
         calls: plan.aggregates.map((call) => call.fn === 'count_star' ? 'count(*)'
-          : `${call.fn}(${call.distinct ? 'DISTINCT ' : ''}${call.args.map((arg) => exprText(arg, names)).join(', ')})`),
+          : `${call.fn}(${call.distinct ? 'DISTINCT ' : ''}${call.args.map((arg) => exprText(arg, names)).join(', ')}${
+            call.orderBy === undefined ? '' : ` ORDER BY ${call.orderBy.map((key) => `${exprText(key.expr, names)}${key.descending ? ' DESC' : ''}`).join(', ')}`})`),
       });
       return unary(plan.input, depth, (names) => {
         const { keys, calls } = describe(names);

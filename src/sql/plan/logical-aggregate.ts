@@ -3,8 +3,9 @@
 import type { DataType } from '../../common/types.js';
 import type { BoundExpr } from '../bound-expr.js';
 import type { LogicalPlan } from './logical-plan.js';
+import type { SortKey } from './logical-sort.js';
 
-export type AggregateFunction = 'count' | 'count_star' | 'sum' | 'avg' | 'min' | 'max' | 'bool_and' | 'bool_or' | 'string_agg';
+export type AggregateFunction = 'count' | 'count_star' | 'sum' | 'avg' | 'min' | 'max' | 'bool_and' | 'bool_or' | 'string_agg' | 'array_agg';
 
 export interface AggregateCall {
   readonly fn: AggregateFunction;
@@ -12,6 +13,8 @@ export interface AggregateCall {
   readonly distinct: boolean;
   /** Result type (PostgreSQL's: sum(int4) is bigint, avg(int) is numeric, ...). */
   readonly type: DataType;
+  /** `agg(x ORDER BY y)`: the order the rows reach the aggregate in (over the input row). */
+  readonly orderBy?: readonly SortKey[];
 }
 
 export interface LogicalAggregate {
