@@ -1,4 +1,5 @@
 // Join rules, applied top-down before the other rules:
+// - filters move below projections that copy the columns they read, and below sorts;
 // - a filter right above an inner join becomes part of the join condition (so comma joins with
 //   their equalities in WHERE become hash joins); above a left (right) join, conjuncts reading only
 //   the preserved side move below the join on that side;
@@ -60,6 +61,9 @@ export function planJoins(plan: LogicalPlan): LogicalPlan {
     case 'Values': case 'Scan': case 'Lookup': case 'StoredCount': case 'FunctionScan': return plan;
     case 'Filter': {
       const input = plan.input;
+      if (input.kind === 'Filter') return planJoins({ ...input, predicate: and([...conjuncts(input.predicate), ...conjuncts(plan.predicate)]) ?? input.predicate });
+      if (input.kind === 'Sort') return planJoins({ ...input, input: { ...plan, input: input.input } });
+      if (input.kind === 'Project') return throughProject(plan.predicate, input);
       if (input.kind !== 'Join') return { ...plan, input: planJoins(input) };
       const pushed = filterIntoJoin(input, conjuncts(plan.predicate));
       return pushed.rest.length === 0 ? planJoins(pushed.join) : { ...plan, input: planJoins(pushed.join), predicate: and(pushed.rest) ?? plan.predicate };
@@ -72,6 +76,32 @@ export function planJoins(plan: LogicalPlan): LogicalPlan {
     case 'WorkTableScan': return plan;
     default: return unreachable(plan, 'plan node');
   }
+}
+
+/**
+ * A filter above a projection: the conjuncts that read only columns the projection copies move
+ * below it (so a filter on a FROM subquery or WITH query reaches the joins and scans inside).
+ */
+function throughProject(predicate: BoundExpr, project: Extract<LogicalPlan, { kind: 'Project' }>): LogicalPlan {
+  const below: BoundExpr[] = [];
+  const above: BoundExpr[] = [];
+  for (const part of conjuncts(predicate)) {
+    let copies = true;
+    const mapped = mapExpr(part, (node) => {
+      if (node.kind !== 'Column') return undefined;
+      const source = project.exprs[node.index];
+      if (source?.kind !== 'Column') {
+        copies = false;
+        return node;
+      }
+      return { ...node, index: source.index };
+    });
+    if (copies) below.push(mapped);
+    else above.push(part);
+  }
+  const projected = planJoins({ ...project, input: withFilter(project.input, below) });
+  const rest = and(above);
+  return rest === null ? projected : { kind: 'Filter', input: projected, predicate: rest };
 }
 
 /** WHERE conjuncts above a join: into an inner join's condition, or below it on a preserved side. */
