@@ -20,6 +20,7 @@ import { SetOpExec } from './set-op-exec.js';
 import { ApplyExec } from './apply-exec.js';
 import { RecursiveUnionExec } from './recursive-union-exec.js';
 import { WorkTableScanExec } from './work-table-scan-exec.js';
+import { LateralJoinExec } from './lateral-join-exec.js';
 
 export function buildOperator(plan: LogicalPlan): BatchOperator {
   switch (plan.kind) {
@@ -43,6 +44,8 @@ export function buildOperator(plan: LogicalPlan): BatchOperator {
     case 'Distinct': return new DistinctExec(buildOperator(plan.input), plan.keys);
     case 'RecursiveUnion': return new RecursiveUnionExec(buildOperator(plan.base), buildOperator(plan.recursive), plan.id, plan.all);
     case 'WorkTableScan': return new WorkTableScanExec(plan.id, plan.name);
+    case 'LateralJoin': return new LateralJoinExec(buildOperator(plan.left), buildOperator(plan.right), plan.joinType, plan.correlation,
+      plan.condition, planWidth(plan.right));
     case 'SetOp': return new SetOpExec(buildOperator(plan.left), buildOperator(plan.right), plan.op, plan.all);
     case 'Apply': return new ApplyExec(buildOperator(plan.input), plan.subqueries.map((spec) => ({ spec, operator: buildOperator(spec.plan) })));
     default: return unreachable(plan, 'plan node');

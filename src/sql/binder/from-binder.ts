@@ -1,8 +1,9 @@
-// FROM: tables, WITH queries, subqueries and joins, bound into one plan whose row is the items'
-// rows side by side ([left..., right...]) and the scope naming its columns. Comma-separated items
-// are cross joins. JOIN ... USING and NATURAL JOIN compare the named columns for equality and
-// merge each pair into one column (the left one, the right one for RIGHT JOIN, COALESCE of both
-// for FULL JOIN), listed first by `*` as in PostgreSQL.
+// FROM: tables, WITH queries, subqueries, functions and joins, bound into one plan whose row is
+// the items' rows side by side ([left..., right...]) and the scope naming its columns.
+// Comma-separated items are cross joins; LATERAL items (and functions) reading the columns of
+// items to their left make lateral joins. JOIN ... USING and NATURAL JOIN compare the named
+// columns for equality and merge each pair into one column (the left one, the right one for RIGHT
+// JOIN, COALESCE of both for FULL JOIN), listed first by `*` as in PostgreSQL.
 
 import type { Alias, JoinExpr, Node, RangeSubselect, RangeVar } from 'libpg-query';
 import { SqlError, SqlState, notSupported } from '../../common/errors.js';
@@ -14,6 +15,7 @@ import type { LogicalPlan } from '../plan/logical-plan.js';
 import { planWidth } from '../plan/plan-width.js';
 import { ExprBinder, requireNode, stringValue } from './expr-binder.js';
 import { nestingOf, type QueryEnv } from './query-env.js';
+import { Correlation } from './correlation.js';
 import { Scope, type ScopeColumn } from './scope.js';
 import { bindTableRef } from './table-binder.js';
 import { bindRangeFunction } from './function-scan-binder.js';
@@ -23,6 +25,8 @@ export interface FromItem {
   readonly scope: Scope;
   /** Names of the range entries in this item (table names, aliases), to catch one given twice. */
   readonly names: readonly string[];
+  /** A LATERAL item reading the items to its left: their expressions for its outer references. */
+  readonly lateral?: readonly BoundExpr[];
 }
 
 export function bindFrom(items: readonly Node[], env: QueryEnv): FromItem {
@@ -30,17 +34,36 @@ export function bindFrom(items: readonly Node[], env: QueryEnv): FromItem {
   if (first === undefined) return { plan: { kind: 'Values', columnTypes: [], rows: [[]] }, scope: Scope.empty, names: [] };
   let result = bindFromItem(first, env);
   for (const item of rest) {
-    const right = bindFromItem(item, env);
+    const right = bindFromItem(item, env, result);
     const sides = sideBySide(result, right, env);
-    result = {
-      plan: { kind: 'Join', joinType: 'inner', left: result.plan, right: right.plan, keys: [], condition: null, labels: sides.labels },
-      scope: new Scope(sides.columns), names: sides.names,
-    };
+    result = { plan: joinPlan('inner', result.plan, right, null, sides.labels), scope: new Scope(sides.columns), names: sides.names };
   }
   return result;
 }
 
-function bindFromItem(node: Node, env: QueryEnv): FromItem {
+/** A join of two items; a lateral join when the right one reads the left one's columns. */
+function joinPlan(joinType: JoinType, left: LogicalPlan, right: FromItem, condition: BoundExpr | null, labels: readonly string[]): LogicalPlan {
+  if (right.lateral === undefined) return { kind: 'Join', joinType, left, right: right.plan, keys: [], condition, labels };
+  if (joinType !== 'inner' && joinType !== 'left') {
+    throw new SqlError(SqlState.invalidColumnReference, 'the combining JOIN type must be INNER or LEFT for a LATERAL reference');
+  }
+  return { kind: 'LateralJoin', joinType, left, right: right.plan, correlation: right.lateral, condition, labels };
+}
+
+/**
+ * With items to its left, a LATERAL subquery (and any function in FROM, as in PostgreSQL) may read
+ * their columns: it is bound as a subquery whose outer query is the left items.
+ */
+function bindFromItem(node: Node, env: QueryEnv, left?: FromItem): FromItem {
+  const lateral = ('RangeSubselect' in node && node.RangeSubselect.lateral === true) || 'RangeFunction' in node;
+  if (left !== undefined && lateral) {
+    const correlation = new Correlation(new ExprBinder(env.context, left.scope, nestingOf(env)));
+    const inner: QueryEnv = { ...env, outer: correlation };
+    const item = 'RangeFunction' in node ? bindRangeFunction({ ...node.RangeFunction, lateral: false }, inner)
+      : bindRangeSubselect({ ...('RangeSubselect' in node ? node.RangeSubselect : {}), lateral: false }, inner);
+    return correlation.values.length === 0 ? item : { ...item, lateral: correlation.values };
+  }
+  if ('RangeFunction' in node && node.RangeFunction.lateral === true) return bindRangeFunction({ ...node.RangeFunction, lateral: false }, env);
   if ('RangeVar' in node) return bindRangeVar(node.RangeVar, env);
   if ('RangeSubselect' in node) return bindRangeSubselect(node.RangeSubselect, env);
   if ('JoinExpr' in node) return bindJoin(node.JoinExpr, env);
@@ -68,7 +91,6 @@ function bindRangeVar(rangeVar: RangeVar, env: QueryEnv): FromItem {
 }
 
 function bindRangeSubselect(range: RangeSubselect, env: QueryEnv): FromItem {
-  if (range.lateral === true) throw notSupported('LATERAL subqueries are not supported yet');
   const select = range.subquery !== undefined && 'SelectStmt' in range.subquery ? range.subquery.SelectStmt : undefined;
   if (select === undefined) throw new SqlError(SqlState.syntaxError, 'subquery in FROM expected');
   const query = env.bindQuery(select, env);
@@ -120,7 +142,7 @@ function bindJoin(join: JoinExpr, env: QueryEnv): FromItem {
   const joinType = joinTypes[join.jointype ?? 'JOIN_INNER'];
   if (joinType === undefined) throw notSupported(`${join.jointype ?? ''} is not supported`);
   const left = bindFromItem(requireNode(join.larg), env);
-  const right = bindFromItem(requireNode(join.rarg), env);
+  const right = bindFromItem(requireNode(join.rarg), env, left);
   const sides = sideBySide(left, right, env);
   const scope = new Scope(sides.columns);
   const binder = new ExprBinder(env.context, scope, nestingOf(env));
@@ -128,12 +150,12 @@ function bindJoin(join: JoinExpr, env: QueryEnv): FromItem {
   const usingNames = join.isNatural === true ? naturalNames(left.scope, right.scope)
     : (join.usingClause ?? []).map((node) => stringValue(node) ?? '');
   let condition: BoundExpr | null = join.quals === undefined ? null : binder.bindCondition(join.quals, 'JOIN/ON');
-  let plan: LogicalPlan = { kind: 'Join', joinType, left: left.plan, right: right.plan, keys: [], condition, labels: sides.labels };
+  let plan: LogicalPlan = joinPlan(joinType, left.plan, right, condition, sides.labels);
   let columns = sides.columns;
   if (usingNames.length > 0) {
     const merged = mergeUsing(usingNames, sides, joinType, binder);
     condition = merged.condition;
-    plan = { kind: 'Join', joinType, left: left.plan, right: right.plan, keys: [], condition, labels: sides.labels };
+    plan = joinPlan(joinType, left.plan, right, condition, sides.labels);
     const width = planWidth(plan);
     const computed = merged.exprs.filter((expr) => expr.kind !== 'Column');
     if (computed.length > 0) {

@@ -42,6 +42,7 @@ function planReferencesOuter(plan: LogicalPlan): boolean {
     case 'Join': return any([plan.condition, ...plan.keys.flatMap((key) => [key.left, key.right])])
       || planReferencesOuter(plan.left) || planReferencesOuter(plan.right);
     case 'SetOp': return planReferencesOuter(plan.left) || planReferencesOuter(plan.right);
+    case 'LateralJoin': return any([...plan.correlation, plan.condition]) || planReferencesOuter(plan.left) || planReferencesOuter(plan.right);
     case 'RecursiveUnion': return planReferencesOuter(plan.base) || planReferencesOuter(plan.recursive);
     case 'WorkTableScan': return false;
     case 'Apply': return plan.subqueries.some((subquery) => any([...subquery.correlation, subquery.arg]))

@@ -71,7 +71,7 @@ export function planJoins(plan: LogicalPlan): LogicalPlan {
     case 'Join': return hashKeys(pushDown(plan));
     case 'Project': case 'Sort': case 'Limit': case 'Aggregate': case 'Distinct': case 'Apply':
       return { ...plan, input: planJoins(plan.input) };
-    case 'SetOp': return { ...plan, left: planJoins(plan.left), right: planJoins(plan.right) };
+    case 'SetOp': case 'LateralJoin': return { ...plan, left: planJoins(plan.left), right: planJoins(plan.right) };
     case 'RecursiveUnion': return { ...plan, base: planJoins(plan.base), recursive: planJoins(plan.recursive) };
     case 'WorkTableScan': return plan;
     default: return unreachable(plan, 'plan node');

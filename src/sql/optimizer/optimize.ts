@@ -28,7 +28,7 @@ function applyRules(plan: LogicalPlan): LogicalPlan {
     case 'Filter': return chooseAccessPath({ ...plan, input: applyRules(plan.input) });
     case 'Aggregate': return storedCount({ ...plan, input: applyRules(plan.input) });
     case 'Distinct': case 'Apply': return { ...plan, input: applyRules(plan.input) };
-    case 'Join': case 'SetOp': return { ...plan, left: applyRules(plan.left), right: applyRules(plan.right) };
+    case 'Join': case 'SetOp': case 'LateralJoin': return { ...plan, left: applyRules(plan.left), right: applyRules(plan.right) };
     case 'RecursiveUnion': return { ...plan, base: applyRules(plan.base), recursive: applyRules(plan.recursive) };
     case 'WorkTableScan': return plan;
     default: return unreachable(plan, 'plan node');
@@ -99,6 +99,16 @@ function pruneColumns(plan: LogicalPlan, needed: Set<number> | null): LogicalPla
         if (right !== null) columnsOf(key.right, right);
       }
       return { ...plan, left: pruneColumns(plan.left, left), right: pruneColumns(plan.right, right) };
+    }
+    case 'LateralJoin': {
+      // The right plan runs on its own per left row; the left side keeps what is read of it.
+      const leftWidth = planWidth(plan.left);
+      const used = needed === null ? null : new Set([...needed].filter((index) => index < leftWidth));
+      if (used !== null) {
+        for (const value of plan.correlation) columnsOf(value, used);
+        if (plan.condition !== null) for (const index of columnsOf(plan.condition, new Set())) if (index < leftWidth) used.add(index);
+      }
+      return { ...plan, left: pruneColumns(plan.left, used), right: pruneColumns(plan.right, null) };
     }
     default: return unreachable(plan, 'plan node');
   }

@@ -134,6 +134,9 @@ export function extractSubqueries(plan: LogicalPlan, optimize: Optimize): Logica
       if ((plan.keys ?? []).some(containsSubquery)) throw notSupported('subqueries in DISTINCT ON are not supported yet');
       return { ...plan, input: walk(plan.input) };
     case 'SetOp': return { ...plan, left: walk(plan.left), right: walk(plan.right) };
+    case 'LateralJoin':
+      if (plan.condition !== null && containsSubquery(plan.condition)) throw notSupported('subqueries in the condition of a LATERAL join are not supported yet');
+      return { ...plan, left: walk(plan.left), right: walk(plan.right) };
     case 'RecursiveUnion': return { ...plan, base: walk(plan.base), recursive: walk(plan.recursive) };
     case 'WorkTableScan': return plan;
     case 'Apply': return { ...plan, input: walk(plan.input) };

@@ -113,6 +113,14 @@ function render(plan: LogicalPlan, depth: number): Rendered {
       return { lines: [`${prefix(depth)}Recursive union${plan.all ? ' all' : ''}`, ...base.lines, ...recursive.lines], names: base.names };
     }
     case 'WorkTableScan': return leaf(`Work table scan on ${plan.name}`, plan.columnNames);
+    case 'LateralJoin': {
+      const left = render(plan.left, depth + 1);
+      const right = render(plan.right, depth + 1);
+      const names = plan.labels ?? [...left.names, ...right.names];
+      const correlated = plan.correlation.map((expr) => exprText(expr, names)).join(', ');
+      const condition = plan.condition === null ? '' : `: ${exprText(plan.condition, names)}`;
+      return { lines: [`${prefix(depth)}Lateral join (${plan.joinType}, correlated on ${correlated})${condition}`, ...left.lines, ...right.lines], names };
+    }
     case 'Apply': {
       const input = render(plan.input, depth + 1);
       const lines: string[] = [];

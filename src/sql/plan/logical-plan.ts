@@ -16,10 +16,11 @@ import type { LogicalSetOp } from './logical-set-op.js';
 import type { LogicalApply } from './logical-apply.js';
 import type { LogicalRecursiveUnion } from './logical-recursive-union.js';
 import type { LogicalWorkTableScan } from './logical-work-table-scan.js';
+import type { LogicalLateralJoin } from './logical-lateral-join.js';
 
 export type LogicalPlan = LogicalValues | LogicalProject | LogicalFilter | LogicalLimit | LogicalScan | LogicalSort | LogicalAggregate | LogicalLookup | LogicalStoredCount
   | LogicalJoin | LogicalDistinct | LogicalSetOp | LogicalApply | LogicalFunctionScan
-  | LogicalRecursiveUnion | LogicalWorkTableScan;
+  | LogicalRecursiveUnion | LogicalWorkTableScan | LogicalLateralJoin;
 export type { LogicalValues, LogicalProject, LogicalFilter, LogicalLimit, LogicalScan, LogicalSort, LogicalAggregate, LogicalLookup, LogicalStoredCount };
 export type { LogicalJoin, LogicalDistinct, LogicalSetOp, LogicalApply, LogicalFunctionScan };
-export type { LogicalRecursiveUnion, LogicalWorkTableScan };
+export type { LogicalRecursiveUnion, LogicalWorkTableScan, LogicalLateralJoin };

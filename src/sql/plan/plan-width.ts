@@ -16,6 +16,7 @@ export function planWidth(plan: LogicalPlan): number {
     case 'Join': return plan.joinType === 'semi' || plan.joinType === 'anti' ? planWidth(plan.left) : planWidth(plan.left) + planWidth(plan.right);
     case 'SetOp': return planWidth(plan.left);
     case 'RecursiveUnion': return planWidth(plan.base);
+    case 'LateralJoin': return planWidth(plan.left) + planWidth(plan.right);
     case 'WorkTableScan': return plan.columnTypes.length;
     case 'Apply': return planWidth(plan.input) + plan.subqueries.length;
     default: return unreachable(plan, 'plan node');
