@@ -1,6 +1,7 @@
 // Serves table scans from storage: log tables from their log tablets, primary-key tables from
 // their changelog replayed... (KV tablets once opened), and `t$changelog` from the log. Each scan
-// reads every tablet only up to its visible (durable, acknowledged) end offset taken at the start.
+// reads every tablet only up to its visible (durable, acknowledged) end offset, and all of a
+// scan's buckets are read as of one consistent point of the commit pipeline: whole commits only.
 
 import type { TableDef } from '../common/catalog-model.js';
 import type { Value } from '../common/types.js';
@@ -34,10 +35,17 @@ export class StorageTableReader implements TableReader {
     const tablets = access === undefined ? all : all.filter((tablet) =>
       (access.buckets === null || access.buckets.has(tablet.bucket))
       && (access.partitionIds === null || (tablet.partition !== null && access.partitionIds.has(tablet.partition.id))));
-    const snapshot = tablets.map((tablet) => ({ tablet, end: tablet.visibleEndOffset }));
-    if (scan.changelog) return readChangelog(scan.table, snapshot, signal);
-    if (scan.table.schema.primaryKey.length > 0) return this.storage.scanKv(scan.table, tablets, signal, kvRange(access, scan.rowLimit));
-    return readLog(scan.table, snapshot, signal, scan.columns, scan.rowLimit, access?.offsetFrom, access?.offsetTo);
+    if (scan.table.schema.primaryKey.length > 0 && !scan.changelog) return this.storage.scanKv(scan.table, tablets, signal, kvRange(access, scan.rowLimit));
+    return this.scanLog(scan, tablets, signal, access);
+  }
+
+  /** A log or changelog scan up to every tablet's visible end, taken at one consistent point. */
+  private async *scanLog(scan: LogicalScan, tablets: readonly BucketTablet[], signal: AbortSignal,
+    access: ResolvedScanAccess | undefined): AsyncGenerator<RowBatch> {
+    const ends = await this.storage.visibleEnds(tablets);
+    const snapshot = tablets.map((tablet, index) => ({ tablet, end: ends[index] ?? tablet.visibleEndOffset }));
+    if (scan.changelog) yield* readChangelog(scan.table, snapshot, signal);
+    else yield* readLog(scan.table, snapshot, signal, scan.columns, scan.rowLimit, access?.offsetFrom, access?.offsetTo);
   }
 
   async lookup(lookup: LogicalLookup, key: readonly Value[]): Promise<Value[] | undefined> {

@@ -14,6 +14,7 @@ import { Types, type Value } from '../common/types.js';
 import type { TabletCommit } from './commit/commit-pipeline.js';
 import type { ColumnarBatch } from './log/columnar-batch.js';
 import { KvStore } from './kv/kv-store.js';
+import { kvIndexSpecsOf } from './kv/index-codec.js';
 import { KvTablet, type KvSchema, type KvWrite, type ScanOptions } from './kv/kv-tablet.js';
 import { CommitPipeline } from './commit/commit-pipeline.js';
 import { CommitWatermark } from './commit/commit-watermark.js';
@@ -131,7 +132,7 @@ export class TableStorage {
     if (opening.length === 0) return;
     await this.cutIncompleteGroups(opening.map((entry) => entry.log), everyTable);
     for (const { table, partition, bucket, tabletId, log } of opening) {
-      const kv = table.schema.primaryKey.length > 0 ? await KvTablet.open(this.kvStore, tabletId, kvSchemaOf(table.schema), log) : null;
+      const kv = table.schema.primaryKey.length > 0 ? await KvTablet.open(this.kvStore, tabletId, kvSchemaOf(table.schema), log, kvIndexSpecsOf(table)) : null;
       this.tablets.set(tabletId, { tabletId, bucket, partition, log, kv, visibleEndOffset: log.endOffset });
     }
   }
@@ -242,19 +243,38 @@ export class TableStorage {
   async *scanKv(table: TableDef, tablets: readonly BucketTablet[], signal: AbortSignal, range: ScanOptions = {}): AsyncGenerator<Value[][]> {
     const width = table.schema.columns.length;
     let remaining = range.limit ?? Number.POSITIVE_INFINITY;
-    for (const tablet of tablets) {
-      if (tablet.kv === null) continue;
-      if (remaining <= 0) return;
-      for await (const rows of tablet.kv.scan(Number.isFinite(remaining) ? { ...range, limit: remaining } : range)) {
-        remaining -= rows.length;
-        if (signal.aborted) throw new SqlError(SqlState.queryCanceled, 'canceling statement due to user request');
-        for (const row of rows) {
-          row.length = width;
-          row.push(tablet.bucket, null, null);
+    // Every bucket's RocksDB iterator is created at one consistent point (an iterator takes its
+    // snapshot when created), so the scan sees whole commits across buckets.
+    const scans = await this.pipeline.atConsistentPoint(() => tablets.filter((tablet) => tablet.kv !== null).map((tablet) => {
+      const rows = tablet.kv!.scan(range);
+      const first = rows.next();
+      first.catch(() => undefined);
+      return { tablet, rows, first };
+    }));
+    try {
+      for (const { tablet, rows, first } of scans) {
+        if (remaining <= 0) return;
+        let result = await first;
+        while (result.done !== true && remaining > 0) {
+          const batch = result.value.length > remaining ? result.value.slice(0, remaining) : result.value;
+          remaining -= batch.length;
+          if (signal.aborted) throw new SqlError(SqlState.queryCanceled, 'canceling statement due to user request');
+          for (const row of batch) {
+            row.length = width;
+            row.push(tablet.bucket, null, null);
+          }
+          yield batch;
+          if (remaining > 0) result = await rows.next();
         }
-        yield rows;
       }
+    } finally {
+      for (const { rows } of scans) await rows.return(undefined);
     }
+  }
+
+  /** Each tablet's visible end offset, all taken at one consistent point (whole commits only). */
+  visibleEnds(tablets: readonly BucketTablet[]): Promise<bigint[]> {
+    return this.pipeline.atConsistentPoint(() => tablets.map((tablet) => tablet.visibleEndOffset));
   }
 
   /**
