@@ -1,5 +1,5 @@
 // The catalog's objects as they are stored and as every layer reads them: databases, schemas
-// (namespaces), tables with their partitions. Each object has an OID, unique server-wide and never
+// (namespaces), tables with their partitions and secondary indexes. Each object has an OID, unique server-wide and never
 // reused, so that pg_catalog views and RowDescription can refer to it.
 
 import type { TableSchema } from './schema.js';
@@ -30,6 +30,19 @@ export interface PartitionDef {
   readonly tabletIds: readonly number[];
 }
 
+/**
+ * A secondary index of a primary-key table (CREATE INDEX): per bucket, a RocksDB key range of
+ * (indexed columns, primary key) entries kept in the same write batches as the rows. Its name is
+ * a relation name in the table's schema; its OID also names its KV key ranges.
+ */
+export interface IndexDef {
+  readonly oid: number;
+  readonly name: string;
+  /** Indexed column names, in key order. */
+  readonly columns: readonly string[];
+  readonly createdAtMs: number;
+}
+
 export interface TableDef {
   readonly kind: 'table';
   readonly oid: number;
@@ -42,6 +55,23 @@ export interface TableDef {
   readonly createdAtMs: number;
   /** Tablets of an unpartitioned table, one per bucket (empty for a partitioned table). */
   readonly tabletIds: readonly number[];
+  /** Secondary indexes (absent in catalogs written before indexes existed). */
+  readonly indexes?: readonly IndexDef[];
+  /** Set for a materialized view: the table holds its rows, maintained from its inputs. */
+  readonly view?: ViewDef;
+}
+
+/** What a materialized view is: its defining statement, bound again when the server starts. */
+export interface ViewDef {
+  /** The `CREATE MATERIALIZED VIEW ...` statement text. */
+  readonly definition: string;
+  /** The search path it was created under (names in the query resolve the same way). */
+  readonly searchPath: readonly string[];
+}
+
+/** A table's secondary indexes. */
+export function indexesOf(table: TableDef): readonly IndexDef[] {
+  return table.indexes ?? [];
 }
 
 export type CatalogObject = DatabaseDef | NamespaceDef | TableDef;

@@ -2,7 +2,7 @@
 // and changed only through `change()`, which writes one atomic store batch and then swaps the
 // in-memory maps. DDL statements are serialized, so a change never interleaves with another.
 
-import type { CatalogObject, DatabaseDef, NamespaceDef, PartitionDef, TableDef } from '../common/catalog-model.js';
+import { indexesOf, type CatalogObject, type DatabaseDef, type IndexDef, type NamespaceDef, type PartitionDef, type TableDef } from '../common/catalog-model.js';
 import { SqlError, SqlState } from '../common/errors.js';
 import type { CatalogStore } from '../storage/catalog-store.js';
 import type { CatalogReader, RelationRef } from '../sql/catalog-reader.js';
@@ -125,6 +125,27 @@ class SessionCatalogReader implements CatalogReader {
     const object = this.catalog.object(oid);
     return object?.kind === 'table' && object.databaseOid === this.databaseOid ? object : undefined;
   }
+
+  index(schema: string | null, name: string): { readonly table: TableDef; readonly index: IndexDef } | undefined {
+    const schemas = schema === null ? this.searchPath() : [schema];
+    for (const schemaName of schemas) {
+      const namespace = this.namespace(schemaName);
+      if (namespace === undefined) continue;
+      const found = findIndex(this.catalog.tables(this.databaseOid), namespace.oid, name);
+      if (found !== undefined) return found;
+    }
+    return undefined;
+  }
+}
+
+/** A secondary index named `name` in one namespace, with its table. */
+export function findIndex(tables: readonly TableDef[], namespaceOid: number, name: string): { table: TableDef; index: IndexDef } | undefined {
+  for (const table of tables) {
+    if (table.namespaceOid !== namespaceOid) continue;
+    const index = indexesOf(table).find((candidate) => candidate.name === name);
+    if (index !== undefined) return { table, index };
+  }
+  return undefined;
 }
 
 /** A table or partition named `name` in one namespace. */

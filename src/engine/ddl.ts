@@ -1,14 +1,14 @@
 // Executes DDL: each statement validates against the catalog as it is when its change runs
 // (changes are serialized) and commits as one atomic catalog write.
 
-import type { DatabaseDef, NamespaceDef, PartitionDef, TableDef } from '../common/catalog-model.js';
+import { indexesOf, type DatabaseDef, type IndexDef, type NamespaceDef, type PartitionDef, type TableDef } from '../common/catalog-model.js';
 import { SqlError, SqlState } from '../common/errors.js';
 import type { Notice } from '../pgwire/session.js';
 import type {
   BoundAddColumn, BoundCreateDatabase, BoundCreatePartition, BoundCreateSchema, BoundCreateTable, BoundDropDatabase,
-  BoundDropSchemas, BoundDropTables,
+  BoundDropSchemas, BoundDropTables, BoundCreateIndex, BoundDropIndexes,
 } from '../sql/bound-statement.js';
-import { findRelation, publicSchema, type Catalog, type CatalogEdit } from './catalog.js';
+import { findIndex, findRelation, publicSchema, type Catalog, type CatalogEdit } from './catalog.js';
 
 export interface DdlContext {
   readonly catalog: Catalog;
@@ -28,7 +28,95 @@ function namespaceByName(context: DdlContext, name: string): NamespaceDef | unde
 }
 
 function nameTaken(context: DdlContext, namespaceOid: number, name: string): boolean {
-  return findRelation(context.catalog.tables(context.databaseOid), namespaceOid, name) !== undefined;
+  const tables = context.catalog.tables(context.databaseOid);
+  return findRelation(tables, namespaceOid, name) !== undefined || findIndex(tables, namespaceOid, name) !== undefined;
+}
+
+/** Relation names an index may not take: tables, partitions, indexes, primary-key indexes (`t_pkey`). */
+function indexNameTaken(context: DdlContext, namespaceOid: number, name: string): boolean {
+  return nameTaken(context, namespaceOid, name) || context.catalog.tables(context.databaseOid)
+    .some((table) => table.namespaceOid === namespaceOid && table.schema.primaryKey.length > 0 && `${table.name}_pkey` === name);
+}
+
+/** Identifier length PostgreSQL keeps (NAMEDATALEN - 1). */
+const identifierBytesMax = 63;
+
+/** PostgreSQL's default index name: `table_col1_col2_idx`, then `..._idx1`, `..._idx2`, ... while taken. */
+function chooseIndexName(context: DdlContext, table: TableDef, columns: readonly string[]): string {
+  const base = `${table.name}_${columns.join('_')}`;
+  for (let attempt = 0; ; attempt++) {
+    const label = `_idx${attempt === 0 ? '' : attempt}`;
+    let stem = base;
+    while (Buffer.byteLength(stem + label) > identifierBytesMax) stem = stem.slice(0, -1);
+    const name = stem + label;
+    if (!indexNameTaken(context, table.namespaceOid, name)) return name;
+  }
+}
+
+/** Builds (or deletes) an index's entries in the table's tablets; provided by the session from storage. */
+export interface IndexBuilder {
+  build(table: TableDef, index: IndexDef): Promise<void>;
+  drop(table: TableDef, indexOid: number): Promise<void>;
+}
+
+/**
+ * CREATE INDEX: the index's OID is allocated first, its entries are built in every tablet (under
+ * the commit pipeline's exclusive section, see storage/table-indexes.ts), and only then does the
+ * catalog name it, so no query plans with an index that is not complete. If the catalog change
+ * fails the entries are deleted; if the server stops before it, the tablets delete them at open.
+ */
+export async function createIndex(context: DdlContext, statement: BoundCreateIndex, builder: IndexBuilder): Promise<string> {
+  const current = (): TableDef => {
+    const table = context.catalog.object(statement.tableOid);
+    if (table?.kind !== 'table') throw new SqlError(SqlState.undefinedTable, 'table no longer exists');
+    return table;
+  };
+  const table = current();
+  const name = statement.name ?? chooseIndexName(context, table, statement.columns);
+  if (indexNameTaken(context, table.namespaceOid, name)) {
+    if (statement.ifNotExists) {
+      skipNotice(context, `relation "${name}" already exists, skipping`);
+      return 'CREATE INDEX';
+    }
+    throw new SqlError(SqlState.duplicateTable, `relation "${name}" already exists`);
+  }
+  const oid = await context.catalog.change((edit) => edit.allocateOid());
+  const index: IndexDef = { oid, name, columns: statement.columns, createdAtMs: Date.now() };
+  await builder.build(table, index);
+  let updated: TableDef;
+  try {
+    updated = await context.catalog.change((edit) => {
+      const latest = current();
+      if (indexNameTaken(context, latest.namespaceOid, name)) throw new SqlError(SqlState.duplicateTable, `relation "${name}" already exists`);
+      const next: TableDef = { ...latest, indexes: [...indexesOf(latest), index] };
+      edit.put.push(next);
+      return next;
+    });
+  } catch (error) {
+    await builder.drop(table, oid);
+    throw error;
+  }
+  // Partitions created while the index was built opened without it: build it there too.
+  await builder.build(updated, index);
+  return 'CREATE INDEX';
+}
+
+/** DROP INDEX: the catalog forgets the indexes, then their entries are deleted. */
+export async function dropIndexes(context: DdlContext, statement: BoundDropIndexes, builder: IndexBuilder): Promise<string> {
+  const dropped = await context.catalog.change((edit) => {
+    const removed: { table: TableDef; indexOid: number }[] = [];
+    for (const target of statement.targets) {
+      const table = edit.put.find((object): object is TableDef => object.oid === target.tableOid && object.kind === 'table')
+        ?? context.catalog.object(target.tableOid);
+      if (table?.kind !== 'table' || !indexesOf(table).some((index) => index.oid === target.indexOid)) continue;
+      const next: TableDef = { ...table, indexes: indexesOf(table).filter((index) => index.oid !== target.indexOid) };
+      edit.put = [...edit.put.filter((object) => object.oid !== table.oid), next];
+      removed.push({ table: next, indexOid: target.indexOid });
+    }
+    return removed;
+  });
+  for (const { table, indexOid } of dropped) await builder.drop(table, indexOid);
+  return 'DROP INDEX';
 }
 
 export async function createTable(context: DdlContext, statement: BoundCreateTable): Promise<string> {

@@ -6,6 +6,7 @@ import type { Session, SessionFactory, StartupInfo } from '../pgwire/session.js'
 import type { TableStorage } from '../storage/table-storage.js';
 import type { Catalog } from './catalog.js';
 import { StorageTableReader } from './table-reader.js';
+import { TableIndexes } from '../storage/table-indexes.js';
 import { maintainAutoPartitions } from './auto-partitions.js';
 import type { TableDef } from '../common/catalog-model.js';
 import { ParseCache } from '../sql/parse-cache.js';
@@ -19,9 +20,12 @@ export class Engine implements SessionFactory {
   readonly parseCache = new ParseCache();
   /** Shares the tailing of new commits among subscriptions. */
   readonly feed: CommitFeed;
+  /** Secondary indexes across tablets, and the key lookups delta joins use (storage/table-indexes.ts). */
+  readonly indexes: TableIndexes;
 
   constructor(readonly catalog: Catalog, readonly storage: TableStorage) {
-    this.tableReader = new StorageTableReader(storage);
+    this.indexes = new TableIndexes(storage);
+    this.tableReader = new StorageTableReader(storage, this.indexes);
     this.feed = new CommitFeed(storage.pipeline);
   }
 

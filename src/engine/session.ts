@@ -182,6 +182,10 @@ export class EngineSession implements Session {
       case 'DropTables':
       case 'AddColumn':
         return this.command(this.tableDdl(bound));
+      case 'CreateIndex':
+        return this.command(ddl.createIndex(this.ddlContext(), bound, this.indexBuilder()));
+      case 'DropIndexes':
+        return this.command(ddl.dropIndexes(this.ddlContext(), bound, this.indexBuilder()));
       case 'CreateSchema': return this.command(ddl.createSchema(this.ddlContext(), bound));
       case 'DropSchemas': return this.command(ddl.dropSchemas(this.ddlContext(), bound));
       case 'CreateDatabase':
@@ -241,6 +245,11 @@ export class EngineSession implements Session {
 
   private execContext(parameters: readonly Value[], signal: AbortSignal): ExecContext {
     return { params: parameters, functions: this.functionContext(), signal, tables: this.tables };
+  }
+
+  private indexBuilder(): ddl.IndexBuilder {
+    const indexes = this.engine.indexes;
+    return { build: (table, index) => indexes.create(table, index), drop: (table, indexOid) => indexes.drop(table, indexOid) };
   }
 
   /** DDL on tables changes the catalog, then opens, evolves or drops the tablets it concerns. */

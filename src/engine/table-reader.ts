@@ -10,6 +10,7 @@ import type { LogicalScan } from '../sql/plan/logical-scan.js';
 import type { LogicalLookup } from '../sql/plan/logical-lookup.js';
 import type { LogicalStoredCount } from '../sql/plan/logical-stored-count.js';
 import { WriteRouter } from './write-router.js';
+import type { TableIndexes } from '../storage/table-indexes.js';
 import { changeTypeNames, type BucketTablet, type TableStorage } from '../storage/table-storage.js';
 import { canceledError } from './row-cursor.js';
 import type { ScanOptions } from '../storage/kv/kv-tablet.js';
@@ -18,7 +19,7 @@ export class StorageTableReader implements TableReader {
   /** Per table definition (a new one after every DDL): its router and primary-key column indexes. */
   private readonly routings = new WeakMap<TableDef, { readonly router: WriteRouter; readonly keyIndexes: readonly number[] }>();
 
-  constructor(private readonly storage: TableStorage) {}
+  constructor(private readonly storage: TableStorage, private readonly indexes: TableIndexes) {}
 
   private routing(table: TableDef): { readonly router: WriteRouter; readonly keyIndexes: readonly number[] } {
     let found = this.routings.get(table);

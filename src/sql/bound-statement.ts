@@ -108,6 +108,22 @@ export interface BoundDropTables {
   readonly targets: readonly { readonly tableOid: number; readonly partitionId: number | null }[];
 }
 
+export interface BoundCreateIndex {
+  readonly kind: 'CreateIndex';
+  readonly tableOid: number;
+  /** null: chosen as PostgreSQL does (`t_col_idx`, then `t_col_idx1`, ...). */
+  readonly name: string | null;
+  /** Indexed column names, in key order. */
+  readonly columns: readonly string[];
+  readonly ifNotExists: boolean;
+}
+
+export interface BoundDropIndexes {
+  readonly kind: 'DropIndexes';
+  /** Indexes to drop; unknown names were checked already. */
+  readonly targets: readonly { readonly tableOid: number; readonly indexOid: number }[];
+}
+
 export interface BoundAddColumn {
   readonly kind: 'AddColumn';
   readonly tableOid: number;
@@ -208,6 +224,8 @@ export type BoundStatement =
   | BoundCreatePartition
   | BoundDropTables
   | BoundAddColumn
+  | BoundCreateIndex
+  | BoundDropIndexes
   | BoundCreateSchema
   | BoundDropSchemas
   | BoundCreateDatabase

@@ -1,7 +1,7 @@
 // What the binder may ask of the catalog: name resolution within the session's database and
 // search path. The engine implements it over its in-memory catalog.
 
-import type { NamespaceDef, PartitionDef, TableDef } from '../common/catalog-model.js';
+import type { IndexDef, NamespaceDef, PartitionDef, TableDef } from '../common/catalog-model.js';
 
 export interface RelationRef {
   readonly table: TableDef;
@@ -18,4 +18,6 @@ export interface CatalogReader {
   /** A table or partition by (optional schema and) name. */
   relation(schema: string | null, name: string): RelationRef | undefined;
   tableByOid(oid: number): TableDef | undefined;
+  /** A secondary index by (optional schema and) name, with its table. */
+  index(schema: string | null, name: string): { readonly table: TableDef; readonly index: IndexDef } | undefined;
 }

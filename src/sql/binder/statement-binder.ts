@@ -17,6 +17,7 @@ import { bindDelete, bindUpdate } from './modify-binder.js';
 import { bindSelect } from './select-binder.js';
 import { bindClosePortal, bindDeclareCursor, bindFetch, bindSubscribe } from './subscribe-binder.js';
 import { bindAlterTable, bindDrop, bindSet, bindTransaction, bindTruncate } from './utility-binder.js';
+import { bindCreateIndex } from './index-binder.js';
 
 export interface BindResult {
   readonly statement: BoundStatement;
@@ -95,6 +96,7 @@ function bindNode(node: Node, raw: RawStatement, catalog: CatalogReader, paramet
   if ('TransactionStmt' in node) return bindTransaction(node.TransactionStmt);
   if ('CreateStmt' in node) return bindCreateTable(node.CreateStmt, catalog);
   if ('DropStmt' in node) return bindDrop(node.DropStmt, catalog);
+  if ('IndexStmt' in node) return bindCreateIndex(node.IndexStmt, catalog);
   if ('AlterTableStmt' in node) return bindAlterTable(node.AlterTableStmt, catalog);
   if ('CreateSchemaStmt' in node) {
     if ((node.CreateSchemaStmt.schemaElts ?? []).length > 0) throw notSupported('CREATE SCHEMA with elements is not supported');

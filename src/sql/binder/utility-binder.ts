@@ -7,6 +7,7 @@ import type { BoundStatement } from '../bound-statement.js';
 import type { CatalogReader } from '../catalog-reader.js';
 import { stringValue } from './expr-binder.js';
 import { bindTypeName } from './type-name.js';
+import { bindDropIndexes } from './index-binder.js';
 
 /** Text of a SET argument as PostgreSQL's GUC machinery sees it. */
 function settingArgText(node: Node): string {
@@ -77,6 +78,8 @@ export function bindDrop(statement: DropStmt, catalog: CatalogReader): BoundStat
   switch (statement.removeType) {
     case 'OBJECT_TABLE':
       return bindDropTables(statement.objects ?? [], missingOk, catalog);
+    case 'OBJECT_INDEX':
+      return bindDropIndexes(statement, catalog);
     case 'OBJECT_SCHEMA':
       return { kind: 'DropSchemas', names: (statement.objects ?? []).map((node) => stringValue(node) ?? ''), missingOk, cascade };
     default:

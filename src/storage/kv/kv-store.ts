@@ -2,11 +2,16 @@
 //
 //   [tabletId u32 BE][0x00]                   the tablet's metadata (applied log offset, row count)
 //   [tabletId u32 BE][0x00][name…]            reserved for further per-tablet metadata
+//   [tabletId u32 BE][0x00][0x01][indexId u32 BE]
+//                                             marker: the tablet's entries of that index are built
 //   [tabletId u32 BE][0x01][encoded pk…]      one row (key-codec.ts encodes the pk, row-codec.ts the row)
+//   [tabletId u32 BE][0x02][indexId u32 BE][indexed fields…][encoded pk…]
+//                                             one secondary index entry (index-codec.ts)
 //
 // Invariants: the fifth byte separates metadata (0x00) from data (0x01), so no data key can equal
 // or fall between metadata keys, and a tablet's rows are the contiguous range
-// [tabletId][0x01] .. [tabletId][0x02). The metadata is written in the same atomic batch as the rows
+// [tabletId][0x01] .. [tabletId][0x02), its index entries [tabletId][0x02] .. [tabletId][0x03).
+// The metadata is written in the same atomic batch as the rows
 // it describes, so after a crash it still describes exactly the rows RocksDB kept.
 
 import { internalError, SqlError, SqlState } from '../../common/errors.js';
@@ -16,6 +21,8 @@ import { RowCache } from './row-cache.js';
 
 const metaNamespace = 0x00;
 const dataNamespace = 0x01;
+const indexNamespace = 0x02;
+const indexMarkerTag = 0x01;
 const metaFormat = 1;
 const metaBytes = 1 + 8 + 8 + 8;
 
@@ -57,6 +64,26 @@ export class KvStore {
     return tabletPrefix(tabletId, metaNamespace);
   }
 
+  /** The 9-byte prefix of every entry of one secondary index in the tablet. */
+  indexPrefix(tabletId: number, indexId: number): Buffer {
+    return withIndexId(tabletPrefix(tabletId, indexNamespace), indexId);
+  }
+
+  /** The key that says the tablet's entries of an index are built (see index-build.ts). */
+  indexMarkerKey(tabletId: number, indexId: number): Buffer {
+    return withIndexId(Buffer.concat([tabletPrefix(tabletId, metaNamespace), Buffer.of(indexMarkerTag)]), indexId);
+  }
+
+  /** Ids of the indexes the tablet has markers for. */
+  async indexMarkers(tabletId: number): Promise<number[]> {
+    const prefix = Buffer.concat([tabletPrefix(tabletId, metaNamespace), Buffer.of(indexMarkerTag)]);
+    const ids: number[] = [];
+    for await (const [key] of this.rocks.scan({ gt: prefix, lt: Buffer.concat([tabletPrefix(tabletId, metaNamespace), Buffer.of(indexMarkerTag + 1)]) })) {
+      if (key.byteLength === prefix.byteLength + 4) ids.push(key.readUInt32BE(prefix.byteLength));
+    }
+    return ids;
+  }
+
   async readMeta(tabletId: number): Promise<KvTabletMeta | undefined> {
     const bytes = await this.rocks.get(this.metaKey(tabletId));
     if (bytes === undefined) return undefined;
@@ -77,10 +104,16 @@ export class KvStore {
     return bytes;
   }
 
-  /** Deletes the tablet's rows and writes `meta` (the rows first: a crash between leaves no meta that lies). */
+  /**
+   * Deletes the tablet's rows and index entries and writes `meta` (the rows first: a crash between
+   * leaves no meta that lies). Without `meta` (DROP) the index markers go too; with it they stay:
+   * an empty tablet's indexes are empty, so they remain built.
+   */
   async resetTablet(tabletId: number, meta: KvTabletMeta | undefined): Promise<void> {
     await this.rocks.write([{ type: 'del', key: this.metaKey(tabletId) }]);
     await this.rocks.clear({ gte: this.dataPrefix(tabletId), lt: this.dataEnd(tabletId) });
+    await this.rocks.clear({ gte: tabletPrefix(tabletId, indexNamespace), lt: tabletPrefix(tabletId, indexNamespace + 1) });
+    if (meta === undefined) await this.rocks.clear({ gte: this.metaKey(tabletId), lt: this.dataPrefix(tabletId) });
     this.rowCache.clear();
     if (meta !== undefined) await this.rocks.write([{ type: 'put', key: this.metaKey(tabletId), value: this.encodeMeta(meta) }]);
   }
@@ -88,6 +121,14 @@ export class KvStore {
   close(): Promise<void> {
     return this.rocks.close();
   }
+}
+
+function withIndexId(prefix: Buffer, indexId: number): Buffer {
+  if (!(Number.isInteger(indexId) && indexId >= 0 && indexId <= 0xffffffff)) throw internalError(`index id ${indexId}`);
+  const key = Buffer.allocUnsafe(prefix.byteLength + 4);
+  prefix.copy(key, 0);
+  key.writeUInt32BE(indexId, prefix.byteLength);
+  return key;
 }
 
 function tabletPrefix(tabletId: number, namespace: number): Buffer {

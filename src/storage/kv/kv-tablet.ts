@@ -9,7 +9,12 @@
 //   3. apply(prepared, lastOffset): writes the rows and the new applied offset to RocksDB in one
 //      atomic batch (not fsynced: the log replays whatever RocksDB loses), then drops them from the
 //      buffer. discard(prepared) instead forgets a change that never reached the log.
-// Readers (get, getMany, scan, count) see applied rows only.
+// Readers (get, getMany, scan, scanIndex, count) see applied rows only.
+//
+// Secondary indexes (index-codec.ts, kv-indexes.ts): apply also deletes the index entries of each
+// changed key's row before the change and puts those of its row after it, in the same RocksDB
+// batch. The row before is the state the prepare merged into (pre-write buffer or RocksDB), which
+// is the applied state when the change is applied, since applies follow prepares in log order.
 //
 // Merge engines: last_row (the new row wins; partial updates keep the unnamed columns),
 // first_row (the first row of a key is kept, later upserts are ignored), versioned (a row replaces
@@ -28,6 +33,8 @@ import type { KeyRange, WriteOperation } from '../rocks-store.js';
 import { ChangeBatchBuilder, ChangeType } from './change-batch.js';
 import { prefixSuccessor } from './key-codec.js';
 import { recoverTablet } from './kv-recovery.js';
+import { IndexCodec, type IndexRange, type KvIndexSpec } from './index-codec.js';
+import { buildIndex, dropIndexEntries, indexChanges } from './kv-indexes.js';
 import type { KvStore, KvTabletMeta } from './kv-store.js';
 import { PreWriteBuffer, type BufferedRow } from './pre-write-buffer.js';
 import { TabletCodec, type KvColumn } from './tablet-codec.js';
@@ -76,6 +83,8 @@ export interface ScanOptions {
 interface KeyChange {
   readonly keyId: string;
   readonly entry: BufferedRow;
+  /** The key's encoded row before this prepare's changes (null: none). */
+  readonly before: Buffer | null;
 }
 
 /** The result of prepare: the change records for the log and the row states to apply. */
@@ -105,6 +114,8 @@ interface Current {
   row: Value[] | null | undefined;
   /** Whether a write of this prepare changed the key. */
   changed: boolean;
+  /** The encoded row before this prepare (null: none). */
+  readonly original: Buffer | null;
 }
 
 interface PendingGet {
@@ -123,6 +134,8 @@ export class KvTablet {
   private applyQueue: Promise<unknown> = Promise.resolve();
   private closed = false;
   private codec: TabletCodec;
+  /** Secondary indexes maintained with the rows; replaced (never mutated) by createIndex and dropIndex. */
+  private indexes: readonly IndexCodec[];
 
   private constructor(
     private readonly store: KvStore,
@@ -130,16 +143,19 @@ export class KvTablet {
     private schema: KvSchema,
     private meta: KvTabletMeta,
     codec: TabletCodec,
+    indexes: readonly IndexCodec[],
   ) {
     this.codec = codec;
+    this.indexes = indexes;
   }
 
-  /** Opens the tablet, recovering it from `log` (see kv-recovery.ts). */
-  static async open(store: KvStore, tabletId: number, schema: KvSchema, log: LogTablet): Promise<KvTablet> {
+  /** Opens the tablet with its secondary indexes, recovering both from `log` (see kv-recovery.ts). */
+  static async open(store: KvStore, tabletId: number, schema: KvSchema, log: LogTablet, indexes: readonly KvIndexSpec[] = []): Promise<KvTablet> {
     validateSchema(schema, log);
     const codec = new TabletCodec(store.dataPrefix(tabletId), schema.columns, schema.primaryKey);
-    const meta = await recoverTablet(store, tabletId, codec, log);
-    return new KvTablet(store, tabletId, schema, meta, codec);
+    const indexCodecs = indexes.map((spec) => indexCodecOf(store, tabletId, schema, spec));
+    const meta = await recoverTablet(store, tabletId, codec, log, indexCodecs);
+    return new KvTablet(store, tabletId, schema, meta, codec, indexCodecs);
   }
 
   /** Log offset after the last change record applied. */
@@ -182,8 +198,8 @@ export class KvTablet {
       if (current === undefined) {
         const buffered = this.buffer.get(keyId);
         current = buffered !== undefined
-          ? { encoded: buffered.encoded, row: buffered.row, changed: false }
-          : { encoded: stored.get(keyId) ?? null, row: undefined, changed: false };
+          ? { encoded: buffered.encoded, row: buffered.row, changed: false, original: buffered.encoded }
+          : { encoded: stored.get(keyId) ?? null, row: undefined, changed: false, original: stored.get(keyId) ?? null };
         local.set(keyId, current);
       }
       this.merge(writes[index]!, current, changes);
@@ -313,7 +329,7 @@ export class KvTablet {
           previous: this.buffer.get(keyId), state: 'pending',
         };
         this.buffer.put(keyId, entry);
-        staged.push({ keyId, entry });
+        staged.push({ keyId, entry, before: current.original });
       }
     }
     return new PreparedChanges(this.tabletId, changes.build(), changes.rowCountDelta, staged);
@@ -340,12 +356,19 @@ export class KvTablet {
       throw internalError(`apply of ${prepared.recordCount} records ending at ${lastOffset} on tablet ${this.tabletId} applied up to ${this.meta.appliedEnd}`);
     }
     const meta: KvTabletMeta = { baseOffset: this.meta.baseOffset, appliedEnd: lastOffset + 1n, rowCount: this.meta.rowCount + prepared.rowCountDelta };
-    const operations: WriteOperation[] = new Array<WriteOperation>(prepared.changes.length + 1);
+    const operations: WriteOperation[] = new Array<WriteOperation>(prepared.changes.length);
     for (let index = 0; index < prepared.changes.length; index++) {
       const { entry } = prepared.changes[index]!;
       operations[index] = entry.encoded === null ? { type: 'del', key: entry.key } : { type: 'put', key: entry.key, value: entry.encoded };
     }
-    operations[prepared.changes.length] = { type: 'put', key: this.store.metaKey(this.tabletId), value: this.store.encodeMeta(meta) };
+    const indexes = this.indexes;
+    if (indexes.length > 0) {
+      for (const { entry, before } of prepared.changes) {
+        const after = entry.encoded === null ? null : (entry.row ?? this.codec.decodeRow(entry.encoded));
+        indexChanges(indexes, entry.key, before === null ? null : this.codec.decodeRow(before), after, operations);
+      }
+    }
+    operations.push({ type: 'put', key: this.store.metaKey(this.tabletId), value: this.store.encodeMeta(meta) });
     await this.store.rocks.write(operations);
     this.applyGeneration++;
     const cache = this.store.rowCache;
@@ -393,6 +416,32 @@ export class KvTablet {
       this.schema = schema;
       this.codec = new TabletCodec(this.store.dataPrefix(this.tabletId), schema.columns, schema.primaryKey);
     });
+  }
+
+  /**
+   * CREATE INDEX: builds the index's entries from the applied rows and maintains it from then on.
+   * The caller guarantees that no change is applied meanwhile (the commit pipeline's exclusive
+   * section); changes prepared before and applied after are maintained from their prior rows.
+   */
+  async createIndex(spec: KvIndexSpec): Promise<void> {
+    await this.applyQueue;
+    if (this.closed) throw internalError(`KV tablet ${this.tabletId} is closed`);
+    if (this.indexes.some((index) => index.id === spec.id)) return;
+    const index = indexCodecOf(this.store, this.tabletId, this.schema, spec);
+    await buildIndex(this.store, this.tabletId, this.codec, index);
+    this.indexes = [...this.indexes, index];
+  }
+
+  /** DROP INDEX: stops maintaining the index and deletes its entries (same precondition as createIndex). */
+  async dropIndex(indexId: number): Promise<void> {
+    await this.applyQueue;
+    this.indexes = this.indexes.filter((index) => index.id !== indexId);
+    if (!this.closed) await dropIndexEntries(this.store, this.tabletId, indexId);
+  }
+
+  /** Ids of the secondary indexes the tablet maintains. */
+  get indexIds(): readonly number[] {
+    return this.indexes.map((index) => index.id);
   }
 
   /** Deletes the tablet's rows and metadata (DROP TABLE); the tablet cannot be used afterwards. */
@@ -473,6 +522,35 @@ export class KvTablet {
     }
   }
 
+  /**
+   * Rows whose indexed columns are in `range`, in index order, in batches. Every entry is checked
+   * against the row it names (an entry whose row no longer has its values is skipped). Entries
+   * are read from one RocksDB iterator and rows fetched per chunk with getMany: a row changed
+   * between the two reads shows as it is now, or not at all if it left the range.
+   */
+  async *scanIndex(indexId: number, range: IndexRange, limit = Number.POSITIVE_INFINITY): AsyncGenerator<Value[][]> {
+    const index = this.indexes.find((candidate) => candidate.id === indexId);
+    if (index === undefined) throw internalError(`KV tablet ${this.tabletId} has no index ${indexId}`);
+    const keyRange = index.keyRange(range);
+    if (keyRange === undefined || limit <= 0) return;
+    let remaining = limit;
+    for await (const chunk of this.store.rocks.scanChunks(keyRange)) {
+      const rowKeys = chunk.values.map((value) => index.rowKeyOf(value));
+      const stored = await this.store.rocks.getMany(rowKeys);
+      const rows: Value[][] = [];
+      for (let entry = 0; entry < stored.length && remaining > 0; entry++) {
+        const bytes = stored[entry];
+        if (bytes === undefined) continue;
+        const row = this.codec.decodeRow(bytes);
+        if (!index.entryKey(row, rowKeys[entry]!).equals(chunk.keys[entry]!)) continue;
+        rows.push(row);
+        remaining--;
+      }
+      if (rows.length > 0) yield rows;
+      if (remaining <= 0) return;
+    }
+  }
+
   /** The RocksDB key range of a scan; undefined when it is empty. */
   private scanRange(options: ScanOptions): KeyRange | undefined {
     const codec = this.codec;
@@ -497,6 +575,10 @@ export class KvTablet {
     if (options.limit !== undefined && options.limit <= 0) return undefined;
     return options.limit === undefined ? { gte: lower, lt: upper } : { gte: lower, lt: upper, limit: options.limit };
   }
+}
+
+function indexCodecOf(store: KvStore, tabletId: number, schema: KvSchema, spec: KvIndexSpec): IndexCodec {
+  return new IndexCodec(spec, store.indexPrefix(tabletId, spec.id), store.dataPrefix(tabletId), schema.columns);
 }
 
 function validateSchema(schema: KvSchema, log: LogTablet): void {
