@@ -13,6 +13,9 @@ import { ExprBinder, locationOf, type ExprBinderContext } from './expr-binder.js
 import { Scope } from './scope.js';
 import { nestingOf } from './query-env.js';
 import { statementEnv } from './select-binder.js';
+import { containsSubquery } from '../optimizer/subqueries.js';
+import { planWidth } from '../plan/plan-width.js';
+import { Types } from '../../common/types.js';
 import { bindTableRef, requireWritable } from './table-binder.js';
 
 function appendOnly(table: TableDef, statement: string): SqlError {
@@ -21,17 +24,18 @@ function appendOnly(table: TableDef, statement: string): SqlError {
 }
 
 function bindTarget(relation: RangeVar | undefined, context: ExprBinderContext, catalog: CatalogReader, statement: string):
-  { table: TableDef; plan: LogicalPlan; binder: ExprBinder } {
+  { table: TableDef; plan: LogicalPlan; binder: ExprBinder; scope: Scope } {
   const rangeVar = relation ?? {};
   const ref = bindTableRef(rangeVar, catalog, context.source.positionOfByte(rangeVar.location));
   requireWritable(ref, context.source.positionOfByte(rangeVar.location));
   const table = ref.scan.table;
   if (ref.scan.changelog) throw new SqlError(SqlState.wrongObjectType, `cannot ${statement} a changelog`);
   if (table.schema.primaryKey.length === 0) throw appendOnly(table, statement === 'update' ? 'update' : 'delete from');
-  return { table, plan: ref.scan, binder: new ExprBinder(context, new Scope(ref.columns)) };
+  const scope = new Scope(ref.columns);
+  return { table, plan: ref.scan, binder: new ExprBinder(context, scope), scope };
 }
 
-/** WHERE may hold subqueries (and read the statement's WITH queries); SET expressions may not. */
+/** WHERE may hold subqueries (and read the statement's WITH queries). */
 function withWhere(plan: LogicalPlan, where: Node | undefined, binder: ExprBinder, catalog: CatalogReader, withClause: WithClause | undefined): LogicalPlan {
   if (where === undefined) return plan;
   const whereBinder = binder.withNesting(nestingOf(statementEnv(binder.context, catalog, withClause)));
@@ -48,7 +52,10 @@ export function bindDelete(statement: DeleteStmt, context: ExprBinderContext, ca
 export function bindUpdate(statement: UpdateStmt, context: ExprBinderContext, catalog: CatalogReader): BoundUpdate {
   if ((statement.fromClause ?? []).length > 0) throw notSupported('UPDATE ... FROM is not supported yet');
   if ((statement.returningList ?? []).length > 0) throw notSupported('UPDATE ... RETURNING is not supported yet');
-  const { table, plan, binder } = bindTarget(statement.relation, context, catalog, 'update');
+  const target = bindTarget(statement.relation, context, catalog, 'update');
+  const { table, plan } = target;
+  // SET values may hold subqueries too (moved below into the rows' plan, see subqueryValues).
+  const binder = target.binder.withNesting(nestingOf(statementEnv(context, catalog, statement.withClause)));
   const names = table.schema.columns.map((column) => column.name);
   const assignments = new Map<number, BoundExpr>();
   for (const node of statement.targetList ?? []) {
@@ -69,5 +76,24 @@ export function bindUpdate(statement: UpdateStmt, context: ExprBinderContext, ca
   }
   const newRow: BoundExpr[] = table.schema.columns.map((column, index) =>
     assignments.get(index) ?? { kind: 'Column', type: column.type, index, name: column.name });
-  return { kind: 'Update', table, rows: withWhere(plan, statement.whereClause, binder, catalog, statement.withClause), newRow };
+  const rows = withWhere(plan, statement.whereClause, target.binder, catalog, statement.withClause);
+  return { kind: 'Update', table, ...subqueryValues(rows, newRow, target.scope) };
+}
+
+/**
+ * SET values with subqueries become extra columns of the rows' plan (after the scan row, which the
+ * write reads as the old row), computed by a projection the optimizer gives its Apply; the new
+ * row reads those columns.
+ */
+function subqueryValues(rows: LogicalPlan, newRow: readonly BoundExpr[], scope: Scope): { rows: LogicalPlan; newRow: BoundExpr[] } {
+  const moved = newRow.filter(containsSubquery);
+  if (moved.length === 0) return { rows, newRow: [...newRow] };
+  const width = planWidth(rows);
+  const identity = Array.from({ length: width }, (_, index): BoundExpr => {
+    const column = scope.columns.find((candidate) => candidate.index === index);
+    return { kind: 'Column', type: column?.type ?? Types.text, index, name: column?.name ?? `column${index + 1}` };
+  });
+  let next = width;
+  const rewritten = newRow.map((expr): BoundExpr => (containsSubquery(expr) ? { kind: 'Column', type: expr.type, index: next++, name: 'value' } : expr));
+  return { rows: { kind: 'Project', input: rows, exprs: [...identity, ...moved] }, newRow: rewritten };
 }
