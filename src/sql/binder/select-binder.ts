@@ -190,17 +190,27 @@ function bindSimpleSelect(original: SelectStmt, env: QueryEnv, keepUnknown: bool
   if (distinctAll) checkDistinctOrder(keys, exprs);
   if (distinctOn.length > 0) checkDistinctOnOrder(keys, distinctOn);
   if (keys.length > 0) plan = { kind: 'Sort', input: plan, keys };
-  if (distinctOn.length > 0) {
-    const width = exprs.length;
-    plan = { kind: 'Project', input: plan, exprs: [...exprs, ...distinctOn] };
-    plan = { kind: 'Distinct', input: plan, keys: distinctOn.map((expr, i): BoundExpr => ({ kind: 'Column', type: expr.type, index: width + i, name: `key${i}` })) };
-    plan = { kind: 'Project', input: plan, exprs: exprs.map((expr, index): BoundExpr => ({ kind: 'Column', type: expr.type, index, name: columns[index]?.name ?? '?' })) };
-  } else {
-    plan = { kind: 'Project', input: plan, exprs };
-    if (distinctAll) plan = { kind: 'Distinct', input: plan, keys: null };
-  }
-  plan = bindLimit(plan, statement, binder);
+  plan = bindLimit(project(plan, exprs, columns, distinctAll, distinctOn), statement, binder);
   return { kind: 'Query', plan, columns };
+}
+
+/**
+ * The select list over the (sorted) rows, then DISTINCT over it, or DISTINCT ON: the keys are
+ * computed next to the outputs, the first row of each key kept, then the keys dropped.
+ */
+function project(input: LogicalPlan, exprs: readonly BoundExpr[], columns: readonly OutputColumn[], distinctAll: boolean,
+  distinctOn: readonly BoundExpr[]): LogicalPlan {
+  if (distinctOn.length === 0) {
+    const projected: LogicalPlan = { kind: 'Project', input, exprs };
+    return distinctAll ? { kind: 'Distinct', input: projected, keys: null } : projected;
+  }
+  const width = exprs.length;
+  const keys = distinctOn.map((expr, i): BoundExpr => ({ kind: 'Column', type: expr.type, index: width + i, name: `key${i}` }));
+  const distinct: LogicalPlan = { kind: 'Distinct', input: { kind: 'Project', input, exprs: [...exprs, ...distinctOn] }, keys };
+  return {
+    kind: 'Project', input: distinct,
+    exprs: exprs.map((expr, index): BoundExpr => ({ kind: 'Column', type: expr.type, index, name: columns[index]?.name ?? '?' })),
+  };
 }
 
 /** SELECT DISTINCT sorts only by what it outputs (PostgreSQL's rule, since other values are gone). */
