@@ -439,6 +439,15 @@ export class KvTablet {
     if (!this.closed) await dropIndexEntries(this.store, this.tabletId, indexId);
   }
 
+  /** Stored entries of an index (whether or not their rows still match them): for consistency checks. */
+  async indexEntryCount(indexId: number): Promise<number> {
+    const index = this.indexes.find((candidate) => candidate.id === indexId);
+    if (index === undefined) throw internalError(`KV tablet ${this.tabletId} has no index ${indexId}`);
+    let count = 0;
+    for await (const chunk of this.store.rocks.scanChunks(index.wholeRange(), { keys: true })) count += chunk.keys.length;
+    return count;
+  }
+
   /** Ids of the secondary indexes the tablet maintains. */
   get indexIds(): readonly number[] {
     return this.indexes.map((index) => index.id);
