@@ -1,7 +1,8 @@
 // Subqueries in expressions: appends each subquery's value to every input row. An uncorrelated
 // subquery runs once per execution; a correlated one runs with its correlation values appended to
 // the parameters (last slot first, see BoundOuterRef), once per distinct set of values (remembered
-// up to limits.subqueryCacheEntriesMax). A scalar subquery returning two rows is error 21000.
+// up to limits.subqueryCacheEntriesMax results holding at most limits.subqueryRowsMax values in
+// all). A scalar subquery returning two rows is error 21000.
 // IN / = ANY compare by hash keys when the types allow, with SQL's NULL rules: no match and a
 // NULL among the values (or a NULL operand) gives NULL, not false.
 import { SqlError, SqlState } from '../../common/errors.js';
@@ -29,6 +30,8 @@ interface SubqueryState {
   readonly arg: CompiledExpr | null;
   readonly test: ((a: Value, b: Value) => Value) | null;
   readonly cache: Map<string, RunResult>;
+  /** Values held by the cached results. */
+  cachedValues: number;
 }
 
 export class ApplyExec implements BatchOperator {
@@ -44,6 +47,7 @@ export class ApplyExec implements BatchOperator {
         arg: spec.arg === null ? null : compileExpr(spec.arg, context.functions),
         test: compare === null ? null : (a, b) => (compare.def.strict && (a === null || b === null) ? null : compare.def.impl([a, b], context.functions)),
         cache: new Map(),
+        cachedValues: 0,
       };
     });
     const params = context.params;
@@ -58,8 +62,13 @@ export class ApplyExec implements BatchOperator {
           let result = state.cache.get(key);
           if (result === undefined) {
             result = await run(state.subquery, values, context);
-            if (state.cache.size >= limits.subqueryCacheEntriesMax) state.cache.clear();
+            const size = result.kind === 'values' ? result.values.length : Array.isArray(result.value) ? result.value.length : 1;
+            if (state.cache.size >= limits.subqueryCacheEntriesMax || state.cachedValues + size > limits.subqueryRowsMax) {
+              state.cache.clear();
+              state.cachedValues = 0;
+            }
             state.cache.set(key, result);
+            state.cachedValues += size;
           }
           extended.push(finish(state, result, row, params));
         }

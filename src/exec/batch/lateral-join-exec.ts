@@ -1,6 +1,6 @@
 // LATERAL joins: runs the right plan once per distinct set of correlation values of the left rows
-// (remembering at most limits.subqueryCacheEntriesMax results, each at most
-// limits.joinBuildRowsMax rows) and pairs each left row with those rows.
+// (remembering at most limits.subqueryCacheEntriesMax results of at most limits.joinBuildRowsMax
+// rows in all) and pairs each left row with those rows.
 import { SqlError, SqlState } from '../../common/errors.js';
 import { limits } from '../../common/limits.js';
 import type { Value } from '../../common/types.js';
@@ -18,6 +18,7 @@ export class LateralJoinExec implements BatchOperator {
     const test = this.condition === null ? null : compileExpr(this.condition, context.functions);
     const params = context.params;
     const cache = new Map<string, Row[]>();
+    let cachedRows = 0;
     const nullRight: Value[] = new Array<Value>(this.rightWidth).fill(null);
     for await (const batch of this.left.execute(context)) {
       const out: RowBatch = [];
@@ -27,8 +28,12 @@ export class LateralJoinExec implements BatchOperator {
         let rows = cache.get(key);
         if (rows === undefined) {
           rows = await this.run(context, values);
-          if (cache.size >= limits.subqueryCacheEntriesMax) cache.clear();
+          if (cache.size >= limits.subqueryCacheEntriesMax || cachedRows + rows.length > limits.joinBuildRowsMax) {
+            cache.clear();
+            cachedRows = 0;
+          }
           cache.set(key, rows);
+          cachedRows += rows.length;
         }
         let found = false;
         for (const right of rows) {
