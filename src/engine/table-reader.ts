@@ -36,6 +36,11 @@ export class StorageTableReader implements TableReader {
     const tablets = access === undefined ? all : all.filter((tablet) =>
       (access.buckets === null || access.buckets.has(tablet.bucket))
       && (access.partitionIds === null || (tablet.partition !== null && access.partitionIds.has(tablet.partition.id))));
+    if (access?.index !== undefined && !scan.changelog) {
+      const { indexOid, prefix, lower, upper } = access.index;
+      const range = { prefix, ...(lower === undefined ? {} : { lower }), ...(upper === undefined ? {} : { upper }) };
+      return this.indexes.scanIndex(scan.table, tablets, indexOid, range, signal, scan.rowLimit);
+    }
     if (scan.table.schema.primaryKey.length > 0 && !scan.changelog) return this.storage.scanKv(scan.table, tablets, signal, kvRange(access, scan.rowLimit));
     return this.scanLog(scan, tablets, signal, access);
   }

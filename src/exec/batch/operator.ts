@@ -37,6 +37,13 @@ export interface ResolvedScanAccess {
   /** Log reads start at this offset and stop before `offsetTo`. */
   readonly offsetFrom?: bigint;
   readonly offsetTo?: bigint;
+  /** Read through this secondary index: equal to `prefix` on its leading columns, within bounds on the next. */
+  readonly index?: {
+    readonly indexOid: number;
+    readonly prefix: readonly Value[];
+    readonly lower?: { readonly value: Value; readonly inclusive: boolean };
+    readonly upper?: { readonly value: Value; readonly inclusive: boolean };
+  };
 }
 
 export interface ExecContext {

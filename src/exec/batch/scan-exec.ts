@@ -7,7 +7,7 @@ import type { Value } from '../../common/types.js';
 import { formatText } from '../../common/value-text.js';
 import type { BoundExpr } from '../../sql/bound-expr.js';
 import type { LogicalScan } from '../../sql/plan/logical-scan.js';
-import type { ScanAccess, ScanBound } from '../../sql/plan/scan-access.js';
+import type { IndexAccess, ScanAccess, ScanBound } from '../../sql/plan/scan-access.js';
 import { compileExpr } from '../expr/compile.js';
 import type { BatchOperator, ExecContext, ResolvedScanAccess, RowBatch } from './operator.js';
 
@@ -37,6 +37,8 @@ export function resolveAccess(table: TableDef, access: ScanAccess, context: Exec
   const offsetLower = offsetBound(access.offsetLower, evaluate, 0n);
   const offsetUpper = offsetBound(access.offsetUpper, evaluate, 1n);
   if (offsetLower === null || offsetUpper === null) return null;
+  const index = access.index === undefined ? undefined : resolveIndex(access.index, evaluate);
+  if (index === null) return null;
   const partitionIds = access.partitionValues === null ? null : matchingPartitions(table, access.partitionValues, evaluate);
   const buckets = allowedBuckets(table, access, evaluate);
   if (buckets?.size === 0 || partitionIds?.size === 0) return null;
@@ -48,7 +50,23 @@ export function resolveAccess(table: TableDef, access: ScanAccess, context: Exec
     buckets,
     ...(offsetLower === undefined ? {} : { offsetFrom: offsetLower }),
     ...(offsetUpper === undefined ? {} : { offsetTo: offsetUpper }),
+    ...(index === undefined ? {} : { index }),
   };
+}
+
+/** An index scan's values for one execution; null when a NULL value or bound admits no row. */
+function resolveIndex(access: IndexAccess, evaluate: (expr: BoundExpr) => Value): ResolvedScanAccess['index'] | null {
+  const prefix = access.prefix.map(evaluate);
+  if (prefix.some((value) => value === null)) return null;
+  const bound = (scanBound: ScanBound | null): { value: Value; inclusive: boolean } | null | undefined => {
+    if (scanBound === null) return undefined;
+    const value = evaluate(scanBound.value);
+    return value === null ? null : { value, inclusive: scanBound.inclusive };
+  };
+  const lower = bound(access.lower);
+  const upper = bound(access.upper);
+  if (lower === null || upper === null) return null;
+  return { indexOid: access.indexOid, prefix, ...(lower === undefined ? {} : { lower }), ...(upper === undefined ? {} : { upper }) };
 }
 
 /**

@@ -5,19 +5,22 @@
 // - equality / IN on partition-key columns: only the matching partitions are read;
 // - every bucket-key column fixed by equality, or `_bucket = n` / `_bucket IN (...)`: only those
 //   buckets are read;
-// - `_offset` bounds on a log table: each bucket's log read starts and stops at those offsets.
+// - `_offset` bounds on a log table: each bucket's log read starts and stops at those offsets;
+// - when the primary key gives neither a prefix nor a range: equality on a leading prefix of a
+//   secondary index's columns and bounds on the next one, an index scan (the index that fixes
+//   the most columns, then one with bounds, wins).
 // A conjunct becomes part of a key or offset range only when its constant has the column's own
 // type (the binder casts constants that convert exactly; `int_key > 2.5` compares as numeric and
 // stays a filter) and the type's SQL order is the key encoding's byte order. Such conjuncts are
 // dropped from the filter; everything else stays above the scan, so pruning only ever removes
 // rows the filter would have removed.
 
-import type { TableDef } from '../../common/catalog-model.js';
+import { indexesOf, type TableDef } from '../../common/catalog-model.js';
 import { sameType, type DataType, type TypeName } from '../../common/types.js';
 import type { BoundExpr } from '../bound-expr.js';
 import type { LogicalPlan } from '../plan/logical-plan.js';
 import type { LogicalScan } from '../plan/logical-scan.js';
-import { narrowsRead, type ScanAccess, type ScanBound } from '../plan/scan-access.js';
+import { narrowsRead, type IndexAccess, type ScanAccess, type ScanBound } from '../plan/scan-access.js';
 import { isSystemTable } from '../system/system-relation.js';
 
 type Filter = Extract<LogicalPlan, { kind: 'Filter' }>;
@@ -144,7 +147,10 @@ function scanAccess(scan: LogicalScan, parts: readonly BoundExpr[], consumed: Se
     bucketKey.push(found.value);
   }
   const offsets = isKv ? { lower: null, upper: null } : bounds(parts, width + 1, table, consumed);
+  const index = isKv && keyPrefix.length === 0 && keyRange.lower === null && keyRange.upper === null
+    ? indexAccess(table, parts, consumed) : undefined;
   return {
+    ...(index === undefined ? {} : { index }),
     keyPrefix,
     keyLower: keyRange.lower,
     keyUpper: keyRange.upper,
@@ -154,6 +160,32 @@ function scanAccess(scan: LogicalScan, parts: readonly BoundExpr[], consumed: Se
     offsetLower: offsets.lower,
     offsetUpper: offsets.upper,
   };
+}
+
+/** The best secondary index scan the conjuncts allow, consuming them; undefined when none fits. */
+function indexAccess(table: TableDef, parts: readonly BoundExpr[], consumed: Set<number>): IndexAccess | undefined {
+  let best: { access: IndexAccess; used: Set<number>; score: number } | undefined;
+  for (const index of indexesOf(table)) {
+    const used = new Set(consumed);
+    const prefix: BoundExpr[] = [];
+    const columns = columnIndexes(table, index.columns);
+    for (const column of columns) {
+      const found = equality(parts, column, used);
+      if (found === undefined) break;
+      used.add(found.at);
+      prefix.push(found.value);
+    }
+    const next = columns[prefix.length];
+    const range = next === undefined ? { lower: null, upper: null } : bounds(parts, next, table, used);
+    const ranged = range.lower !== null || range.upper !== null;
+    if (prefix.length === 0 && !ranged) continue;
+    const score = prefix.length * 2 + (ranged ? 1 : 0);
+    if (best !== undefined && best.score >= score) continue;
+    best = { access: { indexOid: index.oid, name: index.name, columns: index.columns, prefix, lower: range.lower, upper: range.upper }, used, score };
+  }
+  if (best === undefined) return undefined;
+  for (const at of best.used) consumed.add(at);
+  return best.access;
 }
 
 /** The first lower and upper bound on the column at `index` from conjuncts not yet consumed. */

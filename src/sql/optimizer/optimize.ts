@@ -138,7 +138,8 @@ function limitScan(plan: Extract<LogicalPlan, { kind: 'Limit' }>): LogicalPlan {
 function storedCount(plan: Extract<LogicalPlan, { kind: 'Aggregate' }>): LogicalPlan {
   const scan = plan.input;
   const only = plan.aggregates[0];
-  if (scan.kind !== 'Scan' || scan.changelog || plan.groupKeys.length > 0 || plan.aggregates.length !== 1 || only?.fn !== 'count_star') {
+  // A scan narrowed by an access path (its filter moved into the scan) counts only some rows.
+  if (scan.kind !== 'Scan' || scan.changelog || scan.access !== undefined || plan.groupKeys.length > 0 || plan.aggregates.length !== 1 || only?.fn !== 'count_star') {
     return plan;
   }
   return { kind: 'StoredCount', table: scan.table, partition: scan.partition };

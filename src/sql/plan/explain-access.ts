@@ -10,8 +10,10 @@ import type { BoundExpr } from '../bound-expr.js';
 import type { ScanAccess, ScanBound } from './scan-access.js';
 
 export interface ExplainedAccess {
-  /** 'KV prefix scan' or 'KV range scan', or undefined to keep the scan's own name. */
+  /** 'KV prefix scan', 'KV range scan' or 'Index scan', or undefined to keep the scan's own name. */
   readonly kind: string | undefined;
+  /** The secondary index an index scan reads. */
+  readonly using?: string;
   readonly parts: readonly string[];
 }
 
@@ -45,6 +47,13 @@ export function explainAccess(table: TableDef, access: ScanAccess, text: (expr: 
   else if (prefix.length > 0) parts.push(`key prefix: ${prefix.join(' AND ')}`);
   const offsets = boundsText('_offset', access.offsetLower, access.offsetUpper, text);
   if (offsets.length > 0) parts.push(`offsets: ${offsets.join(' AND ')}`);
+  const index = access.index;
+  if (index !== undefined) {
+    const equal = index.prefix.map((value, i) => `${index.columns[i] ?? '?'} = ${text(value)}`);
+    const bounds = boundsText(index.columns[index.prefix.length] ?? '?', index.lower, index.upper, text);
+    parts.push(`key: ${[...equal, ...bounds].join(' AND ')}`);
+    return { kind: 'Index scan', using: index.name, parts };
+  }
   return { kind, parts };
 }
 

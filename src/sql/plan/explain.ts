@@ -47,7 +47,8 @@ function render(plan: LogicalPlan, depth: number): Rendered {
       const read = plan.rowLimit === undefined ? columns : `${columns}, first ${plan.rowLimit} rows`;
       if (plan.access !== undefined) {
         const access = explainAccess(plan.table, plan.access, (expr) => exprText(expr, []));
-        return leaf(`${access.kind ?? kind} on ${plan.table.name}${partitionText(plan.partition?.name)} (${[...access.parts, read].join(', ')})`,
+        const using = access.using === undefined ? '' : ` using ${access.using}`;
+        return leaf(`${access.kind ?? kind} on ${plan.table.name}${partitionText(plan.partition?.name)}${using} (${[...access.parts, read].join(', ')})`,
           specs.map((spec) => spec.name));
       }
       return leaf(`${kind} on ${plan.table.name}${partitionText(plan.partition?.name)} (${plan.table.schema.options.buckets} buckets, ${read})`,

@@ -11,11 +11,26 @@
 // - bucketKey: every bucket-key column fixed by equality: only the bucket those values hash to.
 // - buckets: `_bucket = n` / `_bucket IN (...)`.
 // - offsetLower/offsetUpper: `_offset` bounds of a log table's read in every bucket.
+// - index: a secondary index scan (equality on leading indexed columns, bounds on the next one):
+//   the index's entries in that range are read and their rows fetched by primary key.
 import type { BoundExpr } from '../bound-expr.js';
 
 export interface ScanBound {
   readonly value: BoundExpr;
   readonly inclusive: boolean;
+}
+
+/** A secondary index scan: the rows whose indexed columns are in a range. */
+export interface IndexAccess {
+  readonly indexOid: number;
+  readonly name: string;
+  /** The indexed columns (names, in key order). */
+  readonly columns: readonly string[];
+  /** Values of the leading indexed columns (equality). */
+  readonly prefix: readonly BoundExpr[];
+  /** Bounds on the indexed column after the prefix. */
+  readonly lower: ScanBound | null;
+  readonly upper: ScanBound | null;
 }
 
 export interface ScanAccess {
@@ -30,9 +45,12 @@ export interface ScanAccess {
   readonly buckets: readonly BoundExpr[] | null;
   readonly offsetLower: ScanBound | null;
   readonly offsetUpper: ScanBound | null;
+  /** Read through a secondary index instead of the primary key's order (absent: no index). */
+  readonly index?: IndexAccess;
 }
 
 export function narrowsRead(access: ScanAccess): boolean {
   return access.keyPrefix.length > 0 || access.keyLower !== null || access.keyUpper !== null || access.partitionValues !== null
-    || access.bucketKey !== null || access.buckets !== null || access.offsetLower !== null || access.offsetUpper !== null;
+    || access.bucketKey !== null || access.buckets !== null || access.offsetLower !== null || access.offsetUpper !== null
+    || access.index !== undefined;
 }

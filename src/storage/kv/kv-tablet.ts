@@ -539,7 +539,7 @@ export class KvTablet {
    */
   async *scanIndex(indexId: number, range: IndexRange, limit = Number.POSITIVE_INFINITY): AsyncGenerator<Value[][]> {
     const index = this.indexes.find((candidate) => candidate.id === indexId);
-    if (index === undefined) throw internalError(`KV tablet ${this.tabletId} has no index ${indexId}`);
+    if (index === undefined) throw new SqlError(SqlState.undefinedObject, `index ${indexId} was dropped while a query read it`);
     const keyRange = index.keyRange(range);
     if (keyRange === undefined || limit <= 0) return;
     let remaining = limit;
