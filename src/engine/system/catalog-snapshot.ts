@@ -1,5 +1,6 @@
 // One database's catalog flattened the way pg_catalog shows it: namespaces (the system schemas and
-// the database's own), relations (system relations, tables, partitions and primary-key indexes) and
+// the database's own), relations (system relations, tables, partitions, primary-key and secondary
+// indexes) and
 // roles, each with an OID. Built from the live catalog and kept until the catalog version changes.
 //
 // Derived OIDs: Sluice stores no separate objects for a table's primary-key index and constraint,
@@ -7,7 +8,7 @@
 // index = table OID + 2^31, constraint = table OID + 3·2^30, role = 10 for the bootstrap owner
 // and a name hash in [2^30, 2^31) otherwise. Table OIDs stay far below 2^30.
 
-import type { DatabaseDef, NamespaceDef, PartitionDef, TableDef } from '../../common/catalog-model.js';
+import { indexesOf, type DatabaseDef, type IndexDef, type NamespaceDef, type PartitionDef, type TableDef } from '../../common/catalog-model.js';
 import type { ColumnSchema } from '../../common/schema.js';
 import { Types, type DataType } from '../../common/types.js';
 import { systemNamespaceOids, type SystemRelation } from '../../sql/system/system-relation.js';
@@ -62,8 +63,10 @@ export interface SnapshotRelation {
   readonly table: TableDef | null;
   readonly partition: PartitionDef | null;
   readonly system: SystemRelation | null;
-  /** For a primary-key index: the indexed table's relation. */
+  /** For an index (primary-key or secondary): the indexed table's relation. */
   readonly indexOf: SnapshotRelation | null;
+  /** For a secondary index (CREATE INDEX): its definition; absent for the primary-key index. */
+  readonly secondary?: IndexDef;
 }
 
 export interface CatalogSnapshot {
@@ -122,7 +125,7 @@ export function buildSnapshot(catalog: Catalog, database: DatabaseDef, sessionUs
   };
 }
 
-/** A table, its partitions and its primary-key index as relations. */
+/** A table, its partitions, its primary-key index and its secondary indexes as relations. */
 function tableRelations(table: TableDef, namespace: SnapshotNamespace): SnapshotRelation[] {
   const partitioned = table.schema.partitionKey.length > 0;
   const columns = tableColumns(table.schema.columns);
@@ -140,6 +143,16 @@ function tableRelations(table: TableDef, namespace: SnapshotNamespace): Snapshot
     result.push({
       oid: primaryKeyIndexOid(table.oid), name: primaryKeyIndexName(table), namespace, kind: partitioned ? 'I' : 'i',
       owner: table.owner, columns: keyColumns, hiddenColumns: [], table, partition: null, system: null, indexOf: relation,
+    });
+  }
+  for (const index of indexesOf(table)) {
+    const indexColumns = index.columns.map((name, i) => {
+      const column = columns.find((candidate) => candidate.name === name);
+      return { name, type: column?.type ?? Types.text, nullable: column?.nullable ?? true, number: i + 1 };
+    });
+    result.push({
+      oid: index.oid, name: index.name, namespace, kind: partitioned ? 'I' : 'i', owner: table.owner, columns: indexColumns,
+      hiddenColumns: [], table, partition: null, system: null, indexOf: relation, secondary: index,
     });
   }
   return result;

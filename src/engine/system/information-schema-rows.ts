@@ -57,7 +57,7 @@ function columnRecord(context: SystemRowsContext, relation: SnapshotRelation, co
 }
 
 function primaryKeys(context: SystemRowsContext): SnapshotRelation[] {
-  return context.snapshot.relations.filter((relation) => relation.indexOf !== null);
+  return context.snapshot.relations.filter((relation) => relation.indexOf !== null && relation.secondary === undefined);
 }
 
 function constraintWhere(context: SystemRowsContext, index: SnapshotRelation): SystemRecord {

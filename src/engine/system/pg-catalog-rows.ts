@@ -77,14 +77,15 @@ function keyNumbers(index: SnapshotRelation): number[] {
 function pgIndex(context: SystemRowsContext): SystemRecord[] {
   return indexes(context).map((index) => ({
     indexrelid: index.oid, indrelid: index.indexOf?.oid ?? 0, indnatts: index.columns.length,
-    indnkeyatts: index.columns.length, indisunique: true, indisprimary: true, indimmediate: true, indisvalid: true,
+    indnkeyatts: index.columns.length, indisunique: index.secondary === undefined, indisprimary: index.secondary === undefined,
+    indimmediate: true, indisvalid: true,
     indisready: true, indislive: true, indkey: keyNumbers(index), indcollation: index.columns.map((column) => typeCollation(column.type)),
     indclass: index.columns.map(() => 0), indoption: index.columns.map(() => 0),
   }));
 }
 
 function pgConstraint(context: SystemRowsContext): SystemRecord[] {
-  return indexes(context).map((index) => ({
+  return indexes(context).filter((index) => index.secondary === undefined).map((index) => ({
     oid: primaryKeyConstraintOid(index.table?.oid ?? 0), conname: index.name, connamespace: index.namespace.oid, contype: 'p',
     convalidated: true, conrelid: index.indexOf?.oid ?? 0, conindid: index.oid, confupdtype: ' ', confdeltype: ' ',
     confmatchtype: ' ', conislocal: true, connoinherit: index.kind === 'i', conkey: keyNumbers(index),

@@ -98,7 +98,7 @@ export class SessionCatalogView implements CatalogLookup {
     if (column > 0) return index.columns[column - 1] === undefined ? '' : quoteIdentifier(index.columns[column - 1]?.name ?? '');
     const target = `${quoteIdentifier(table.namespace.name)}.${quoteIdentifier(table.name)}`;
     const only = table.kind === 'p' ? 'ONLY ' : '';
-    return `CREATE UNIQUE INDEX ${quoteIdentifier(index.name)} ON ${only}${target} USING btree (${keyList(index)})`;
+    return `CREATE ${index.secondary === undefined ? 'UNIQUE ' : ''}INDEX ${quoteIdentifier(index.name)} ON ${only}${target} USING btree (${keyList(index)})`;
   }
 
   constraintDefinition(oid: number): string | undefined {
@@ -108,7 +108,7 @@ export class SessionCatalogView implements CatalogLookup {
 
   /** The primary-key index whose constraint has this OID. */
   primaryKeyIndexOfConstraint(oid: number): SnapshotRelation | undefined {
-    return this.snapshot().relations.find((relation) => relation.indexOf !== null && relation.table !== null
+    return this.snapshot().relations.find((relation) => relation.indexOf !== null && relation.secondary === undefined && relation.table !== null
       && primaryKeyConstraintOid(relation.table.oid) === oid);
   }
 
