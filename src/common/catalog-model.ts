@@ -67,6 +67,8 @@ export interface ViewDef {
   readonly definition: string;
   /** The search path it was created under (names in the query resolve the same way). */
   readonly searchPath: readonly string[];
+  /** OIDs of the tables it reads. */
+  readonly inputs: readonly number[];
 }
 
 /** A table's secondary indexes. */

@@ -100,6 +100,14 @@ class SessionCatalogReader implements CatalogReader {
     return this.path().filter((name) => this.namespace(name) !== undefined);
   }
 
+  viewsReading(tableOids: readonly number[]): readonly TableDef[] {
+    return this.catalog.tables(this.databaseOid).filter((table) => table.view?.inputs.some((oid) => tableOids.includes(oid)) === true);
+  }
+
+  relationByOid(oid: number): TableDef | undefined {
+    return this.tableByOid(oid);
+  }
+
   creationSchema(): string {
     const first = this.searchPath()[0];
     if (first === undefined) throw new SqlError(SqlState.undefinedSchema, 'no schema has been selected to create in');

@@ -6,7 +6,7 @@ import { SqlError, SqlState } from '../common/errors.js';
 import type { Notice } from '../pgwire/session.js';
 import type {
   BoundAddColumn, BoundCreateDatabase, BoundCreatePartition, BoundCreateSchema, BoundCreateTable, BoundDropDatabase,
-  BoundDropSchemas, BoundDropTables, BoundCreateIndex, BoundDropIndexes,
+  BoundDropSchemas, BoundDropTables, BoundCreateIndex, BoundDropIndexes, BoundCreateMaterializedView,
 } from '../sql/bound-statement.js';
 import { findIndex, findRelation, publicSchema, type Catalog, type CatalogEdit } from './catalog.js';
 
@@ -140,6 +140,29 @@ export async function createTable(context: DdlContext, statement: BoundCreateTab
   });
 }
 
+/** A materialized view is a primary-key table with its definition attached. */
+export async function createMaterializedView(context: DdlContext, statement: BoundCreateMaterializedView, searchPath: readonly string[]): Promise<TableDef | null> {
+  return context.catalog.change((edit) => {
+    const namespace = namespaceByName(context, statement.schemaName);
+    if (namespace === undefined) throw new SqlError(SqlState.undefinedSchema, `schema "${statement.schemaName}" does not exist`);
+    if (nameTaken(context, namespace.oid, statement.name)) {
+      if (statement.ifNotExists) {
+        skipNotice(context, `relation "${statement.name}" already exists, skipping`);
+        return null;
+      }
+      throw new SqlError(SqlState.duplicateTable, `relation "${statement.name}" already exists`);
+    }
+    const table: TableDef = {
+      kind: 'table', oid: edit.allocateOid(), databaseOid: context.databaseOid, namespaceOid: namespace.oid,
+      name: statement.name, owner: context.user, schema: statement.schema, partitions: [], createdAtMs: Date.now(),
+      tabletIds: allocateTablets(edit, statement.schema.options.buckets),
+      view: { definition: statement.definition, searchPath, inputs: statement.inputs },
+    };
+    edit.put.push(table);
+    return table;
+  });
+}
+
 export async function createPartition(context: DdlContext, statement: BoundCreatePartition): Promise<string> {
   return context.catalog.change((edit) => {
     const table = context.catalog.object(statement.parentOid);
@@ -188,7 +211,7 @@ export async function dropTables(context: DdlContext, statement: BoundDropTables
       edit.put.push(updated);
     }
     edit.put = edit.put.filter((object) => !edit.remove.includes(object.oid));
-    return 'DROP TABLE';
+    return statement.views === true ? 'DROP MATERIALIZED VIEW' : 'DROP TABLE';
   });
 }
 

@@ -12,6 +12,7 @@ import type { TableDef } from '../common/catalog-model.js';
 import { ParseCache } from '../sql/parse-cache.js';
 import { EngineSession } from './session.js';
 import { CommitFeed } from './subscribe/commit-feed.js';
+import { ViewManager } from './views/view-manager.js';
 
 export class Engine implements SessionFactory {
   private readonly sessions = new Set<EngineSession>();
@@ -20,6 +21,8 @@ export class Engine implements SessionFactory {
   readonly parseCache = new ParseCache();
   /** Shares the tailing of new commits among subscriptions. */
   readonly feed: CommitFeed;
+  /** Maintains the materialized views. */
+  readonly views: ViewManager;
   /** Secondary indexes across tablets, and the key lookups delta joins use (storage/table-indexes.ts). */
   readonly indexes: TableIndexes;
 
@@ -27,11 +30,13 @@ export class Engine implements SessionFactory {
     this.indexes = new TableIndexes(storage);
     this.tableReader = new StorageTableReader(storage, this.indexes);
     this.feed = new CommitFeed(storage.pipeline);
+    this.views = new ViewManager(catalog, storage, this.tableReader, this.parseCache, this.indexes);
   }
 
   /** Opens the tablets of every table in the catalog (recovering them). */
   async openTables(): Promise<void> {
     await this.storage.openTables(this.catalog.databases().flatMap((database) => this.catalog.tables(database.oid)));
+    await this.views.startAll();
   }
 
   async open(startup: StartupInfo, processId: number): Promise<Session> {

@@ -26,7 +26,7 @@ import { Settings, serverVersion, sluiceVersion } from './settings.js';
 import { SessionCursors } from './cursors.js';
 import { planStream } from '../exec/stream/stream-plan.js';
 import { Subscription } from './subscribe/subscription.js';
-import type { BoundDeclareCursor, BoundFetch, BoundSubscribe } from '../sql/bound-statement.js';
+import type { BoundCreateMaterializedView, BoundDeclareCursor, BoundFetch, BoundSubscribe } from '../sql/bound-statement.js';
 import { SessionCatalogView } from './system/session-catalog-view.js';
 import { isCatalogOidType } from '../functions/catalog-casts.js';
 import { castValue } from '../functions/resolve.js';
@@ -73,6 +73,7 @@ export class EngineSession implements Session {
     this.tables = new SystemTableReader(engine.tableReader, () => ({
       view: this.catalogView, snapshot: this.catalogView.snapshot(), settings: this.settings, storage: engine.storage,
       processId, applicationName: this.settings.get('application_name') ?? '',
+      views: () => engine.views.status(), applied: () => engine.storage.pipeline.appliedCommit,
     }));
   }
 
@@ -132,6 +133,7 @@ export class EngineSession implements Session {
 
   private async run(bound: BoundStatement, parameters: readonly Value[], signal: AbortSignal,
     columns: readonly ColumnDescription[] | null): Promise<StatementOutcome> {
+    refuseViewWrites(bound);
     switch (bound.kind) {
       case 'Query': {
         const operator = buildOperator(bound.plan);
@@ -186,6 +188,7 @@ export class EngineSession implements Session {
         return this.command(ddl.createIndex(this.ddlContext(), bound, this.indexBuilder()));
       case 'DropIndexes':
         return this.command(ddl.dropIndexes(this.ddlContext(), bound, this.indexBuilder()));
+      case 'CreateMaterializedView': return this.command(this.createMaterializedView(bound));
       case 'CreateSchema': return this.command(ddl.createSchema(this.ddlContext(), bound));
       case 'DropSchemas': return this.command(ddl.dropSchemas(this.ddlContext(), bound));
       case 'CreateDatabase':
@@ -197,6 +200,21 @@ export class EngineSession implements Session {
       default:
         return unreachable(bound, 'statement');
     }
+  }
+
+  /** Creates the view's table, then fills it from a recomputation and starts maintaining it. */
+  private async createMaterializedView(bound: BoundCreateMaterializedView): Promise<string> {
+    const view = await ddl.createMaterializedView(this.ddlContext(), bound, this.searchPath());
+    if (view === null) return 'CREATE MATERIALIZED VIEW';
+    try {
+      await this.engine.views.start(view);
+    } catch (error) {
+      this.engine.views.stop([view.oid]);
+      await ddl.dropTables(this.ddlContext(), { kind: 'DropTables', targets: [{ tableOid: view.oid, partitionId: null }], views: true });
+      await this.engine.storage.dropTablets(view.tabletIds);
+      throw error;
+    }
+    return 'CREATE MATERIALIZED VIEW';
   }
 
   /** Starts a continuous query: plans it for streaming (0A000 if it cannot be maintained) and sets its start point. */
@@ -285,6 +303,7 @@ export class EngineSession implements Session {
           if (target.partitionId === null) return [...table.tabletIds, ...table.partitions.flatMap((partition) => partition.tabletIds)];
           return table.partitions.find((partition) => partition.id === target.partitionId)?.tabletIds ?? [];
         });
+        this.engine.views.stop(bound.targets.filter((target) => target.partitionId === null).map((target) => target.tableOid));
         const tag = await ddl.dropTables(context, bound);
         await storage.dropTablets(tabletIds);
         return tag;
@@ -466,6 +485,14 @@ export class EngineSession implements Session {
 
 function endsFailedBlock(statement: BoundStatement): boolean {
   return statement.kind === 'Transaction' && (statement.action === 'commit' || statement.action === 'rollback' || statement.action === 'rollbackTo');
+}
+
+/** A materialized view's rows change only through its maintenance. */
+function refuseViewWrites(bound: BoundStatement): void {
+  const tables = bound.kind === 'Insert' || bound.kind === 'Update' || bound.kind === 'Delete' || bound.kind === 'CopyFrom' ? [bound.table]
+    : bound.kind === 'Truncate' ? bound.tables : [];
+  const view = tables.find((table) => table.view !== undefined);
+  if (view !== undefined) throw new SqlError(SqlState.wrongObjectType, `cannot change materialized view "${view.name}"`);
 }
 
 /** MOVE: the rows are read and dropped; the tag counts them. */

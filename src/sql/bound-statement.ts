@@ -102,8 +102,23 @@ export interface BoundCreatePartition {
   readonly ifNotExists: boolean;
 }
 
+export interface BoundCreateMaterializedView {
+  readonly kind: 'CreateMaterializedView';
+  readonly schemaName: string;
+  readonly name: string;
+  readonly ifNotExists: boolean;
+  /** The table that holds the view's rows: the query's columns, keyed as the view plan says. */
+  readonly schema: TableSchema;
+  readonly definition: string;
+  readonly inputs: readonly number[];
+  /** The query as bound (not optimized). */
+  readonly query: BoundQuery;
+}
+
 export interface BoundDropTables {
   readonly kind: 'DropTables';
+  /** DROP MATERIALIZED VIEW rather than DROP TABLE. */
+  readonly views?: boolean;
   /** Tables (or partitions, named by their own name) to drop; unknown names were checked already. */
   readonly targets: readonly { readonly tableOid: number; readonly partitionId: number | null }[];
 }
@@ -223,6 +238,7 @@ export type BoundStatement =
   | BoundCreateTable
   | BoundCreatePartition
   | BoundDropTables
+  | BoundCreateMaterializedView
   | BoundAddColumn
   | BoundCreateIndex
   | BoundDropIndexes

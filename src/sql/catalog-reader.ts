@@ -18,6 +18,9 @@ export interface CatalogReader {
   /** A table or partition by (optional schema and) name. */
   relation(schema: string | null, name: string): RelationRef | undefined;
   tableByOid(oid: number): TableDef | undefined;
+  /** Materialized views that read any of these tables. */
+  viewsReading?(tableOids: readonly number[]): readonly TableDef[];
+  relationByOid?(oid: number): TableDef | undefined;
   /** A secondary index by (optional schema and) name, with its table. */
   index(schema: string | null, name: string): { readonly table: TableDef; readonly index: IndexDef } | undefined;
 }

@@ -21,4 +21,20 @@ function buckets(context: SystemRowsContext): SystemRecord[] {
   return records;
 }
 
-export const sluiceCatalogProducers: Readonly<Record<string, SystemRowProducer>> = { buckets };
+function materializedViews(context: SystemRowsContext): SystemRecord[] {
+  const applied = context.applied?.().sequence ?? 0n;
+  const now = Date.now();
+  return (context.views?.() ?? [])
+    .filter((status) => status.view.databaseOid === context.snapshot.database.oid)
+    .map((status) => ({
+      view_schema: context.snapshot.relations.find((relation) => relation.table?.oid === status.view.oid)?.namespace.name ?? null,
+      view_name: status.view.name,
+      pending_commits: BigInt(status.pendingCommits),
+      lag_ms: BigInt(status.oldestPendingMs === null ? 0 : Math.max(0, now - status.oldestPendingMs)),
+      last_input_commit: status.lastSourceSequence,
+      commits_behind: applied > status.lastSourceSequence ? applied - status.lastSourceSequence : 0n,
+      error: status.error,
+    }));
+}
+
+export const sluiceCatalogProducers: Readonly<Record<string, SystemRowProducer>> = { buckets, materialized_views: materializedViews };

@@ -19,7 +19,13 @@ export interface SystemRowsContext {
   readonly storage: TableStorage;
   readonly processId: number;
   readonly applicationName: string;
+  /** Maintenance state of the materialized views. */
+  readonly views?: () => readonly ViewStatus[];
+  /** The last commit applied (sequence and time). */
+  readonly applied?: () => { readonly sequence: bigint; readonly timestampMs: number };
 }
+
+import type { ViewStatus } from '../views/view-maintainer.js';
 
 export type SystemRowProducer = (context: SystemRowsContext) => SystemRecord[];
 

@@ -16,6 +16,7 @@ import { bindInsert } from './insert-binder.js';
 import { bindDelete, bindUpdate } from './modify-binder.js';
 import { bindSelect } from './select-binder.js';
 import { bindClosePortal, bindDeclareCursor, bindFetch, bindSubscribe } from './subscribe-binder.js';
+import { bindCreateMaterializedView } from './matview-binder.js';
 import { bindAlterTable, bindDrop, bindSet, bindTransaction, bindTruncate } from './utility-binder.js';
 import { bindCreateIndex } from './index-binder.js';
 
@@ -79,6 +80,10 @@ function bindNode(node: Node, raw: RawStatement, catalog: CatalogReader, paramet
     const query = node.DeclareCursorStmt.query;
     if (query === undefined) throw new SqlError(SqlState.syntaxError, 'DECLARE CURSOR needs a query');
     return bindDeclareCursor(node.DeclareCursorStmt, bindNode(query, raw, catalog, parameters, timeZone));
+  }
+  if ('CreateTableAsStmt' in node) {
+    if (node.CreateTableAsStmt.objtype !== 'OBJECT_MATVIEW') throw notSupported('CREATE TABLE AS is not supported; use CREATE TABLE and INSERT ... SELECT');
+    return bindCreateMaterializedView(node.CreateTableAsStmt, raw, context, catalog);
   }
   if ('FetchStmt' in node) return bindFetch(node.FetchStmt, raw.extension?.fetchOptions ?? []);
   if ('ClosePortalStmt' in node) return bindClosePortal(node.ClosePortalStmt);

@@ -77,7 +77,9 @@ export function bindDrop(statement: DropStmt, catalog: CatalogReader): BoundStat
   const cascade = statement.behavior === 'DROP_CASCADE';
   switch (statement.removeType) {
     case 'OBJECT_TABLE':
-      return bindDropTables(statement.objects ?? [], missingOk, catalog);
+      return bindDropTables(statement.objects ?? [], missingOk, catalog, false, cascade);
+    case 'OBJECT_MATVIEW':
+      return bindDropTables(statement.objects ?? [], missingOk, catalog, true, cascade);
     case 'OBJECT_INDEX':
       return bindDropIndexes(statement, catalog);
     case 'OBJECT_SCHEMA':
@@ -87,8 +89,9 @@ export function bindDrop(statement: DropStmt, catalog: CatalogReader): BoundStat
   }
 }
 
-function bindDropTables(objects: readonly Node[], missingOk: boolean, catalog: CatalogReader): BoundStatement {
+function bindDropTables(objects: readonly Node[], missingOk: boolean, catalog: CatalogReader, views: boolean, cascade: boolean): BoundStatement {
   const targets: { tableOid: number; partitionId: number | null }[] = [];
+  const what = views ? 'materialized view' : 'table';
   for (const object of objects) {
     const names = objectNames(object);
     const name = names[names.length - 1] ?? '';
@@ -96,11 +99,26 @@ function bindDropTables(objects: readonly Node[], missingOk: boolean, catalog: C
     const relation = catalog.relation(schema, name);
     if (relation === undefined) {
       if (missingOk) continue;
-      throw new SqlError(SqlState.undefinedTable, `table "${name}" does not exist`);
+      throw new SqlError(SqlState.undefinedTable, `${what} "${name}" does not exist`);
+    }
+    if ((relation.table.view !== undefined) !== views) {
+      throw new SqlError(SqlState.wrongObjectType, `"${name}" is not a ${what}`,
+        { hint: views ? 'Use DROP TABLE to remove a table.' : 'Use DROP MATERIALIZED VIEW to remove a materialized view.' });
     }
     targets.push({ tableOid: relation.table.oid, partitionId: relation.partition?.id ?? null });
   }
-  return { kind: 'DropTables', targets };
+  const dependents = catalog.viewsReading?.(targets.map((target) => target.tableOid)) ?? [];
+  for (const view of dependents) {
+    if (targets.some((target) => target.tableOid === view.oid)) continue;
+    if (!cascade) {
+      const input = targets.find((target) => view.view?.inputs.includes(target.tableOid));
+      const inputName = catalog.relationByOid?.(input?.tableOid ?? 0)?.name ?? '';
+      throw new SqlError(SqlState.dependentObjectsStillExist, `cannot drop ${what} ${inputName} because other objects depend on it`,
+        { detail: `materialized view ${view.name} depends on table ${inputName}`, hint: 'Use DROP ... CASCADE to drop the dependent objects too.' });
+    }
+    targets.push({ tableOid: view.oid, partitionId: null });
+  }
+  return { kind: 'DropTables', targets, views };
 }
 
 export function bindTruncate(statement: TruncateStmt, catalog: CatalogReader): BoundStatement {

@@ -7,4 +7,9 @@ export const sluiceCatalogRelations: readonly SystemRelation[] = [
   // live row count (KV rows of a primary-key table, retained records of a log table).
   relation('sluice_catalog', 'buckets', 13_101, 'v', `table_schema name, table_name name, partition_name name,
     bucket int4, tablet_id int8, start_offset int8, end_offset int8, rows int8`),
+  // One row per materialized view: how far its maintenance is behind its inputs. pending_commits
+  // counts input commits whose view changes are not written yet; lag_ms is the age of the oldest;
+  // commits_behind counts commits applied since the last one the view has taken in.
+  relation('sluice_catalog', 'materialized_views', 13_102, 'v', `view_schema name, view_name name,
+    pending_commits int8, lag_ms int8, last_input_commit int8, commits_behind int8, error text`),
 ];

@@ -48,6 +48,13 @@ export interface AppendedBatch {
 /** Hears of every commit group once it is durable and applied, in sequence order. */
 export type CommitListener = (info: CommitInfo, batches: readonly AppendedBatch[]) => void;
 
+/**
+ * Runs after a group is applied and before the next one is: what it reads of the KV tablets is
+ * exactly as of that group (materialized views look up their other inputs here). It must not wait
+ * for a commit of its own: it may submit commits, which are sequenced later.
+ */
+export type ApplyHook = (info: CommitInfo, batches: readonly AppendedBatch[]) => Promise<void>;
+
 type Prepare = (info: CommitInfo) => Promise<readonly TabletCommit[]>;
 
 interface Request {
@@ -112,6 +119,7 @@ export class CommitPipeline {
   private applying = false;
   private readonly pointWaiters: (() => void)[] = [];
   private readonly listeners = new Set<CommitListener>();
+  private readonly hooks = new Set<ApplyHook>();
   private lastApplied: CommitInfo;
 
   constructor(private readonly watermark: CommitWatermark) {
@@ -130,6 +138,14 @@ export class CommitPipeline {
 
   removeListener(listener: CommitListener): void {
     this.listeners.delete(listener);
+  }
+
+  addApplyHook(hook: ApplyHook): void {
+    this.hooks.add(hook);
+  }
+
+  removeApplyHook(hook: ApplyHook): void {
+    this.hooks.delete(hook);
   }
 
   /**
@@ -326,6 +342,7 @@ export class CommitPipeline {
         this.lastApplied = group.info;
         for (const listener of this.listeners) listener(group.info, group.batches);
         for (const waiter of this.pointWaiters.splice(0)) waiter();
+        await this.runHooks(group);
       }
     }
     for (const group of this.waiting.splice(0)) {
@@ -345,6 +362,16 @@ export class CommitPipeline {
       } catch (error) {
         this.fail(new SqlError(SqlState.ioError, `applying a durable commit failed; the server must restart: ${asSqlError(error).message}`));
         member.request.reject(this.failure ?? asSqlError(error));
+      }
+    }
+  }
+
+  private async runHooks(group: AppendedGroup): Promise<void> {
+    for (const hook of this.hooks) {
+      try {
+        await hook(group.info, group.batches);
+      } catch (error) {
+        console.error(`sluice: a commit hook failed at commit ${group.info.sequence}: ${asSqlError(error).message}`);
       }
     }
   }

@@ -1,0 +1,397 @@
+// Keeps one materialized view up to date with a delta join. After every commit that changes one
+// of its inputs is applied — and before the next commit is (a commit pipeline apply hook) — the
+// maintainer computes the view's changes from the commit's changes alone:
+//   Δ(A ⋈ B ⋈ ...) = Σ over non-empty sets S of changed inputs of (−1)^(|S|+1) · (Δ of S ⋈ the
+//   others' current rows),
+// where "current rows" are read from the other inputs' KV tablets by primary key or key prefix,
+// as of exactly that commit. No join state is kept in memory; a GROUP BY above the join keeps only
+// its per-group aggregate state. The view's changes are written to its own primary-key table as
+// later commits, in order, by one writer (so it also has a changelog and can be subscribed to).
+// On creation and at every start the view is recomputed in batch while no commit is in flight, and
+// the difference from its stored rows is written first: nothing is lost or applied twice across a
+// restart, at the cost of one recomputation.
+
+import type { TableDef } from '../../common/catalog-model.js';
+import { SqlError } from '../../common/errors.js';
+import type { Value } from '../../common/types.js';
+import { buildOperator } from '../../exec/batch/build.js';
+import type { ExecContext, TableReader } from '../../exec/batch/operator.js';
+import { valueKey } from '../../exec/aggregate/accumulator.js';
+import type { CompiledExpr } from '../../exec/expr/compile.js';
+import { compileExpr } from '../../exec/expr/compile.js';
+import type { ChangeChunk } from '../../exec/stream/change-chunk.js';
+import { consolidate } from '../../exec/stream/consolidate.js';
+import { StreamPipeline } from '../../exec/stream/pipeline.js';
+import { fixedColumns, lookupPath, type LookupPath, type ViewPlan } from '../../exec/stream/view-plan.js';
+import type { TableIndexes } from '../../storage/table-indexes.js';
+import type { FunctionContext } from '../../functions/function.js';
+import type { LogicalPlan } from '../../sql/plan/logical-plan.js';
+import { optimize } from '../../sql/optimizer/optimize.js';
+import type { AppendedBatch, ApplyHook, CommitInfo } from '../../storage/commit/commit-pipeline.js';
+import type { LogTablet } from '../../storage/log/log-tablet.js';
+import type { TableStorage } from '../../storage/table-storage.js';
+import type { Catalog } from '../catalog.js';
+import { commitWrites, planRows } from '../write-executor.js';
+import { WriteRouter } from '../write-router.js';
+
+/** A partially joined row: the joined-row array (unfilled inputs NULL) and its multiplicity. */
+interface Partial { readonly row: Value[]; readonly diff: number }
+
+export interface ViewStatus {
+  readonly view: TableDef;
+  /** Source commits applied to the view's inputs whose view changes are not yet written. */
+  readonly pendingCommits: number;
+  /** Commit time of the oldest source commit not yet reflected in the view, or null. */
+  readonly oldestPendingMs: number | null;
+  readonly lastSourceSequence: bigint;
+  /** Why maintenance stopped, if it did. */
+  readonly error: string | null;
+}
+
+export class ViewMaintainer {
+  private readonly pipeline: StreamPipeline;
+  private readonly condition: CompiledExpr | null;
+  private readonly width: number;
+  private readonly routers: WriteRouter[];
+  /** Input indexes each input table's log tablets feed. */
+  private readonly inputsOfLog = new Map<LogTablet, number[]>();
+  private readonly hook: ApplyHook = (info, batches) => this.applied(info, batches);
+  /** View writes waiting to be committed, in order, with the source commit time they reflect. */
+  private queue: { changes: Map<string, Value[] | null>; sourceMs: number; sequence: bigint }[] = [];
+  private writing: Promise<void> | null = null;
+  /** The writer loop runs (cleared the moment it finds the queue empty, so no change waits unwritten). */
+  private writerActive = false;
+  private lastSource = 0n;
+  private stopped = false;
+  failure: SqlError | null = null;
+
+  constructor(private readonly view: TableDef, private readonly plan: ViewPlan, private readonly joinPart: LogicalPlan,
+    private readonly storage: TableStorage, private readonly catalog: Catalog, private readonly functions: FunctionContext,
+    private readonly tables: TableReader, private readonly indexes: TableIndexes) {
+    this.pipeline = new StreamPipeline(plan.stream, functions, []);
+    this.condition = plan.condition === null ? null : compileExpr(plan.condition, functions);
+    this.width = plan.inputs.reduce((sum, input) => sum + input.width, 0);
+    this.routers = plan.inputs.map((input) => new WriteRouter(input.table));
+    this.mapTablets();
+  }
+
+  private mapTablets(): void {
+    this.inputsOfLog.clear();
+    this.plan.inputs.forEach((input, index) => {
+      for (const tablet of this.storage.allTablets(this.current(input.table))) {
+        const list = this.inputsOfLog.get(tablet.log) ?? [];
+        list.push(index);
+        this.inputsOfLog.set(tablet.log, list);
+      }
+    });
+  }
+
+  private current(table: TableDef): TableDef {
+    const found = this.catalog.object(table.oid);
+    return found?.kind === 'table' ? found : table;
+  }
+
+  /**
+   * Recomputes the view while no commit is in flight, queues the difference from its stored rows
+   * as its first write, and starts following its inputs' commits.
+   */
+  async start(): Promise<void> {
+    await this.storage.pipeline.exclusive(async () => {
+      const computed = await this.recompute();
+      const stored = await this.storedRows();
+      const changes = new Map<string, Value[] | null>();
+      for (const [key, row] of computed) {
+        const old = stored.get(key);
+        if (old === undefined || !sameValues(old, row)) changes.set(key, row);
+      }
+      for (const [key, row] of stored) if (!computed.has(key)) changes.set(key, keyOnly(row));
+      this.lastSource = this.storage.pipeline.appliedCommit.sequence;
+      if (changes.size > 0) this.enqueue(changes, Date.now(), this.lastSource);
+      this.storage.pipeline.addApplyHook(this.hook);
+    });
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.storage.pipeline.removeApplyHook(this.hook);
+    this.queue = [];
+  }
+
+  status(): ViewStatus {
+    const oldest = this.queue[0];
+    return {
+      view: this.view, pendingCommits: this.queue.length, oldestPendingMs: oldest?.sourceMs ?? null, lastSourceSequence: this.lastSource,
+      error: this.failure?.message ?? null,
+    };
+  }
+
+  /** Waits until every queued view write is committed. */
+  async settled(): Promise<void> {
+    while (this.writing !== null) await this.writing;
+  }
+
+  private keyOf(row: readonly Value[]): string {
+    return this.plan.key.map((position) => valueKey(row[position] ?? null)).join('\u0002');
+  }
+
+  /** The view's rows computed in batch from its inputs, by key. */
+  private async recompute(): Promise<Map<string, Value[]>> {
+    const context = this.execContext();
+    const result = new Map<string, Value[]>();
+    const take = (chunk: ChangeChunk): void => {
+      for (const row of chunk.rows) result.set(this.keyOf(row), row);
+    };
+    for await (const batch of buildOperator(optimize(this.joinPart)).execute(context)) {
+      const chunk = { rows: batch, diffs: batch.map(() => 1) };
+      if (this.pipeline.stateful) this.pipeline.load(chunk);
+      else take(this.pipeline.push(chunk));
+    }
+    if (this.pipeline.stateful) take(this.pipeline.current());
+    return result;
+  }
+
+  private async storedRows(): Promise<Map<string, Value[]>> {
+    const rows = new Map<string, Value[]>();
+    const width = this.view.schema.columns.length;
+    for await (const batch of this.storage.scanKv(this.view, this.storage.allTablets(this.view), new AbortController().signal)) {
+      for (const row of batch) {
+        const values = row.slice(0, width);
+        rows.set(this.keyOf(values), values);
+      }
+    }
+    return rows;
+  }
+
+  private execContext(): ExecContext {
+    return { params: [], functions: this.functions, signal: new AbortController().signal, tables: this.tables };
+  }
+
+  /** The apply hook: the view's changes from one applied commit, read as of that commit. */
+  private async applied(info: CommitInfo, batches: readonly AppendedBatch[]): Promise<void> {
+    if (this.stopped) return;
+    const deltas = new Map<number, Partial[]>();
+    for (const appended of batches) {
+      const inputs = this.inputsOfLog.get(appended.log);
+      if (inputs === undefined) continue;
+      for (const input of inputs) {
+        const list = deltas.get(input) ?? [];
+        this.decode(input, appended, list);
+        deltas.set(input, list);
+      }
+    }
+    this.lastSource = info.sequence;
+    if (deltas.size === 0) return;
+    const joined: ChangeChunk = { rows: [], diffs: [] };
+    const changed = [...deltas.keys()];
+    for (let mask = 1; mask < 1 << changed.length; mask++) {
+      const set = changed.filter((_, bit) => (mask & (1 << bit)) !== 0);
+      const sign = set.length % 2 === 1 ? 1 : -1;
+      for (const partial of await this.joinTerm(set, deltas)) {
+        if (this.condition !== null && this.condition(partial.row, []) !== true) continue;
+        joined.rows.push(partial.row);
+        joined.diffs.push(sign * partial.diff);
+      }
+    }
+    const output = this.pipeline.push(joined);
+    const flushed = this.pipeline.flush();
+    const all: ChangeChunk = { rows: [...output.rows, ...flushed.rows], diffs: [...output.diffs, ...flushed.diffs] };
+    const changes = new Map<string, Value[] | null>();
+    for (const change of consolidate(all, this.plan.key)) {
+      const key = this.keyOf(change.row);
+      if (change.kind === 'insert' || change.kind === 'update_after') changes.set(key, change.row);
+      else if (change.kind === 'delete') changes.set(key, keyOnly(change.row));
+    }
+    if (changes.size > 0) this.enqueue(changes, info.timestampMs, info.sequence);
+  }
+
+  /** A change record of an input as a partial joined row with its multiplicity. */
+  private decode(input: number, appended: AppendedBatch, into: Partial[]): void {
+    const spec = this.plan.inputs[input]!;
+    const columns = appended.batch.columns;
+    const tableWidth = spec.table.schema.columns.length;
+    for (let i = 0; i < appended.batch.rowCount; i++) {
+      const code = Number(columns[0]![i]);
+      const row = new Array<Value>(this.width).fill(null);
+      for (let c = 0; c < tableWidth; c++) row[spec.offset + c] = columns[c + 1]?.[i] ?? null;
+      into.push({ row, diff: code === 0 || code === 2 ? 1 : -1 });
+    }
+  }
+
+  /**
+   * One term of the delta join: the changes of the inputs in `set` joined with each other in memory
+   * and with the current rows of the other inputs, reached by key lookups.
+   */
+  private async joinTerm(set: readonly number[], deltas: ReadonlyMap<number, Partial[]>): Promise<Partial[]> {
+    const start = set[0]!;
+    let partials = deltas.get(start)!.map((partial) => ({ row: [...partial.row], diff: partial.diff }));
+    const visited = new Set([start]);
+    const inputs = this.plan.inputs;
+    while (visited.size < inputs.length && partials.length > 0) {
+      let next = -1;
+      for (let candidate = 0; candidate < inputs.length && next < 0; candidate++) {
+        if (visited.has(candidate) || !set.includes(candidate)) continue;
+        if (fixedColumns(candidate, visited, this.plan.edges).size > 0) next = candidate;
+      }
+      for (let candidate = 0; candidate < inputs.length && next < 0; candidate++) {
+        if (visited.has(candidate) || set.includes(candidate)) continue;
+        if (lookupPath(inputs[candidate]!, fixedColumns(candidate, visited, this.plan.edges)) !== null) next = candidate;
+      }
+      if (next < 0) throw new SqlError('XX000', `internal error (a bug in Sluice): view ${this.view.name} cannot reach all its inputs`);
+      const fixed = fixedColumns(next, visited, this.plan.edges);
+      partials = set.includes(next)
+        ? this.extendWithDeltas(partials, next, fixed, deltas.get(next) ?? [])
+        : await this.extendByLookup(partials, next, fixed);
+      visited.add(next);
+    }
+    return partials;
+  }
+
+  private extendWithDeltas(partials: readonly Partial[], input: number, fixed: ReadonlyMap<number, { input: number; column: number }>,
+    changes: readonly Partial[]): Partial[] {
+    const spec = this.plan.inputs[input]!;
+    const out: Partial[] = [];
+    const byKey = new Map<string, Partial[]>();
+    const entries = [...fixed];
+    for (const change of changes) {
+      const key = entries.map(([column]) => valueKey(change.row[spec.offset + column] ?? null)).join('\u0002');
+      const list = byKey.get(key) ?? [];
+      list.push(change);
+      byKey.set(key, list);
+    }
+    for (const partial of partials) {
+      const key = entries.map(([, source]) => valueKey(partial.row[this.plan.inputs[source.input]!.offset + source.column] ?? null)).join('\u0002');
+      for (const change of byKey.get(key) ?? []) {
+        const row = [...partial.row];
+        for (let c = 0; c < spec.width; c++) row[spec.offset + c] = change.row[spec.offset + c] ?? null;
+        out.push({ row, diff: partial.diff * change.diff });
+      }
+    }
+    return out;
+  }
+
+  /** Joins each partial row with the input's current rows, found by key, key prefix or index. */
+  private async extendByLookup(partials: readonly Partial[], input: number, fixed: ReadonlyMap<number, { input: number; column: number }>): Promise<Partial[]> {
+    const spec = this.plan.inputs[input]!;
+    const table = this.current(spec.table);
+    const path = lookupPath(spec, fixed);
+    if (path === null) throw new SqlError('XX000', `internal error (a bug in Sluice): no lookup path into ${table.name}`);
+    const sources = path.columns.map((column) => fixed.get(column)!);
+    const idOf = (values: readonly Value[]): string => values.map((value) => valueKey(value)).join('\u0002');
+    const valuesOf = (partial: Partial): Value[] => sources.map((source) => partial.row[this.plan.inputs[source.input]!.offset + source.column] ?? null);
+    const wanted = new Map<string, Value[]>();
+    for (const partial of partials) {
+      const values = valuesOf(partial);
+      if (!values.some((value) => value === null)) wanted.set(idOf(values), values);
+    }
+    const found = await this.lookup(table, input, path, [...wanted.values()]);
+    const out: Partial[] = [];
+    for (const partial of partials) {
+      for (const match of found.get(idOf(valuesOf(partial))) ?? []) {
+        const row = [...partial.row];
+        for (let c = 0; c < match.length; c++) row[spec.offset + c] = match[c] ?? null;
+        out.push({ row, diff: partial.diff });
+      }
+    }
+    return out;
+  }
+
+  /** Current rows (scan layout, _bucket NULL) by key, key prefix or index prefix, read from RocksDB. */
+  private async lookup(table: TableDef, input: number, path: LookupPath, keys: readonly Value[][]): Promise<Map<string, Value[][]>> {
+    const found = new Map<string, Value[][]>();
+    if (keys.length === 0) return found;
+    const schema = table.schema;
+    const width = schema.columns.length;
+    const idOf = (values: readonly Value[]): string => values.map((value) => valueKey(value)).join('\u0002');
+    const scanRow = (row: readonly Value[]): Value[] => [...row.slice(0, width), null, null, null];
+    if (path.kind === 'key' && path.columns.length === schema.primaryKey.length) {
+      const router = this.routers[input]!;
+      const tablets = this.storage.allTablets(table);
+      const byBucket = new Map<number, Value[][]>();
+      for (const key of keys) {
+        const row = new Array<Value>(width).fill(null);
+        path.columns.forEach((column, i) => { row[column] = key[i] ?? null; });
+        const bucket = router.bucketOfRow(row);
+        const list = byBucket.get(bucket) ?? [];
+        list.push(key);
+        byBucket.set(bucket, list);
+      }
+      await Promise.all([...byBucket].map(async ([bucket, bucketKeys]) => {
+        const kv = tablets[bucket]?.kv;
+        if (kv === null || kv === undefined) return;
+        const rows = await kv.getMany(bucketKeys);
+        rows.forEach((row, index) => { if (row !== undefined) found.set(idOf(bucketKeys[index]!), [scanRow(row)]); });
+      }));
+      return found;
+    }
+    await Promise.all(keys.map(async (key) => {
+      const rows: Value[][] = [];
+      const source = path.kind === 'key' ? this.indexes.lookupByKeyPrefix(table, key) : this.indexes.lookupByIndex(table, path.oid, key);
+      for await (const batch of source) for (const row of batch) rows.push(scanRow(row));
+      found.set(idOf(key), rows);
+    }));
+    return found;
+  }
+
+  private enqueue(changes: Map<string, Value[] | null>, sourceMs: number, sequence: bigint): void {
+    this.queue.push({ changes, sourceMs, sequence });
+    if (this.writerActive) return;
+    this.writerActive = true;
+    const writing: Promise<void> = this.writeAll().finally(() => { if (this.writing === writing) this.writing = null; });
+    this.writing = writing;
+  }
+
+  /** Commits queued view changes in order; changes queued meanwhile go together in the next commit. */
+  private async writeAll(): Promise<void> {
+    try {
+      await this.writeQueued();
+    } finally {
+      this.writerActive = false;
+    }
+  }
+
+  private async writeQueued(): Promise<void> {
+    while (this.queue.length > 0 && !this.stopped) {
+      const taken = [...this.queue];
+      const merged = new Map<string, Value[] | null>();
+      for (const { changes } of taken) for (const [key, row] of changes) merged.set(key, row);
+      const view = this.current(this.view);
+      const upserts: Value[][] = [];
+      const deletes: Value[][] = [];
+      for (const row of merged.values()) {
+        if (row === null) continue;
+        if (isKeyOnly(row)) deletes.push(row.slice(1));
+        else upserts.push(row);
+      }
+      try {
+        const services = { catalog: this.catalog, storage: this.storage };
+        const targetColumns = view.schema.columns.map((_, index) => index);
+        const writes = [
+          ...(deletes.length === 0 ? [] : await planRows(services, { table: view, partition: null, targetColumns, onConflict: 'delete', rows: deletes })),
+          ...(upserts.length === 0 ? [] : await planRows(services, { table: view, partition: null, targetColumns, onConflict: 'upsert', rows: upserts })),
+        ];
+        await commitWrites(this.storage, writes);
+        this.queue = this.queue.slice(taken.length);
+      } catch (error) {
+        this.failure = error instanceof SqlError ? error : new SqlError('XX000', String(error));
+        console.error(`sluice: maintaining materialized view ${view.name} failed: ${this.failure.message}`);
+        this.queue = [];
+        return;
+      }
+    }
+  }
+}
+
+const deleted = Symbol('deleted');
+
+/** A view row that stands for a delete of its key (marked by a leading sentinel). */
+function keyOnly(row: readonly Value[]): Value[] {
+  return [deleted as unknown as Value, ...row];
+}
+
+function isKeyOnly(row: readonly Value[]): boolean {
+  return (row[0] as unknown) === deleted;
+}
+
+function sameValues(a: readonly Value[], b: readonly Value[]): boolean {
+  return a.length === b.length && a.every((value, index) => valueKey(value) === valueKey(b[index] ?? null));
+}
