@@ -7,7 +7,7 @@ import type { CreateTableAsStmt, DefElem } from 'libpg-query';
 import { notSupported, SqlError, SqlState } from '../../common/errors.js';
 import type { ColumnSchema, TableSchema } from '../../common/schema.js';
 import { planView } from '../../exec/stream/view-plan.js';
-import type { BoundCreateMaterializedView } from '../bound-statement.js';
+import type { BoundCreateMaterializedView, BoundNoOp } from '../bound-statement.js';
 import type { CatalogReader } from '../catalog-reader.js';
 import type { RawStatement } from '../parser.js';
 import type { ExprBinderContext } from './expr-binder.js';
@@ -17,11 +17,15 @@ import { readTableOptions } from './table-options.js';
 const defaultLogTtlMs = 7 * 24 * 3600 * 1000;
 
 export function bindCreateMaterializedView(statement: CreateTableAsStmt, raw: RawStatement, context: ExprBinderContext,
-  catalog: CatalogReader): BoundCreateMaterializedView {
+  catalog: CatalogReader): BoundCreateMaterializedView | BoundNoOp {
   const into = statement.into;
   const relation = into?.rel;
   if (relation === undefined || statement.query === undefined || !('SelectStmt' in statement.query)) {
     throw new SqlError(SqlState.syntaxError, 'CREATE MATERIALIZED VIEW needs a name and a SELECT');
+  }
+  // IF NOT EXISTS on an existing relation skips the statement before its query is looked at.
+  if (statement.if_not_exists === true && catalog.relation(relation.schemaname ?? null, relation.relname ?? '') !== undefined) {
+    return { kind: 'NoOp', tag: 'CREATE MATERIALIZED VIEW' };
   }
   if (into?.skipData === true) throw notSupported('CREATE MATERIALIZED VIEW ... WITH NO DATA is not supported');
   if ((into?.colNames ?? []).length > 0) throw notSupported('column names after the view name are not supported; name the columns in the select list');
@@ -46,6 +50,7 @@ export function bindCreateMaterializedView(statement: CreateTableAsStmt, raw: Ra
   const schemaName = relation.schemaname ?? catalog.creationSchema();
   return {
     kind: 'CreateMaterializedView', schemaName, name: relation.relname ?? '', ifNotExists: statement.if_not_exists ?? false,
-    schema, definition: raw.text, inputs: [...new Set(plan.inputs.map((input) => input.table.oid))], query,
+    // Stored without IF NOT EXISTS: at every start the definition binds as a plain CREATE.
+    schema, definition: raw.text.replace(/^(\s*CREATE\s+MATERIALIZED\s+VIEW\s+)IF\s+NOT\s+EXISTS\s+/i, '$1'), inputs: [...new Set(plan.inputs.map((input) => input.table.oid))], query,
   };
 }
