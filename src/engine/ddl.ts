@@ -3,6 +3,7 @@
 
 import { indexesOf, type DatabaseDef, type IndexDef, type NamespaceDef, type PartitionDef, type TableDef } from '../common/catalog-model.js';
 import { SqlError, SqlState } from '../common/errors.js';
+import { limits } from '../common/limits.js';
 import type { Notice } from '../pgwire/session.js';
 import type {
   BoundAddColumn, BoundCreateDatabase, BoundCreatePartition, BoundCreateSchema, BoundCreateTable, BoundDropDatabase,
@@ -38,16 +39,13 @@ function indexNameTaken(context: DdlContext, namespaceOid: number, name: string)
     .some((table) => table.namespaceOid === namespaceOid && table.schema.primaryKey.length > 0 && `${table.name}_pkey` === name);
 }
 
-/** Identifier length PostgreSQL keeps (NAMEDATALEN - 1). */
-const identifierBytesMax = 63;
-
 /** PostgreSQL's default index name: `table_col1_col2_idx`, then `..._idx1`, `..._idx2`, ... while taken. */
 function chooseIndexName(context: DdlContext, table: TableDef, columns: readonly string[]): string {
   const base = `${table.name}_${columns.join('_')}`;
   for (let attempt = 0; ; attempt++) {
     const label = `_idx${attempt === 0 ? '' : attempt}`;
     let stem = base;
-    while (Buffer.byteLength(stem + label) > identifierBytesMax) stem = stem.slice(0, -1);
+    while (Buffer.byteLength(stem + label) > limits.identifierBytesMax) stem = stem.slice(0, -1);
     const name = stem + label;
     if (!indexNameTaken(context, table.namespaceOid, name)) return name;
   }

@@ -13,6 +13,11 @@
 //       the current rows whose leading primary-key columns equal `prefixValues`; only the bucket
 //       the values hash to when they fix the bucket key, only the matching partition when they fix
 //       the partition key;
+//   lookupManyByIndex(table, indexOid, keys)    → Promise<Value[][][]>
+//   lookupManyByKeyPrefix(table, keys)          → Promise<Value[][][]>
+//       the same for a chunk of keys at once (at most limits.rowsPerBatchMax): the rows of each key,
+//       in `keys` order, all read concurrently and as of one consistent point (a delta join looks up
+//       the keys of one change chunk this way);
 //   scanIndex(table, tablets, indexOid, range, signal, limit?)
 //       batch queries' index scans: rows in the scan row layout (columns, _bucket, _offset,
 //       _commit_timestamp), equality on leading indexed columns and bounds on the next one.
@@ -27,6 +32,7 @@
 import type { IndexDef, TableDef } from '../common/catalog-model.js';
 import { bucketOfValues } from '../common/bucket-hash.js';
 import { internalError, SqlError, SqlState } from '../common/errors.js';
+import { limits } from '../common/limits.js';
 import type { DataType, Value } from '../common/types.js';
 import { formatText } from '../common/value-text.js';
 import { kvIndexSpecsOf, type IndexRange } from './kv/index-codec.js';
@@ -133,6 +139,58 @@ export class TableIndexes {
       for (const row of batch) row.length = width;
       yield batch;
     }
+  }
+
+  /** Rows per key of `keys` (see lookupByIndex), all read at one consistent point. */
+  lookupManyByIndex(table: TableDef, indexOid: number, keys: readonly (readonly Value[])[]): Promise<Value[][][]> {
+    const index = table.indexes?.find((candidate) => candidate.oid === indexOid);
+    if (index === undefined) throw internalError(`table ${table.name} has no index ${indexOid}`);
+    const tablets = this.storage.allTablets(table);
+    return this.readManyAtOnePoint(table, keys.map((key) => {
+      if (key.length > index.columns.length) throw internalError(`${key.length} values for index ${index.name} of ${index.columns.length} columns`);
+      return tablets.map((tablet) => () => tablet.kv?.scanIndex(indexOid, { prefix: key }));
+    }));
+  }
+
+  /** Rows per key prefix of `keys` (see lookupByKeyPrefix), all read at one consistent point. */
+  lookupManyByKeyPrefix(table: TableDef, keys: readonly (readonly Value[])[]): Promise<Value[][][]> {
+    const schema = table.schema;
+    if (schema.primaryKey.length === 0) throw internalError(`lookupManyByKeyPrefix on log table ${table.name}`);
+    const tablets = this.storage.allTablets(table);
+    return this.readManyAtOnePoint(table, keys.map((key) => {
+      if (key.length > schema.primaryKey.length) throw internalError(`${key.length} values for a primary key of ${schema.primaryKey.length} columns`);
+      if (key.some((value) => value === null)) return [];
+      const known = new Map<string, Value>(schema.primaryKey.slice(0, key.length).map((name, i) => [name, key[i]!]));
+      return tablets.filter((tablet) => this.mayHold(table, tablet, known)).map((tablet) => () => tablet.kv?.scan({ prefix: key }));
+    }));
+  }
+
+  /** For each key, the rows of its reads (one per tablet), all started at one consistent point and read concurrently. */
+  private async readManyAtOnePoint(table: TableDef, reads: readonly (readonly (() => AsyncGenerator<Value[][]> | undefined)[])[]): Promise<Value[][][]> {
+    if (reads.length > limits.rowsPerBatchMax) throw internalError(`${reads.length} keys looked up at once; at most ${limits.rowsPerBatchMax}`);
+    const width = table.schema.columns.length;
+    const started = await this.storage.pipeline.atConsistentPoint(() => reads.map((opens) => opens.flatMap((open) => {
+      const rows = open();
+      if (rows === undefined) return [];
+      const first = rows.next();
+      first.catch(() => undefined);
+      return [{ rows, first }];
+    })));
+    const drain = async ({ rows, first }: { rows: AsyncGenerator<Value[][]>; first: Promise<IteratorResult<Value[][]>> }): Promise<Value[][]> => {
+      const out: Value[][] = [];
+      try {
+        for (let result = await first; result.done !== true; result = await rows.next()) {
+          for (const row of result.value) {
+            row.length = width;
+            out.push(row);
+          }
+        }
+      } finally {
+        await rows.return(undefined);
+      }
+      return out;
+    };
+    return Promise.all(started.map(async (perKey) => (await Promise.all(perKey.map(drain))).flat()));
   }
 
   /** Whether a tablet can hold rows with the `known` column values (by bucket key and partition). */

@@ -2,8 +2,8 @@
 // workload of upserts, partial updates, deletes and no-op writes (one to three statements committed
 // concurrently, several writes of one key in a statement) on a 3-bucket primary-key table with a
 // one-column and a two-column index, one of them created after rows exist (backfill). After every
-// step, lookupByIndex for every value (and value pair), lookupByKeyPrefix, and the stored entry
-// counts (no stale entries) must agree with an in-memory Map model; also after a restart, after a
+// step, lookupByIndex for every value (and value pair), lookupByKeyPrefix, their many-key forms,
+// an index range scan, and the stored entry counts (no stale entries) must agree with an in-memory Map model; also after a restart, after a
 // restart that lost the whole KV store (rebuilt from the log), after DROP INDEX, after an index
 // the tablets had to forget and rebuild, for both changelog images.
 
@@ -85,6 +85,10 @@ async function commitStatement(storage: TableStorage, table: TableDef, writes: r
   });
 }
 
+async function* once(rows: Value[][]): AsyncGenerator<Value[][]> {
+  yield rows;
+}
+
 async function collect(rows: AsyncIterable<Value[][]>): Promise<string[]> {
   const out: string[] = [];
   for await (const batch of rows) for (const row of batch) out.push(JSON.stringify(row, (_, value: unknown) => (typeof value === 'bigint' ? `${value}n` : value)));
@@ -103,6 +107,9 @@ async function check(storage: TableStorage, indexes: TableIndexes, table: TableD
         .toEqual(expected(model, (row) => row[1] === grp));
     }
     expect(await collect(indexes.lookupByIndex(table, groupIndex.oid, [null])), `${step}: grp = NULL`).toEqual([]);
+    const many = await indexes.lookupManyByIndex(table, groupIndex.oid, [[2], [null], [0], [2]]);
+    expect(await Promise.all(many.map((rows) => collect(once(rows)))), `${step}: grp IN (2, NULL, 0, 2)`)
+      .toEqual([2, null, 0, 2].map((grp) => expected(model, (row) => grp !== null && row[1] === grp)));
     expect(await collect(indexes.lookupByIndex(table, groupIndex.oid, [])), `${step}: whole index`).toEqual(expected(model, () => true));
     const signal = new AbortController().signal;
     const ranged = indexes.scanIndex(table, storage.allTablets(table), groupIndex.oid,
@@ -120,6 +127,9 @@ async function check(storage: TableStorage, indexes: TableIndexes, table: TableD
       }
     }
   }
+  const byKey = await indexes.lookupManyByKeyPrefix(table, [[0n], [5n], [23n], [99n]]);
+  expect(await Promise.all(byKey.map((rows) => collect(once(rows)))), `${step}: id IN (0, 5, 23, 99)`)
+    .toEqual([0n, 5n, 23n, 99n].map((id) => expected(model, (row) => row[0] === id)));
   for (const id of [0n, 5n, 23n]) {
     expect(await collect(indexes.lookupByKeyPrefix(table, [id])), `${step}: id = ${id}`).toEqual(expected(model, (row) => row[0] === id));
   }
