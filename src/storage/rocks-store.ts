@@ -24,6 +24,12 @@ export interface ScanChunk {
   readonly values: Buffer[];
 }
 
+/** Point reads of the store as it was when the reader was made (see RocksStore.snapshotReader). */
+export interface SnapshotReader {
+  get(key: Buffer): Promise<Buffer | undefined>;
+  close(): Promise<void>;
+}
+
 export type StoreOptions = Pick<OpenOptions, 'cacheSize' | 'writeBufferSize' | 'blockSize' | 'maxOpenFiles'>;
 
 /** Bytes the binding gathers per chunk before handing it over (it also stops at 1000 entries). */
@@ -140,6 +146,31 @@ export class RocksStore {
     } finally {
       await new Promise<void>((resolve) => iterator.end(() => resolve()));
     }
+  }
+
+  /**
+   * Point reads within `range` as of now: an iterator (which holds RocksDB's snapshot from its
+   * creation, made synchronously here) that each get seeks and reads one entry of. Gets run one
+   * at a time; close() releases the snapshot.
+   */
+  snapshotReader(range: KeyRange): SnapshotReader {
+    const iterator = this.db.iterator({ ...range, keyAsBuffer: true, valueAsBuffer: true, highWaterMark: 1 });
+    let queue: Promise<unknown> = Promise.resolve();
+    const get = (key: Buffer): Promise<Buffer | undefined> => new Promise((resolve, reject) => {
+      iterator.seek(key);
+      iterator.next((error, found, value) => {
+        if (error) reject(ioError('iterate', error));
+        else resolve(found !== undefined && value !== undefined && Buffer.compare(found, key) === 0 ? value : undefined);
+      });
+    });
+    return {
+      get: (key) => {
+        const result = queue.then(() => get(key));
+        queue = result.catch(() => undefined);
+        return result;
+      },
+      close: () => queue.then(() => new Promise<void>((resolve) => iterator.end(() => resolve()))),
+    };
   }
 
   /** Deletes every key in the range (not atomic with other writes). */

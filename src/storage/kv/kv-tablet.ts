@@ -128,6 +128,8 @@ export class KvTablet {
   private pendingGets: PendingGet[] | null = null;
   /** Bumped whenever applied rows change (apply, truncate, drop): a lookup that saw it change may hold an old row. */
   private applyGeneration = 0;
+  /** Applies whose RocksDB write is under way (their rows may already be visible; the generation is bumped after). */
+  private applyingWrites = 0;
 
   private readonly buffer = new PreWriteBuffer();
   private mutex: Promise<unknown> = Promise.resolve();
@@ -369,8 +371,13 @@ export class KvTablet {
       }
     }
     operations.push({ type: 'put', key: this.store.metaKey(this.tabletId), value: this.store.encodeMeta(meta) });
-    await this.store.rocks.write(operations);
-    this.applyGeneration++;
+    this.applyingWrites++;
+    try {
+      await this.store.rocks.write(operations);
+      this.applyGeneration++;
+    } finally {
+      this.applyingWrites--;
+    }
     const cache = this.store.rowCache;
     for (const { keyId, entry } of prepared.changes) {
       // A copy: the encoded row is a view into a shared arena chunk the cache must not keep alive.
@@ -532,20 +539,38 @@ export class KvTablet {
   }
 
   /**
-   * Rows whose indexed columns are in `range`, in index order, in batches. Every entry is checked
-   * against the row it names (an entry whose row no longer has its values is skipped). Entries
-   * are read from one RocksDB iterator and rows fetched per chunk with getMany: a row changed
-   * between the two reads shows as it is now, or not at all if it left the range.
+   * Rows whose indexed columns are in `range`, in index order, in batches, as of the first call
+   * of next() (which creates the RocksDB iterators, taking their snapshots): entries are read
+   * from one iterator, their rows fetched per chunk with getMany, which is exact while no apply
+   * has touched the tablet since; otherwise the chunk's rows are read again, one by one, from a
+   * second iterator over the rows made at the start. Every entry is checked against its row.
    */
   async *scanIndex(indexId: number, range: IndexRange, limit = Number.POSITIVE_INFINITY): AsyncGenerator<Value[][]> {
     const index = this.indexes.find((candidate) => candidate.id === indexId);
     if (index === undefined) throw new SqlError(SqlState.undefinedObject, `index ${indexId} was dropped while a query read it`);
     const keyRange = index.keyRange(range);
     if (keyRange === undefined || limit <= 0) return;
+    const generation = this.applyGeneration;
+    const snapshot = this.store.rocks.snapshotReader({ gte: this.store.dataPrefix(this.tabletId), lt: this.store.dataEnd(this.tabletId) });
+    try {
+      yield* this.readIndexRows(index, keyRange, limit, async (rowKeys) => {
+        const stored = await this.store.rocks.getMany(rowKeys);
+        if (this.applyGeneration === generation && this.applyingWrites === 0) return stored;
+        const again: (Buffer | undefined)[] = [];
+        for (const key of rowKeys) again.push(await snapshot.get(key));
+        return again;
+      });
+    } finally {
+      await snapshot.close();
+    }
+  }
+
+  private async *readIndexRows(index: IndexCodec, keyRange: KeyRange, limit: number,
+    readRows: (rowKeys: Buffer[]) => Promise<(Buffer | undefined)[]>): AsyncGenerator<Value[][]> {
     let remaining = limit;
     for await (const chunk of this.store.rocks.scanChunks(keyRange)) {
       const rowKeys = chunk.values.map((value) => index.rowKeyOf(value));
-      const stored = await this.store.rocks.getMany(rowKeys);
+      const stored = await readRows(rowKeys);
       const rows: Value[][] = [];
       for (let entry = 0; entry < stored.length && remaining > 0; entry++) {
         const bytes = stored[entry];
