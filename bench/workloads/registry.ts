@@ -15,6 +15,7 @@ import { select1Node } from './select1-node.js';
 import { subscribeFanout } from './subscribe-fanout.js';
 import { subscribeLatency } from './subscribe-latency.js';
 import { upsert } from './upsert.js';
+import { viewMaintenance } from './view-maintenance.js';
 import type { AnyWorkload } from './types.js';
 
 export const workloads: readonly AnyWorkload[] = [
@@ -33,4 +34,5 @@ export const workloads: readonly AnyWorkload[] = [
   limit10,
   subscribeLatency,
   subscribeFanout,
+  viewMaintenance,
 ];

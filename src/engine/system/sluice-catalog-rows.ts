@@ -37,4 +37,9 @@ function materializedViews(context: SystemRowsContext): SystemRecord[] {
     }));
 }
 
-export const sluiceCatalogProducers: Readonly<Record<string, SystemRowProducer>> = { buckets, materialized_views: materializedViews };
+function server(): SystemRecord[] {
+  const memory = process.memoryUsage();
+  return [{ pid: process.pid, rss_bytes: BigInt(memory.rss), heap_used_bytes: BigInt(memory.heapUsed), uptime_ms: BigInt(Math.round(process.uptime() * 1000)) }];
+}
+
+export const sluiceCatalogProducers: Readonly<Record<string, SystemRowProducer>> = { buckets, materialized_views: materializedViews, server };
