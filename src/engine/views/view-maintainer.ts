@@ -318,7 +318,7 @@ export class ViewMaintainer {
       await Promise.all([...byBucket].map(async ([bucket, bucketKeys]) => {
         const kv = tablets[bucket]?.kv;
         if (kv === null || kv === undefined) return;
-        const rows = await kv.getMany(bucketKeys);
+        const rows = await kv.getManyCached(bucketKeys);
         rows.forEach((row, index) => { if (row !== undefined) found.set(idOf(bucketKeys[index]!), [scanRow(row)]); });
       }));
       return found;
