@@ -12,6 +12,7 @@ import type { TableDef } from '../common/catalog-model.js';
 import { ParseCache } from '../sql/parse-cache.js';
 import { EngineSession } from './session.js';
 import { CommitFeed } from './subscribe/commit-feed.js';
+import type { Subscription } from './subscribe/subscription.js';
 import { ViewManager } from './views/view-manager.js';
 
 export class Engine implements SessionFactory {
@@ -21,6 +22,8 @@ export class Engine implements SessionFactory {
   readonly parseCache = new ParseCache();
   /** Shares the tailing of new commits among subscriptions. */
   readonly feed: CommitFeed;
+  /** Open subscriptions (sluice_catalog.subscriptions). */
+  readonly subscriptions = new Set<Subscription>();
   /** Maintains the materialized views. */
   readonly views: ViewManager;
   /** Secondary indexes across tablets, and the key lookups delta joins use (storage/table-indexes.ts). */

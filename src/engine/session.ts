@@ -74,6 +74,7 @@ export class EngineSession implements Session {
       view: this.catalogView, snapshot: this.catalogView.snapshot(), settings: this.settings, storage: engine.storage,
       processId, applicationName: this.settings.get('application_name') ?? '',
       views: () => engine.views.status(), applied: () => engine.storage.pipeline.appliedCommit,
+      subscriptions: () => [...engine.subscriptions].map((subscription) => subscription.status()),
     }));
   }
 
@@ -222,13 +223,18 @@ export class EngineSession implements Session {
     const plan = planStream(bound.query.plan);
     const catalog = this.engine.catalog;
     const oid = plan.source.table.oid;
-    return Subscription.open({
+    const subscriptions = this.engine.subscriptions;
+    const subscription = await Subscription.open({
+      processId: this.processId,
+      closed: (closing) => subscriptions.delete(closing),
       storage: this.engine.storage,
       feed: this.engine.feed,
       table: () => { const object = catalog.object(oid); return object?.kind === 'table' ? object : undefined; },
       functions: this.functionContext(),
       params: parameters,
     }, plan, bound.options, bound.query.columns.length);
+    subscriptions.add(subscription);
+    return subscription;
   }
 
   private async declareCursor(bound: BoundDeclareCursor, parameters: readonly Value[]): Promise<StatementOutcome> {

@@ -156,7 +156,11 @@ describe('client paths', () => {
     await new Promise((resolve) => setTimeout(resolve, 50));
     await writer.query("UPDATE fetch_items SET name = 'uno' WHERE id = 1");
     expect(changes((await waiting).rows, ['id', 'name'])).toEqual([['update_before', 1, 'one'], ['update_after', 1, 'uno']]);
+    const listed = await writer.query("SELECT pid, table_name, records_behind::int AS behind, rows_sent::int AS sent FROM sluice_catalog.subscriptions WHERE table_name = 'fetch_items'");
+    const { processID } = client as unknown as { processID: number };
+    expect(listed.rows).toEqual([{ pid: processID, table_name: 'fetch_items', behind: 0, sent: 5 }]);
     await client.query('CLOSE items');
+    expect((await writer.query("SELECT count(*)::int AS n FROM sluice_catalog.subscriptions WHERE table_name = 'fetch_items'")).rows).toEqual([{ n: 0 }]);
     await expect(client.query('FETCH 1 items')).rejects.toMatchObject({ code: '34000' });
     // Inside a block: closed at COMMIT.
     await client.query('BEGIN');

@@ -29,7 +29,22 @@ import type { CommitFeed, TailBatch } from './commit-feed.js';
 import { decodeResumeToken, encodeResumeToken } from './resume-token.js';
 import { TabletFollower } from './tablet-follower.js';
 
+/** What sluice_catalog.subscriptions shows of a subscription. */
+export interface SubscriptionStatus {
+  readonly processId: number;
+  readonly table: TableDef;
+  /** Records committed to the table's buckets that the subscription has not read yet. */
+  readonly recordsBehind: bigint;
+  /** Rows produced and waiting for the client to read them. */
+  readonly rowsQueued: number;
+  readonly rowsSent: number;
+  readonly startedAtMs: number;
+}
+
 export interface SubscriptionContext {
+  readonly processId: number;
+  /** Called once the subscription is closed (it is then dropped from the server's registry). */
+  readonly closed?: (subscription: Subscription) => void;
   readonly storage: TableStorage;
   readonly feed: CommitFeed;
   /** The table's current definition (partitions come and go), or undefined once it is dropped. */
@@ -65,6 +80,7 @@ export class Subscription implements RowCursor {
   private unreportedProgress = false;
   private returned = 0;
   private closed = false;
+  private readonly startedAtMs = Date.now();
 
   private constructor(private readonly context: SubscriptionContext, private readonly plan: StreamPlan,
     private readonly options: SubscribeOptions, private readonly width: number) {
@@ -355,9 +371,22 @@ export class Subscription implements RowCursor {
     return `SUBSCRIBE ${this.returned}`;
   }
 
+  status(): SubscriptionStatus {
+    let behind = 0n;
+    for (const follower of this.followers.values()) {
+      const end = follower.tablet.visibleEndOffset;
+      if (end > follower.position) behind += end - follower.position;
+    }
+    return {
+      processId: this.context.processId, table: this.plan.source.table, recordsBehind: behind,
+      rowsQueued: this.queued(), rowsSent: this.returned, startedAtMs: this.startedAtMs,
+    };
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.context.closed?.(this);
     for (const follower of this.followers.values()) follower.close();
     this.followers.clear();
     this.queue = [];

@@ -37,9 +37,23 @@ function materializedViews(context: SystemRowsContext): SystemRecord[] {
     }));
 }
 
+function subscriptions(context: SystemRowsContext): SystemRecord[] {
+  return (context.subscriptions?.() ?? [])
+    .filter((status) => status.table.databaseOid === context.snapshot.database.oid)
+    .map((status) => ({
+      pid: status.processId,
+      table_schema: context.snapshot.relations.find((relation) => relation.table?.oid === status.table.oid)?.namespace.name ?? null,
+      table_name: status.table.name,
+      records_behind: status.recordsBehind,
+      rows_queued: BigInt(status.rowsQueued),
+      rows_sent: BigInt(status.rowsSent),
+      started_at: BigInt(status.startedAtMs) * 1000n,
+    }));
+}
+
 function server(): SystemRecord[] {
   const memory = process.memoryUsage();
   return [{ pid: process.pid, rss_bytes: BigInt(memory.rss), heap_used_bytes: BigInt(memory.heapUsed), uptime_ms: BigInt(Math.round(process.uptime() * 1000)) }];
 }
 
-export const sluiceCatalogProducers: Readonly<Record<string, SystemRowProducer>> = { buckets, materialized_views: materializedViews, server };
+export const sluiceCatalogProducers: Readonly<Record<string, SystemRowProducer>> = { buckets, materialized_views: materializedViews, server, subscriptions };

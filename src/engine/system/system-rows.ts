@@ -21,11 +21,14 @@ export interface SystemRowsContext {
   readonly applicationName: string;
   /** Maintenance state of the materialized views. */
   readonly views?: () => readonly ViewStatus[];
+  /** Open subscriptions. */
+  readonly subscriptions?: () => readonly SubscriptionStatus[];
   /** The last commit applied (sequence and time). */
   readonly applied?: () => { readonly sequence: bigint; readonly timestampMs: number };
 }
 
 import type { ViewStatus } from '../views/view-maintainer.js';
+import type { SubscriptionStatus } from '../subscribe/subscription.js';
 
 export type SystemRowProducer = (context: SystemRowsContext) => SystemRecord[];
 

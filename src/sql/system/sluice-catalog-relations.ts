@@ -12,6 +12,10 @@ export const sluiceCatalogRelations: readonly SystemRelation[] = [
   // commits_behind counts commits applied since the last one the view has taken in.
   relation('sluice_catalog', 'materialized_views', 13_102, 'v', `view_schema name, view_name name,
     pending_commits int8, lag_ms int8, last_input_commit int8, commits_behind int8, error text`),
+  // One row per open subscription (SUBSCRIBE, a subscription cursor, COPY (SUBSCRIBE ...)):
+  // records_behind counts records committed to its table that it has not read yet.
+  relation('sluice_catalog', 'subscriptions', 13_104, 'v', `pid int4, table_schema name, table_name name,
+    records_behind int8, rows_queued int8, rows_sent int8, started_at timestamptz`),
   // The server process: its memory (resident set and JavaScript heap after the last collection).
   relation('sluice_catalog', 'server', 13_103, 'v', `pid int4, rss_bytes int8, heap_used_bytes int8, uptime_ms int8`),
 ];
