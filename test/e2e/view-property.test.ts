@@ -79,9 +79,25 @@ it('keeps three views equal to their queries under a random workload, across a r
       default: return `DELETE FROM nation WHERE n_key = ${pick(5)}`;
     }
   };
+  // A subscription to a view sees its changes like any table's.
+  const subscriber = await server.client();
+  await subscriber.query('DECLARE feed CURSOR FOR SUBSCRIBE TO by_nation');
+  const fed = new Map<string, string>();
+  const drainFeed = async (): Promise<void> => {
+    for (;;) {
+      const rows = (await subscriber.query("FETCH ALL feed WITH (timeout = '0ms')")).rows as Record<string, unknown>[];
+      if (rows.length === 0) return;
+      for (const { _change_type: type, _commit_timestamp: _time, ...row } of rows) {
+        if (type === 'insert' || type === 'update_after') fed.set(String(row.n_name), JSON.stringify(Object.values(row).map(String)));
+        else fed.delete(String(row.n_name));
+      }
+    }
+  };
   let writers = [await server.client(), await server.client(), await server.client()];
   for (let round = 0; round < 20; round++) {
     if (round === 10) {
+      await drainFeed();
+      expect([...fed.values()].sort(), 'subscription to by_nation').toEqual(encode((await admin.query('SELECT * FROM by_nation')).rows));
       await server.restart();
       admin = await server.client();
       writers = [await server.client(), await server.client(), await server.client()];

@@ -168,7 +168,18 @@ export class ViewMaintainer {
 
   /** The apply hook: the view's changes from one applied commit, read as of that commit. */
   private async applied(info: CommitInfo, batches: readonly AppendedBatch[]): Promise<void> {
-    if (this.stopped) return;
+    if (this.stopped || this.failure !== null) return;
+    try {
+      await this.maintain(info, batches);
+    } catch (error) {
+      // The view can no longer follow its inputs; it says so in sluice_catalog.materialized_views
+      // and is recomputed at the next start.
+      this.failure = error instanceof SqlError ? error : new SqlError('XX000', String(error));
+      console.error(`sluice: maintaining materialized view ${this.view.name} failed: ${this.failure.message}`);
+    }
+  }
+
+  private async maintain(info: CommitInfo, batches: readonly AppendedBatch[]): Promise<void> {
     const deltas = new Map<number, Partial[]>();
     for (const appended of batches) {
       const inputs = this.inputsOfLog.get(appended.log);
