@@ -7,6 +7,7 @@ import { connect as connectSocket } from 'node:net';
 import pg from 'pg';
 import { copyIn } from '../harness/copy-in.js';
 import { dropTableQuietly } from '../harness/schema.js';
+import { disconnect } from '../harness/target.js';
 import type { SystemKind } from '../harness/target.js';
 import type { WorkloadContext } from './types.js';
 
@@ -37,6 +38,7 @@ export async function createFeedTable(client: pg.Client, system: SystemKind, tab
 
 /** A subscriber connection: calls `arrived(sentMicros)` for every row (Sluice) or notification (PostgreSQL). */
 export interface FeedSubscriber {
+  /** Ends the subscription and closes its connection (a run opens a hundred of them). */
   stop(): Promise<void>;
 }
 
@@ -45,7 +47,7 @@ export async function subscribe(context: WorkloadContext, table: string, arrived
   if (context.system === 'postgres') {
     client.on('notification', (message) => arrived(Number((message.payload ?? '').split(':')[1])));
     await client.query(`LISTEN ${channel}`);
-    return { stop: async () => { await client.query(`UNLISTEN ${channel}`); } };
+    return { stop: async () => { await client.query(`UNLISTEN ${channel}`); await disconnect(client); } };
   }
   const query = new pg.Query({ text: `SUBSCRIBE (SELECT sent_us FROM ${table}) WITH (snapshot = false)`, rowMode: 'array' } as pg.QueryConfig);
   query.on('row', (row: unknown[]) => arrived(Number(row[2])));
@@ -66,6 +68,7 @@ export async function subscribe(context: WorkloadContext, table: string, arrived
       // Ends the subscription with a CancelRequest, as an interactive client would.
       await sendCancel(context, client);
       await Promise.race([done, new Promise((resolve) => setTimeout(resolve, 2000))]);
+      await disconnect(client);
     },
   };
 }

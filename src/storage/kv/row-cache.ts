@@ -15,6 +15,12 @@ const entryOverheadBytes = 96;
 export class RowCache {
   private readonly entries = new Map<string, Buffer>();
   private bytes = 0;
+  /**
+   * One iterator walks the entries in insertion order to find the oldest, kept between evictions:
+   * a fresh `keys()` each time would step over every entry deleted from the front since the Map
+   * last rehashed, making a long run of evictions quadratic.
+   */
+  private evictor: Iterator<string> | null = null;
 
   constructor(private readonly bytesMax: number) {}
 
@@ -35,10 +41,20 @@ export class RowCache {
     this.entries.set(key, value);
     this.bytes += charge;
     while (this.bytes > this.bytesMax) {
-      const oldest = this.entries.keys().next();
-      if (oldest.done === true) break;
-      this.delete(oldest.value);
+      const oldest = this.oldest();
+      if (oldest === undefined) break;
+      this.delete(oldest);
     }
+  }
+
+  private oldest(): string | undefined {
+    for (let attempt = 0; attempt < 2; attempt++) {
+      this.evictor ??= this.entries.keys();
+      const next = this.evictor.next();
+      if (next.done !== true) return next.value;
+      this.evictor = null;
+    }
+    return undefined;
   }
 
   delete(key: string): void {
@@ -51,6 +67,7 @@ export class RowCache {
   clear(): void {
     this.entries.clear();
     this.bytes = 0;
+    this.evictor = null;
   }
 
   get byteCount(): number {
