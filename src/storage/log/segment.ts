@@ -123,10 +123,14 @@ export class Segment {
     this.size = position + header.frameLength;
   }
 
+  /**
+   * fdatasync: the data and the file size appends change reach the disk, without the timestamps an
+   * fsync would also flush (as PostgreSQL's default wal_sync_method does).
+   */
   async sync(): Promise<void> {
     if (this.closed) return;
     try {
-      await this.file.sync();
+      await this.file.datasync();
     } catch (error) {
       throw ioError(`could not fsync log segment ${this.path}`, error);
     }
