@@ -133,7 +133,7 @@ function collectColumns(expr: BoundExpr, into: Set<number>): void {
 }
 
 /** A key survives a projection when every key column is passed through as a plain column. */
-function keyThroughProject(key: readonly number[] | null, exprs: readonly BoundExpr[]): readonly number[] | null {
+export function keyThroughProject(key: readonly number[] | null, exprs: readonly BoundExpr[]): readonly number[] | null {
   if (key === null) return null;
   const mapped: number[] = [];
   for (const column of key) {

@@ -13,7 +13,7 @@ import type { BoundExpr } from '../../sql/bound-expr.js';
 import { mapExpr } from '../../sql/bound-expr-walk.js';
 import type { LogicalPlan } from '../../sql/plan/logical-plan.js';
 import { checkRetractable } from './retractable-accumulator.js';
-import type { StreamAggregate, StreamNode, StreamPlan } from './stream-plan.js';
+import { keyThroughProject, type StreamAggregate, type StreamNode, type StreamPlan } from './stream-plan.js';
 
 export interface ViewInput {
   readonly table: TableDef;
@@ -214,17 +214,6 @@ function checkExpr(expr: BoundExpr): void {
     if (node.kind === 'Subquery' || node.kind === 'OuterRef') throw notSupported('subqueries are not supported in a materialized view yet');
     return undefined;
   });
-}
-
-function keyThroughProject(key: readonly number[] | null, exprs: readonly BoundExpr[]): readonly number[] | null {
-  if (key === null) return null;
-  const mapped: number[] = [];
-  for (const column of key) {
-    const at = exprs.findIndex((expr) => expr.kind === 'Column' && expr.index === column);
-    if (at < 0) return null;
-    mapped.push(at);
-  }
-  return mapped;
 }
 
 /** Conjuncts `column = column` between two different inputs. */
