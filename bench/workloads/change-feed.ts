@@ -2,7 +2,8 @@
 // were sent, and subscribers that report when each row arrives — on Sluice a SUBSCRIBE over the
 // table, on PostgreSQL a LISTEN on the channel an AFTER INSERT trigger notifies (the closest
 // built-in way to be told of each committed row). Latency = arrival − send, both on this process's
-// clock, so it includes the commit's durable flush on both systems.
+// clock, so it includes the commit's durable flush on both systems. The writer also reports when each
+// statement was acknowledged, so a workload can measure from the commit instead of from the send.
 import { connect as connectSocket } from 'node:net';
 import pg from 'pg';
 import { copyIn } from '../harness/copy-in.js';
@@ -36,21 +37,24 @@ export async function createFeedTable(client: pg.Client, system: SystemKind, tab
   for (const statement of feedTableSql(system, table)) await client.query(statement);
 }
 
-/** A subscriber connection: calls `arrived(sentMicros)` for every row (Sluice) or notification (PostgreSQL). */
+/** A subscriber connection: calls `arrived(id, sentMicros)` for every row (Sluice) or notification (PostgreSQL). */
 export interface FeedSubscriber {
   /** Ends the subscription and closes its connection (a run opens a hundred of them). */
   stop(): Promise<void>;
 }
 
-export async function subscribe(context: WorkloadContext, table: string, arrived: (sentMicros: number) => void): Promise<FeedSubscriber> {
+export async function subscribe(context: WorkloadContext, table: string, arrived: (id: number, sentMicros: number) => void): Promise<FeedSubscriber> {
   const client = await context.connect();
   if (context.system === 'postgres') {
-    client.on('notification', (message) => arrived(Number((message.payload ?? '').split(':')[1])));
+    client.on('notification', (message) => {
+      const [id, sent] = (message.payload ?? '').split(':');
+      arrived(Number(id), Number(sent));
+    });
     await client.query(`LISTEN ${channel}`);
     return { stop: async () => { await client.query(`UNLISTEN ${channel}`); await disconnect(client); } };
   }
-  const query = new pg.Query({ text: `SUBSCRIBE (SELECT sent_us FROM ${table}) WITH (snapshot = false)`, rowMode: 'array' } as pg.QueryConfig);
-  query.on('row', (row: unknown[]) => arrived(Number(row[2])));
+  const query = new pg.Query({ text: `SUBSCRIBE (SELECT id, sent_us FROM ${table}) WITH (snapshot = false)`, rowMode: 'array' } as pg.QueryConfig);
+  query.on('row', (row: unknown[]) => arrived(Number(row[2]), Number(row[3])));
   let ended = false;
   const done = new Promise<void>((resolve) => {
     query.on('error', () => { ended = true; resolve(); });
@@ -76,12 +80,15 @@ export async function subscribe(context: WorkloadContext, table: string, arrived
 /** How rows are written: single INSERT statements (up to 500 rows each) or COPY FROM STDIN batches. */
 export type WriteMode = 'insert' | 'copy';
 
+/** Told when the statement that wrote ids firstId .. firstId + count - 1 was acknowledged (committed). */
+export type AckListener = (firstId: number, count: number, ackMicros: number) => void;
+
 /**
  * Writes `rowsPerSecond` rows for `seconds` seconds, paced every tick over several connections
  * (each statement carries the rows due since the last one). Returns the number of rows sent.
  */
 export async function writePaced(context: WorkloadContext, table: string, rowsPerSecond: number, seconds: number,
-  writers: readonly pg.Client[], startId: number, mode: WriteMode = 'insert'): Promise<number> {
+  writers: readonly pg.Client[], startId: number, mode: WriteMode = 'insert', acked?: AckListener): Promise<number> {
   const started = performance.now();
   const end = started + seconds * 1000;
   let sent = 0;
@@ -96,10 +103,12 @@ export async function writePaced(context: WorkloadContext, table: string, rowsPe
       const count = Math.min(due, mode === 'copy' ? rowsPerCopyMax : rowsPerStatementMax);
       const stamp = nowMicros();
       const statement = mode === 'copy' ? copyRows(writer, table, id, count, stamp) : insertRows(writer, table, id, count, stamp);
+      const firstId = id;
       id += count;
       sent += count;
       due -= count;
       const done: Promise<void> = statement.then(() => {
+        acked?.(firstId, count, nowMicros());
         idle.push(writer);
         inFlight.delete(done);
       });
