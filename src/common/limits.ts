@@ -8,6 +8,11 @@ export const limits = {
   startupMessageBytesMax: 10_000,
   /** Bytes of stored KV rows kept in memory for point lookups (storage/kv/row-cache.ts), all tablets together. */
   kvRowCacheBytesMax: 64 * 1024 * 1024,
+  /**
+   * Keys of one KV apply written through to the row cache; a larger apply (a bulk load) only drops
+   * its keys from the cache, as caching them would cost more than it saves and evict what is hot.
+   */
+  kvRowCacheApplyKeysMax: 4096,
   /** Bytes of backend messages buffered for one connection before the server waits for the socket. */
   connectionSendBufferBytesMax: 1024 * 1024,
   /** Longest COPY FROM row the server buffers: a text/csv line (quoted newlines included) or a binary tuple. */

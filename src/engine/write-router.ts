@@ -76,7 +76,9 @@ export class WriteRouter {
         partitionGroups = known;
       }
       let bucket: number;
-      if (hashed) {
+      if (buckets === 1) {
+        bucket = 0;
+      } else if (hashed) {
         bucket = this.bucketOfRow(row);
       } else {
         bucket = this.roundRobin % buckets;

@@ -25,6 +25,7 @@
 
 import { Decimal } from '../../common/decimal.js';
 import { internalError, notSupported, SqlError, SqlState } from '../../common/errors.js';
+import { limits } from '../../common/limits.js';
 import type { MergeEngine } from '../../common/schema.js';
 import type { Value } from '../../common/types.js';
 import type { ColumnarBatch } from '../log/columnar-batch.js';
@@ -191,7 +192,8 @@ export class KvTablet {
     const codec = this.codec;
     const keys = writes.map((write) => (write.kind === 'delete' ? codec.key(checkKey(write.key, codec)) : codec.rowKey(checkRow(write.row, codec))));
     const keyIds = keys.map((key) => key.toString('latin1'));
-    const stored = await this.readUnbuffered(keys, keyIds);
+    // With no applied rows, a key the pre-write buffer does not hold has no row: nothing to read.
+    const stored = this.meta.rowCount === 0 ? new Map<string, Buffer | undefined>() : await this.readUnbuffered(keys, keyIds);
     const local = new Map<string, Current>();
     const changes = new ChangeBatchBuilder(codec.columns.length);
     for (let index = 0; index < writes.length; index++) {
@@ -379,9 +381,10 @@ export class KvTablet {
       this.applyingWrites--;
     }
     const cache = this.store.rowCache;
+    const writeThrough = prepared.changes.length <= limits.kvRowCacheApplyKeysMax;
     for (const { keyId, entry } of prepared.changes) {
       // A copy: the encoded row is a view into a shared arena chunk the cache must not keep alive.
-      if (entry.encoded === null) cache.delete(keyId);
+      if (entry.encoded === null || !writeThrough) cache.delete(keyId);
       else cache.set(keyId, Buffer.from(entry.encoded));
     }
     this.meta = meta;

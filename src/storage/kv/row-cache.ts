@@ -4,9 +4,11 @@
 //
 // Coherence: the KV tablet is the only writer of its rows. After each applied write batch it sets
 // or deletes the entries of the keys it wrote (write-through: freshly written rows are hot, and a
-// loaded table is looked up without a first miss per key); a lookup fills the cache only if no write was
-// applied to its tablet while it read (the tablet's apply generation did not change), so a read
-// that raced with a write never leaves the old row behind. TRUNCATE and DROP clear the cache.
+// loaded table is looked up without a first miss per key; an apply of more than
+// limits.kvRowCacheApplyKeysMax keys, a bulk load, only deletes them); a lookup fills the cache
+// only if no write was applied to its tablet while it read (the tablet's apply generation did not
+// change), so a read that raced with a write never leaves the old row behind. TRUNCATE and DROP
+// clear the cache.
 // Keys are the encoded keys in latin1 (the tablet id prefix keeps tablets apart).
 
 /** Bytes an entry is charged beyond its key and value (Map entry, Buffer object). */
