@@ -37,7 +37,7 @@ import { recoverTablet } from './kv-recovery.js';
 import { IndexCodec, type IndexRange, type KvIndexSpec } from './index-codec.js';
 import { buildIndex, dropIndexEntries, indexChanges } from './kv-indexes.js';
 import type { KvStore, KvTabletMeta } from './kv-store.js';
-import { PreWriteBuffer, type BufferedRow } from './pre-write-buffer.js';
+import { PreWriteBuffer, type BufferLayer, type BufferedRow } from './pre-write-buffer.js';
 import { TabletCodec, type KvColumn } from './tablet-codec.js';
 
 export { ChangeType } from './change-batch.js';
@@ -81,11 +81,12 @@ export interface ScanOptions {
   readonly limit?: number;
 }
 
-interface KeyChange {
-  readonly keyId: string;
-  readonly entry: BufferedRow;
-  /** The key's encoded row before this prepare's changes (null: none). */
-  readonly before: Buffer | null;
+/** A prepare of at least this many changed keys hands them to the pre-write buffer as one layer. */
+const defaultLayerKeysMin = 256;
+
+export interface KvTabletOptions {
+  /** Changed keys from which a prepare goes into the pre-write buffer as one layer (tests lower it). */
+  readonly bufferLayerKeysMin?: number;
 }
 
 /** The result of prepare: the change records for the log and the row states to apply. */
@@ -99,7 +100,11 @@ export class PreparedChanges {
     readonly batch: ColumnarBatch,
     /** Rows the changes add to the table (negative when they delete more than they insert). */
     readonly rowCountDelta: number,
-    /** @internal */ readonly changes: readonly KeyChange[],
+    /** @internal The changed keys (latin1) and their entries (`original` is the row before), in order. */
+    readonly keyIds: readonly string[],
+    /** @internal */ readonly entries: readonly BufferedRow[],
+    /** @internal The pre-write buffer layer holding the entries, if they went in as one. */
+    readonly layer: BufferLayer | null,
   ) {}
 
   get recordCount(): number {
@@ -107,17 +112,8 @@ export class PreparedChanges {
   }
 }
 
-/** The state of a key while a prepare merges writes into it. */
-interface Current {
-  /** Encoded row, or null when the key has no row. */
-  encoded: Buffer | null;
-  /** Decoded row when known. */
-  row: Value[] | null | undefined;
-  /** Whether a write of this prepare changed the key. */
-  changed: boolean;
-  /** The encoded row before this prepare (null: none). */
-  readonly original: Buffer | null;
-}
+/** The state of a key while a prepare merges writes into it: the entry it buffers if it changes the key. */
+type Current = BufferedRow;
 
 interface PendingGet {
   readonly key: Buffer;
@@ -147,18 +143,20 @@ export class KvTablet {
     private meta: KvTabletMeta,
     codec: TabletCodec,
     indexes: readonly IndexCodec[],
+    private readonly layerKeysMin: number,
   ) {
     this.codec = codec;
     this.indexes = indexes;
   }
 
   /** Opens the tablet with its secondary indexes, recovering both from `log` (see kv-recovery.ts). */
-  static async open(store: KvStore, tabletId: number, schema: KvSchema, log: LogTablet, indexes: readonly KvIndexSpec[] = []): Promise<KvTablet> {
+  static async open(store: KvStore, tabletId: number, schema: KvSchema, log: LogTablet, indexes: readonly KvIndexSpec[] = [],
+    options: KvTabletOptions = {}): Promise<KvTablet> {
     validateSchema(schema, log);
     const codec = new TabletCodec(store.dataPrefix(tabletId), schema.columns, schema.primaryKey);
     const indexCodecs = indexes.map((spec) => indexCodecOf(store, tabletId, schema, spec));
     const meta = await recoverTablet(store, tabletId, codec, log, indexCodecs);
-    return new KvTablet(store, tabletId, schema, meta, codec, indexCodecs);
+    return new KvTablet(store, tabletId, schema, meta, codec, indexCodecs, options.bufferLayerKeysMin ?? defaultLayerKeysMin);
   }
 
   /** Log offset after the last change record applied. */
@@ -193,7 +191,7 @@ export class KvTablet {
     const keys = writes.map((write) => (write.kind === 'delete' ? codec.key(checkKey(write.key, codec)) : codec.rowKey(checkRow(write.row, codec))));
     const keyIds = keys.map((key) => key.toString('latin1'));
     // With no applied rows, a key the pre-write buffer does not hold has no row: nothing to read.
-    const stored = this.meta.rowCount === 0 ? new Map<string, Buffer | undefined>() : await this.readUnbuffered(keys, keyIds);
+    const stored = this.meta.rowCount === 0 ? null : await this.readUnbuffered(keys, keyIds);
     const local = new Map<string, Current>();
     const changes = new ChangeBatchBuilder(codec.columns.length);
     for (let index = 0; index < writes.length; index++) {
@@ -201,14 +199,16 @@ export class KvTablet {
       let current = local.get(keyId);
       if (current === undefined) {
         const buffered = this.buffer.get(keyId);
-        current = buffered !== undefined
-          ? { encoded: buffered.encoded, row: buffered.row, changed: false, original: buffered.encoded }
-          : { encoded: stored.get(keyId) ?? null, row: undefined, changed: false, original: stored.get(keyId) ?? null };
+        const encoded = buffered !== undefined ? buffered.encoded : (stored?.get(keyId) ?? null);
+        current = {
+          key: keys[index]!, row: buffered?.row, encoded, original: encoded, changed: false,
+          sequence: 0, previous: buffered, state: 'pending',
+        };
         local.set(keyId, current);
       }
       this.merge(writes[index]!, current, changes);
     }
-    return this.stage(changes, local, keys, keyIds);
+    return this.stage(changes, local);
   }
 
   /** RocksDB's rows for the keys the pre-write buffer does not hold, in one getMany. */
@@ -321,22 +321,20 @@ export class KvTablet {
   }
 
   /** Puts the final state of every changed key into the pre-write buffer. */
-  private stage(changes: ChangeBatchBuilder, local: Map<string, Current>, keys: readonly Buffer[], keyIds: readonly string[]): PreparedChanges {
-    const staged: KeyChange[] = [];
+  private stage(changes: ChangeBatchBuilder, local: Map<string, Current>): PreparedChanges {
+    const keyIds: string[] = [];
+    const entries: BufferedRow[] = [];
     if (changes.recordCount > 0) {
-      const keyById = new Map<string, Buffer>();
-      for (let index = 0; index < keys.length; index++) keyById.set(keyIds[index]!, keys[index]!);
       for (const [keyId, current] of local) {
         if (!current.changed) continue;
-        const entry: BufferedRow = {
-          key: keyById.get(keyId)!, row: current.encoded === null ? null : (current.row ?? null), encoded: current.encoded,
-          previous: this.buffer.get(keyId), state: 'pending',
-        };
-        this.buffer.put(keyId, entry);
-        staged.push({ keyId, entry, before: current.original });
+        keyIds.push(keyId);
+        entries.push(current);
       }
     }
-    return new PreparedChanges(this.tabletId, changes.build(), changes.rowCountDelta, staged);
+    const layer = entries.length >= this.layerKeysMin ? local : null;
+    if (layer !== null) this.buffer.putLayer(layer);
+    else for (let index = 0; index < entries.length; index++) this.buffer.put(keyIds[index]!, entries[index]!);
+    return new PreparedChanges(this.tabletId, changes.build(), changes.rowCountDelta, keyIds, entries, layer);
   }
 
   /**
@@ -360,15 +358,17 @@ export class KvTablet {
       throw internalError(`apply of ${prepared.recordCount} records ending at ${lastOffset} on tablet ${this.tabletId} applied up to ${this.meta.appliedEnd}`);
     }
     const meta: KvTabletMeta = { baseOffset: this.meta.baseOffset, appliedEnd: lastOffset + 1n, rowCount: this.meta.rowCount + prepared.rowCountDelta };
-    const operations: WriteOperation[] = new Array<WriteOperation>(prepared.changes.length);
-    for (let index = 0; index < prepared.changes.length; index++) {
-      const { entry } = prepared.changes[index]!;
+    const { keyIds, entries } = prepared;
+    const operations: WriteOperation[] = new Array<WriteOperation>(entries.length);
+    for (let index = 0; index < entries.length; index++) {
+      const entry = entries[index]!;
       operations[index] = entry.encoded === null ? { type: 'del', key: entry.key } : { type: 'put', key: entry.key, value: entry.encoded };
     }
     const indexes = this.indexes;
     if (indexes.length > 0) {
-      for (const { entry, before } of prepared.changes) {
+      for (const entry of entries) {
         const after = entry.encoded === null ? null : (entry.row ?? this.codec.decodeRow(entry.encoded));
+        const before = entry.original;
         indexChanges(indexes, entry.key, before === null ? null : this.codec.decodeRow(before), after, operations);
       }
     }
@@ -381,15 +381,17 @@ export class KvTablet {
       this.applyingWrites--;
     }
     const cache = this.store.rowCache;
-    const writeThrough = prepared.changes.length <= limits.kvRowCacheApplyKeysMax;
-    for (const { keyId, entry } of prepared.changes) {
+    const writeThrough = entries.length <= limits.kvRowCacheApplyKeysMax;
+    for (let index = 0; index < entries.length; index++) {
+      const encoded = entries[index]!.encoded;
       // A copy: the encoded row is a view into a shared arena chunk the cache must not keep alive.
-      if (entry.encoded === null || !writeThrough) cache.delete(keyId);
-      else cache.set(keyId, Buffer.from(entry.encoded));
+      if (encoded === null || !writeThrough) cache.delete(keyIds[index]!);
+      else cache.set(keyIds[index]!, Buffer.from(encoded));
     }
     this.meta = meta;
     await this.exclusive(() => {
-      for (const { keyId, entry } of prepared.changes) this.buffer.applied(keyId, entry);
+      if (prepared.layer !== null) this.buffer.appliedLayer(prepared.layer);
+      else for (let index = 0; index < entries.length; index++) this.buffer.applied(keyIds[index]!, entries[index]!);
     }, true);
   }
 
@@ -398,10 +400,11 @@ export class KvTablet {
     return this.exclusive(() => {
       if (prepared.state !== 'prepared') throw internalError(`discard of changes already ${prepared.state}`);
       prepared.state = 'discarded';
-      for (let index = prepared.changes.length - 1; index >= 0; index--) {
-        const { keyId, entry } = prepared.changes[index]!;
-        this.buffer.discarded(keyId, entry);
+      if (prepared.layer !== null) {
+        this.buffer.discardedLayer(prepared.layer);
+        return;
       }
+      for (let index = prepared.entries.length - 1; index >= 0; index--) this.buffer.discarded(prepared.keyIds[index]!, prepared.entries[index]!);
     });
   }
 

@@ -2,42 +2,78 @@
 // change has been prepared (and possibly appended to the log) but not yet applied to RocksDB, so the
 // next prepare merges against it. Readers never see it: they see only applied, durable rows.
 //
-// Each key maps to its newest entry; an entry remembers the entry it replaced. Applying an entry
-// removes the key only if the entry is still the newest; discarding one restores the nearest older
-// entry still pending (or nothing: RocksDB holds the state again).
-// Invariants: the entry a key maps to is always pending; entries are applied in log order, so when
-// one is applied every older entry of its key is applied or discarded.
+// Entries of small prepares go into one map, key by key: each key maps to its newest entry, and an
+// entry remembers the entry it replaced. Applying an entry removes the key only if the entry is
+// still the newest; discarding one restores the nearest older entry still pending (or nothing:
+// RocksDB holds the state again). A large prepare (a bulk load) instead hands over its own map of
+// entries as a layer, in one step, and its apply or discard drops the layer in one step: no map
+// operation per key. A lookup takes the newer (by sequence) of the map's entry and the entry of
+// the newest layer that changed the key.
+// Invariants: the entry a key maps to is always pending, and so is every entry of a layer still
+// held; entries are applied in log order, so when one is applied every older entry of its key is
+// applied or discarded.
 
 import type { Value } from '../../common/types.js';
 
 export type EntryState = 'pending' | 'applied' | 'discarded';
 
+/** A key's state as one prepare left it (also the prepare's working state while it merges). */
 export interface BufferedRow {
   /** Full RocksDB key of the row. */
   readonly key: Buffer;
-  /** The row after the change, or null when the change deleted it. */
-  readonly row: Value[] | null;
-  /** row-codec encoding of `row` (null when deleted). */
-  readonly encoded: Buffer | null;
+  /** The row after the change: null when deleted, undefined when not decoded from `encoded` yet. */
+  row: Value[] | null | undefined;
+  /** row-codec encoding of the row (null when the key has no row). */
+  encoded: Buffer | null;
+  /** The key's encoded row before the prepare (null: none). */
+  readonly original: Buffer | null;
+  /** Whether the prepare changed the key; an entry that did not is never a key's state. */
+  changed: boolean;
+  /** Order of buffering among all entries of the buffer. */
+  sequence: number;
   previous: BufferedRow | undefined;
   state: EntryState;
 }
 
+/** Entries of one large prepare, by key id; only those with `changed` are states of their keys. */
+export type BufferLayer = ReadonlyMap<string, BufferedRow>;
+
 export class PreWriteBuffer {
   private readonly newest = new Map<string, BufferedRow>();
+  /** Layers still pending, oldest first. */
+  private layers: BufferLayer[] = [];
+  private sequence = 0;
 
+  /** Keys held (a key in several layers counts once per layer); 0 when nothing is pending. */
   get size(): number {
-    return this.newest.size;
+    let size = this.newest.size;
+    for (const layer of this.layers) size += layer.size;
+    return size;
   }
 
   /** The pending state of a key (`keyId` is the key's latin1 string), if it has one. */
   get(keyId: string): BufferedRow | undefined {
-    return this.newest.get(keyId);
+    const found = this.newest.get(keyId);
+    const layers = this.layers;
+    for (let index = layers.length - 1; index >= 0; index--) {
+      const entry = layers[index]!.get(keyId);
+      if (entry === undefined || !entry.changed) continue;
+      return found === undefined || entry.sequence > found.sequence ? entry : found;
+    }
+    return found;
   }
 
   /** Makes `entry` the newest state of its key. */
   put(keyId: string, entry: BufferedRow): void {
+    entry.sequence = ++this.sequence;
     this.newest.set(keyId, entry);
+  }
+
+  /** Makes the changed entries of `layer` the newest states of their keys. */
+  putLayer(layer: BufferLayer): void {
+    const sequence = ++this.sequence;
+    for (const entry of layer.values()) entry.sequence = sequence;
+    this.layers.push(layer);
   }
 
   /** The entry's change is now in RocksDB. */
@@ -45,6 +81,22 @@ export class PreWriteBuffer {
     entry.state = 'applied';
     entry.previous = undefined;
     if (this.newest.get(keyId) === entry) this.newest.delete(keyId);
+  }
+
+  /** The changes of a layer are now in RocksDB. */
+  appliedLayer(layer: BufferLayer): void {
+    this.dropLayer(layer);
+    // Only a discard in the map can have put a layer's entry there.
+    const restored = this.newest.size > 0;
+    for (const [keyId, entry] of layer) {
+      if (!entry.changed) continue;
+      if (restored) {
+        this.applied(keyId, entry);
+      } else {
+        entry.state = 'applied';
+        entry.previous = undefined;
+      }
+    }
   }
 
   /** The entry's change was never made durable: forget it. */
@@ -55,5 +107,17 @@ export class PreWriteBuffer {
     while (restore !== undefined && restore.state !== 'pending') restore = restore.previous;
     if (restore === undefined) this.newest.delete(keyId);
     else this.newest.set(keyId, restore);
+  }
+
+  /** The changes of a layer were never made durable: forget them. */
+  discardedLayer(layer: BufferLayer): void {
+    this.dropLayer(layer);
+    for (const [keyId, entry] of layer) {
+      if (entry.changed) this.discarded(keyId, entry);
+    }
+  }
+
+  private dropLayer(layer: BufferLayer): void {
+    this.layers = this.layers.filter((held) => held !== layer);
   }
 }

@@ -124,15 +124,23 @@ async function checkReaders(opened: Opened, applied: Model, random: Random): Pro
   expect(prefixed).toEqual(expected.filter((row) => row[0] === region));
 }
 
-const variants: [MergeEngine, 'full' | 'wal'][] = [['last_row', 'full'], ['last_row', 'wal'], ['first_row', 'full'], ['versioned', 'full'], ['versioned', 'wal']];
+/** Merge engine, changelog image, and the changed keys from which a prepare is a pre-write buffer layer. */
+const variants: [MergeEngine, 'full' | 'wal', number | undefined][] = [
+  ['last_row', 'full', undefined], ['last_row', 'wal', undefined], ['first_row', 'full', undefined], ['versioned', 'full', undefined],
+  ['versioned', 'wal', undefined],
+  // Every prepare a layer, and a mix of layers and single keys over the same keys.
+  ['last_row', 'full', 1], ['last_row', 'full', 3], ['versioned', 'full', 3],
+];
 
 describe('KV tablet model', () => {
-  for (const [engine, image] of variants) {
-    it(`matches the model: merge engine ${engine}, changelog image ${image}`, async () => {
+  for (const [engine, image, bufferLayerKeysMin] of variants) {
+    const layers = bufferLayerKeysMin === undefined ? '' : `, buffer layers from ${bufferLayerKeysMin} keys`;
+    it(`matches the model: merge engine ${engine}, changelog image ${image}${layers}`, async () => {
       await withTempDir(async (dir) => {
         const schema = schemaFor(engine, image);
-        const random = seededRandom(engine.length * 31 + image.length);
-        let opened = await openTablet(dir, schema);
+        const random = seededRandom(engine.length * 31 + image.length + (bufferLayerKeysMin ?? 0));
+        const options = bufferLayerKeysMin === undefined ? {} : { bufferLayerKeysMin };
+        let opened = await openTablet(dir, schema, 7, undefined, options);
         let applied: Model = new Map();
         const inFlight: { prepared: PreparedChanges; after: Model }[] = [];
         for (let step = 0; step < 300; step++) {
@@ -155,7 +163,7 @@ describe('KV tablet model', () => {
           await checkReaders(opened, applied, random);
           if (step % 100 === 99 && inFlight.length === 0) {
             await opened.close();
-            opened = await openTablet(dir, schema);
+            opened = await openTablet(dir, schema, 7, undefined, options);
             await checkReaders(opened, applied, random);
           }
         }

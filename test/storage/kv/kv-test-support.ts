@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Value } from '../../../src/common/types.js';
 import { KvStore } from '../../../src/storage/kv/kv-store.js';
-import { KvTablet, type KvSchema, type KvWrite, type PreparedChanges } from '../../../src/storage/kv/kv-tablet.js';
+import { KvTablet, type KvSchema, type KvTabletOptions, type KvWrite, type PreparedChanges } from '../../../src/storage/kv/kv-tablet.js';
 import type { LogSchema } from '../../../src/storage/log/log-schema.js';
 import { LogTablet } from '../../../src/storage/log/log-tablet.js';
 import { comparable } from '../log/log-test-support.js';
@@ -31,10 +31,11 @@ export interface Opened {
   close(): Promise<void>;
 }
 
-export async function openTablet(dir: string, schema: KvSchema, tabletId = 7, existing?: { store?: KvStore; log?: LogTablet }): Promise<Opened> {
+export async function openTablet(dir: string, schema: KvSchema, tabletId = 7, existing?: { store?: KvStore; log?: LogTablet },
+  options: KvTabletOptions = {}): Promise<Opened> {
   const store = existing?.store ?? await KvStore.open(join(dir, 'kv'));
   const log = existing?.log ?? await LogTablet.open(join(dir, 'log', String(tabletId)), logSchemaOf(schema));
-  const tablet = await KvTablet.open(store, tabletId, schema, log);
+  const tablet = await KvTablet.open(store, tabletId, schema, log, [], options);
   return {
     store, log, tablet,
     async close() {
