@@ -9,6 +9,12 @@ import { SqlError, SqlState } from '../common/errors.js';
 
 export type WriteOperation = BatchOperation;
 
+/** Adds operations to a write batch being built. */
+export interface BatchWriter {
+  put(key: Buffer, value: Buffer): void;
+  del(key: Buffer): void;
+}
+
 export interface KeyRange {
   readonly gte?: Buffer;
   readonly gt?: Buffer;
@@ -85,13 +91,23 @@ export class RocksStore {
    */
   write(operations: readonly WriteOperation[], sync = false): Promise<void> {
     if (operations.length === 0) return Promise.resolve();
-    const batch = binding.batch_init(this.context);
-    for (const operation of operations) {
-      if (operation.type === 'put') binding.batch_put(batch, operation.key, operation.value);
-      else binding.batch_del(batch, operation.key);
-    }
+    return this.writeBatch((batch) => {
+      for (const operation of operations) {
+        if (operation.type === 'put') batch.put(operation.key, operation.value);
+        else batch.del(operation.key);
+      }
+    }, sync);
+  }
+
+  /** Like write(), for a batch `fill` adds puts and deletes to directly (no operation object each). */
+  writeBatch(fill: (batch: BatchWriter) => void, sync = false): Promise<void> {
+    const handle = binding.batch_init(this.context);
+    fill({
+      put: (key, value) => binding.batch_put(handle, key, value),
+      del: (key) => binding.batch_del(handle, key),
+    });
     return new Promise((resolve, reject) => {
-      binding.batch_write(batch, { sync }, (error) => (error ? reject(ioError('write', error)) : resolve()));
+      binding.batch_write(handle, { sync }, (error) => (error ? reject(ioError('write', error)) : resolve()));
     });
   }
 

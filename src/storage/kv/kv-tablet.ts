@@ -53,6 +53,10 @@ export interface KvSchema {
   readonly changelogImage: 'full' | 'wal';
 }
 
+/**
+ * One write of a prepare. Its row becomes the key's buffered state as it is (no copy): the caller
+ * hands it over and must not change it afterwards.
+ */
 export type KvWrite =
   /** Insert or replace; with `columns`, a partial update: only those columns change (key columns always included). */
   | { readonly kind: 'upsert'; readonly row: readonly Value[]; readonly columns?: readonly number[] }
@@ -230,12 +234,12 @@ export class KvTablet {
     const engine = this.schema.mergeEngine;
     switch (write.kind) {
       case 'insertIfAbsent':
-        if (current.encoded === null) this.put(current, write.row.slice(), changes);
+        if (current.encoded === null) this.put(current, write.row as Value[], changes);
         return;
       case 'upsertMerge': {
         if (engine !== 'last_row') throw notSupported(`ON CONFLICT DO UPDATE is not supported on a table with merge engine ${engine}`);
         if (current.encoded === null) {
-          this.put(current, write.row.slice(), changes);
+          this.put(current, write.row as Value[], changes);
           return;
         }
         const existing = this.rowOf(current);
@@ -257,7 +261,7 @@ export class KvTablet {
           throw notSupported(`partial update is not supported on a table with merge engine ${engine}`);
         }
         if (current.encoded !== null && engine === 'first_row') return;
-        const row = write.columns === undefined ? write.row.slice() : this.partialRow(write.row, write.columns, current);
+        const row = write.columns === undefined ? write.row as Value[] : this.partialRow(write.row, write.columns, current);
         if (current.encoded !== null && engine === 'versioned' && !this.versionWins(row, this.rowOf(current))) return;
         this.put(current, row, changes);
         return;
@@ -359,11 +363,7 @@ export class KvTablet {
     }
     const meta: KvTabletMeta = { baseOffset: this.meta.baseOffset, appliedEnd: lastOffset + 1n, rowCount: this.meta.rowCount + prepared.rowCountDelta };
     const { keyIds, entries } = prepared;
-    const operations: WriteOperation[] = new Array<WriteOperation>(entries.length);
-    for (let index = 0; index < entries.length; index++) {
-      const entry = entries[index]!;
-      operations[index] = entry.encoded === null ? { type: 'del', key: entry.key } : { type: 'put', key: entry.key, value: entry.encoded };
-    }
+    const operations: WriteOperation[] = [];
     const indexes = this.indexes;
     if (indexes.length > 0) {
       for (const entry of entries) {
@@ -375,7 +375,17 @@ export class KvTablet {
     operations.push({ type: 'put', key: this.store.metaKey(this.tabletId), value: this.store.encodeMeta(meta) });
     this.applyingWrites++;
     try {
-      await this.store.rocks.write(operations);
+      await this.store.rocks.writeBatch((batch) => {
+        for (let index = 0; index < entries.length; index++) {
+          const entry = entries[index]!;
+          if (entry.encoded === null) batch.del(entry.key);
+          else batch.put(entry.key, entry.encoded);
+        }
+        for (const operation of operations) {
+          if (operation.type === 'put') batch.put(operation.key, operation.value);
+          else batch.del(operation.key);
+        }
+      });
       this.applyGeneration++;
     } finally {
       this.applyingWrites--;

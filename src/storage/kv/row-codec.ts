@@ -103,8 +103,11 @@ export class RowCodec {
     if (row.length !== count) throw internalError(`row of ${row.length} values for ${count} columns`);
     arena.reserve(2 + this.bitmapBytes);
     const header = arena.position;
-    arena.bytes.writeUInt16LE(count, header);
-    arena.bytes.fill(0, header + 2, header + 2 + this.bitmapBytes);
+    const bytes = arena.bytes;
+    bytes[header] = count & 0xff;
+    bytes[header + 1] = count >>> 8;
+    // A loop: the bitmap is a byte or two, less than a native fill call costs.
+    for (let at = header + 2; at < header + 2 + this.bitmapBytes; at++) bytes[at] = 0;
     arena.position += 2 + this.bitmapBytes;
     for (let column = 0; column < count; column++) {
       const value = row[column]!;
