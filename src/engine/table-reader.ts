@@ -13,6 +13,7 @@ import { WriteRouter } from './write-router.js';
 import type { TableIndexes } from '../storage/table-indexes.js';
 import { changeTypeNames, type BucketTablet, type TableStorage } from '../storage/table-storage.js';
 import { canceledError } from './row-cursor.js';
+import { limits } from '../common/limits.js';
 import type { ScanOptions } from '../storage/kv/kv-tablet.js';
 
 export class StorageTableReader implements TableReader {
@@ -45,13 +46,19 @@ export class StorageTableReader implements TableReader {
     return this.scanLog(scan, tablets, signal, access);
   }
 
-  /** A log or changelog scan up to every tablet's visible end, taken at one consistent point. */
-  private async *scanLog(scan: LogicalScan, tablets: readonly BucketTablet[], signal: AbortSignal,
+  /**
+   * A log or changelog scan up to every tablet's visible end, taken at one consistent point when
+   * the scan starts. The reader's own generator is returned (no generator wrapped around it: each
+   * wrapping level keeps the batch it passed on alive while the next one is built).
+   */
+  private scanLog(scan: LogicalScan, tablets: readonly BucketTablet[], signal: AbortSignal,
     access: ResolvedScanAccess | undefined): AsyncGenerator<RowBatch> {
-    const ends = await this.storage.visibleEnds(tablets);
-    const snapshot = tablets.map((tablet, index) => ({ tablet, end: ends[index] ?? tablet.visibleEndOffset }));
-    if (scan.changelog) yield* readChangelog(scan.table, snapshot, signal);
-    else yield* readLog(scan.table, snapshot, signal, scan.columns, scan.rowLimit, access?.offsetFrom, access?.offsetTo);
+    const snapshot = async (): Promise<TabletSnapshot[]> => {
+      const ends = await this.storage.visibleEnds(tablets);
+      return tablets.map((tablet, index) => ({ tablet, end: ends[index] ?? tablet.visibleEndOffset }));
+    };
+    if (scan.changelog) return readChangelog(scan.table, snapshot, signal);
+    return readLog(scan.table, snapshot, signal, scan.columns, scan.rowLimit, access?.offsetFrom, access?.offsetTo);
   }
 
   async lookup(lookup: LogicalLookup, key: readonly Value[]): Promise<Value[] | undefined> {
@@ -95,39 +102,52 @@ function kvRange(access: ResolvedScanAccess | undefined, rowLimit: number | unde
 interface TabletSnapshot { readonly tablet: BucketTablet; readonly end: bigint }
 
 /**
- * A log table's rows. With `wanted` (scan positions the query reads), only those table columns are
- * read from disk and decoded; the others stay NULL in the row.
+ * A log table's rows, in batches of at most limits.rowsPerBatchMax rows (a log batch holds up to
+ * tens of thousands: rows built all at once would outlive young-generation collections). With
+ * `wanted` (scan positions the query reads), only those table columns are read from disk and
+ * decoded, and the hidden columns are filled in only if asked for; the others stay NULL.
  */
-async function* readLog(table: TableDef, snapshot: readonly TabletSnapshot[], signal: AbortSignal,
+async function* readLog(table: TableDef, snapshotOf: () => Promise<readonly TabletSnapshot[]>, signal: AbortSignal,
   wanted: readonly number[] | undefined, rowLimit: number | undefined, offsetFrom?: bigint, offsetTo?: bigint): AsyncGenerator<RowBatch> {
+  const snapshot = await snapshotOf();
   const width = table.schema.columns.length;
   const columns = wanted === undefined ? table.schema.columns.map((_, i) => i) : wanted.filter((index) => index < width);
+  const wantsBucket = wanted === undefined || wanted.includes(width);
+  const wantsOffset = wanted === undefined || wanted.includes(width + 1);
+  const wantsTimestamp = wanted === undefined || wanted.includes(width + 2);
+  // Every row starts as a copy of this one (a packed array of NULLs: copying it is cheaper than
+  // filling a new array), with the batch's bucket and commit timestamp already in place.
+  const template: Value[] = Array.from({ length: width + 3 }, () => null);
   let remaining = rowLimit ?? Number.POSITIVE_INFINITY;
   for (const { tablet, end } of snapshot) {
     if (remaining <= 0) return;
     const to = offsetTo !== undefined && offsetTo < end ? offsetTo : end;
     const from = offsetFrom !== undefined && offsetFrom > tablet.log.startOffset ? offsetFrom : tablet.log.startOffset;
     if (from >= to) continue;
+    template[width] = wantsBucket ? tablet.bucket : null;
     const options = { toOffset: to, columns, ...(Number.isFinite(remaining) ? { maxRecords: remaining } : {}) };
     for await (const batch of tablet.log.read(from, options)) {
       remaining -= batch.recordCount;
-      if (signal.aborted) throw canceledError();
-      const timestamp = BigInt(batch.commitTimestampMs) * 1000n;
-      const rows: RowBatch = new Array(batch.recordCount);
-      for (let i = 0; i < batch.recordCount; i++) {
-        const row: Value[] = new Array(width + 3).fill(null);
-        for (let c = 0; c < columns.length; c++) row[columns[c] as number] = (batch.columns[c] as Value[])[i] ?? null;
-        row[width] = tablet.bucket;
-        row[width + 1] = batch.baseOffset + BigInt(i);
-        row[width + 2] = timestamp;
-        rows[i] = row;
+      template[width + 2] = wantsTimestamp ? BigInt(batch.commitTimestampMs) * 1000n : null;
+      const sources = batch.columns as Value[][];
+      for (let start = 0; start < batch.recordCount; start += limits.rowsPerBatchMax) {
+        if (signal.aborted) throw canceledError();
+        const stop = Math.min(batch.recordCount, start + limits.rowsPerBatchMax);
+        const rows: RowBatch = new Array(stop - start);
+        for (let i = start; i < stop; i++) {
+          const row = template.slice();
+          for (let c = 0; c < columns.length; c++) row[columns[c] as number] = (sources[c] as Value[])[i] ?? null;
+          if (wantsOffset) row[width + 1] = batch.baseOffset + BigInt(i);
+          rows[i - start] = row;
+        }
+        yield rows;
       }
-      yield rows;
     }
   }
 }
 
-async function* readChangelog(table: TableDef, snapshot: readonly TabletSnapshot[], signal: AbortSignal): AsyncGenerator<RowBatch> {
+async function* readChangelog(table: TableDef, snapshotOf: () => Promise<readonly TabletSnapshot[]>, signal: AbortSignal): AsyncGenerator<RowBatch> {
+  const snapshot = await snapshotOf();
   const width = table.schema.columns.length;
   const hasChangeType = table.schema.primaryKey.length > 0;
   const first = hasChangeType ? 1 : 0;

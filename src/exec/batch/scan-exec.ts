@@ -14,12 +14,15 @@ import type { BatchOperator, ExecContext, ResolvedScanAccess, RowBatch } from '.
 export class ScanExec implements BatchOperator {
   constructor(private readonly scan: LogicalScan) {}
 
-  async *execute(context: ExecContext): AsyncGenerator<RowBatch> {
+  /** The reader's generator itself, not one wrapped around it (which would hold each batch longer). */
+  execute(context: ExecContext): AsyncGenerator<RowBatch> {
     const access = this.scan.access === undefined ? undefined : resolveAccess(this.scan.table, this.scan.access, context);
-    if (access === null) return;
-    yield* context.tables.scan(this.scan, context.signal, access);
+    if (access === null) return noRows();
+    return context.tables.scan(this.scan, context.signal, access);
   }
 }
+
+async function* noRows(): AsyncGenerator<RowBatch> {}
 
 /** The access path's values for one execution; null when it admits no row (a NULL bound, no bucket left). */
 export function resolveAccess(table: TableDef, access: ScanAccess, context: ExecContext): ResolvedScanAccess | null {
