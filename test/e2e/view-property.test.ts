@@ -1,7 +1,8 @@
 // Property test of materialized views: a seeded random workload of inserts, updates (join keys
 // included) and deletes on three tables, from two connections at once and in multi-statement
-// transactions, with a three-way join view (the wide table), an aggregate over the join and an
-// aggregate over one table. After every round, once the views have caught up, each view equals the
+// transactions, with a three-way join view (the wide table), an aggregate over the join, an
+// aggregate over one table, and LEFT JOIN views: the wide table keeping orders without a customer
+// or nation, an aggregate over it, and customers with their (maybe zero) orders. After every round, once the views have caught up, each view equals the
 // same SELECT run in batch; the server restarts in the middle; at the end, replaying each view's
 // changelog from the start reproduces it.
 
@@ -19,6 +20,21 @@ const views = [
   { name: 'wide', query: `SELECT o.o_key, o.o_price, c.c_name, n.n_name ${join} WHERE o.o_price >= 10`, key: 'o_key' },
   { name: 'by_nation', query: `SELECT n.n_name, count(*) AS orders, sum(o.o_price) AS total, max(o.o_price) AS top ${join} GROUP BY n.n_name`, key: 'n_name' },
   { name: 'per_nation_key', query: 'SELECT c_nation, count(*) AS customers, min(c_name) AS first_name FROM customer GROUP BY c_nation', key: 'c_nation' },
+  {
+    name: 'wide_left',
+    query: "SELECT o.o_key, o.o_price, c.c_name, n.n_name FROM orders o LEFT JOIN customer c ON o.o_cust = c.c_key LEFT JOIN nation n ON c.c_nation = n.n_key AND n.n_name <> 'n0'",
+    key: 'o_key',
+  },
+  {
+    name: 'left_by_price',
+    query: 'SELECT o.o_price % 3 AS price_mod, count(*) AS orders, count(c.c_key) AS matched, max(c.c_name) AS top FROM orders o LEFT JOIN customer c ON o.o_cust = c.c_key GROUP BY o.o_price % 3',
+    key: 'price_mod',
+  },
+  {
+    name: 'customer_orders',
+    query: 'SELECT c.c_key, count(o.o_key) AS orders, sum(o.o_price) AS total FROM customer c LEFT JOIN orders o ON o.o_cust = c.c_key GROUP BY c.c_key',
+    key: 'c_key',
+  },
 ];
 
 const encode = (rows: readonly Record<string, unknown>[]): string[] => rows.map((row) => JSON.stringify(Object.values(row).map((value) => (value === null ? null : String(value))))).sort();

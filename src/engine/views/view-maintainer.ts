@@ -7,6 +7,12 @@
 // as of exactly that commit. No join state is kept in memory; a GROUP BY above the join keeps only
 // its per-group aggregate state. The view's changes are written to its own primary-key table as
 // later commits, in order, by one writer (so it also has a changelog and can be subscribed to).
+// A view with a LEFT JOIN (a rooted join, see view-plan.ts) is maintained root row by root row
+// instead: the commit's changes name the root rows they can affect (a root row changed, or reached
+// from a changed row of another input by lookups toward the root); each such root row's joined rows
+// are computed as of before the commit (the current rows with the commit's changes undone) and as of
+// after it, and the difference goes on. A root row without a match on a LEFT JOIN's right side
+// keeps NULLs there, so a match appearing or disappearing moves the row between the two forms.
 // On creation and at every start the view is recomputed in batch while no commit is in flight, and
 // the difference from its stored rows is written first: nothing is lost or applied twice across a
 // restart, at the cost of one recomputation.
@@ -28,6 +34,7 @@ import type { FunctionContext } from '../../functions/function.js';
 import type { LogicalPlan } from '../../sql/plan/logical-plan.js';
 import { optimize } from '../../sql/optimizer/optimize.js';
 import type { AppendedBatch, ApplyHook, CommitInfo } from '../../storage/commit/commit-pipeline.js';
+import { ChangeType } from '../../storage/kv/change-batch.js';
 import type { LogTablet } from '../../storage/log/log-tablet.js';
 import type { TableStorage } from '../../storage/table-storage.js';
 import type { Catalog } from '../catalog.js';
@@ -36,6 +43,12 @@ import { WriteRouter } from '../write-router.js';
 
 /** A partially joined row: the joined-row array (unfilled inputs NULL) and its multiplicity. */
 interface Partial { readonly row: Value[]; readonly diff: number }
+
+/** An input row (scan layout) as it was before a commit and as it is after it (null: absent). */
+interface RowChange { readonly before: Value[] | null; after: Value[] | null }
+
+/** Which rows a rooted-join lookup sees: as of before the commit, after it, or both (a superset, to find affected rows). */
+type RowState = 'before' | 'after' | 'either';
 
 export interface ViewStatus {
   readonly view: TableDef;
@@ -51,6 +64,9 @@ export interface ViewStatus {
 export class ViewMaintainer {
   private readonly pipeline: StreamPipeline;
   private readonly condition: CompiledExpr | null;
+  /** Rooted joins: each input's compiled ON condition, and the filter inside the join tree. */
+  private readonly onConditions: (CompiledExpr | null)[];
+  private readonly rootedFilter: CompiledExpr | null;
   private readonly width: number;
   private readonly routers: WriteRouter[];
   /** Input indexes each input table's log tablets feed. */
@@ -70,6 +86,8 @@ export class ViewMaintainer {
     private readonly tables: TableReader, private readonly indexes: TableIndexes) {
     this.pipeline = new StreamPipeline(plan.stream, functions, []);
     this.condition = plan.condition === null ? null : compileExpr(plan.condition, functions);
+    this.onConditions = (plan.rooted?.steps ?? []).map((step) => (step?.on == null ? null : compileExpr(step.on, functions)));
+    this.rootedFilter = plan.rooted?.filter == null ? null : compileExpr(plan.rooted.filter, functions);
     this.width = plan.inputs.reduce((sum, input) => sum + input.width, 0);
     this.routers = plan.inputs.map((input) => new WriteRouter(input.table));
     this.mapTablets();
@@ -180,6 +198,10 @@ export class ViewMaintainer {
   }
 
   private async maintain(info: CommitInfo, batches: readonly AppendedBatch[]): Promise<void> {
+    if (this.plan.rooted !== null) {
+      await this.maintainRooted(info, batches);
+      return;
+    }
     const deltas = new Map<number, Partial[]>();
     for (const appended of batches) {
       const inputs = this.inputsOfLog.get(appended.log);
@@ -203,6 +225,11 @@ export class ViewMaintainer {
         joined.diffs.push(sign * partial.diff);
       }
     }
+    this.emit(info, joined);
+  }
+
+  /** Runs the joined rows' changes through the stream nodes above the join and queues the view's changes. */
+  private emit(info: CommitInfo, joined: ChangeChunk): void {
     const output = this.pipeline.push(joined);
     const flushed = this.pipeline.flush();
     const all: ChangeChunk = { rows: [...output.rows, ...flushed.rows], diffs: [...output.diffs, ...flushed.diffs] };
@@ -213,6 +240,164 @@ export class ViewMaintainer {
       else if (change.kind === 'delete') changes.set(key, keyOnly(change.row));
     }
     if (changes.size > 0) this.enqueue(changes, info.timestampMs, info.sequence);
+  }
+
+  // ---- rooted joins (views with a LEFT JOIN) ---------------------------------------------------
+
+  private async maintainRooted(info: CommitInfo, batches: readonly AppendedBatch[]): Promise<void> {
+    const changes = new Map<number, Map<string, RowChange>>();
+    for (const appended of batches) {
+      for (const input of this.inputsOfLog.get(appended.log) ?? []) {
+        const changed = changes.get(input) ?? new Map<string, RowChange>();
+        this.decodeChanges(input, appended, changed);
+        changes.set(input, changed);
+      }
+    }
+    this.lastSource = info.sequence;
+    if (changes.size === 0) return;
+    const roots = await this.affectedRoots(changes);
+    const before: Value[][] = [];
+    const after: Value[][] = [];
+    for (const change of roots.values()) {
+      if (change.before !== null) before.push(change.before);
+      if (change.after !== null) after.push(change.after);
+    }
+    const removed = await this.expandRooted(before, 'before', changes);
+    const added = await this.expandRooted(after, 'after', changes);
+    this.emit(info, { rows: [...added, ...removed], diffs: [...added.map(() => 1), ...removed.map(() => -1)] });
+  }
+
+  /** Each changed row of an input by primary key: its first record's row before, its last record's row after. */
+  private decodeChanges(input: number, appended: AppendedBatch, into: Map<string, RowChange>): void {
+    const spec = this.plan.inputs[input]!;
+    const columns = appended.batch.columns;
+    const tableWidth = spec.table.schema.columns.length;
+    for (let i = 0; i < appended.batch.rowCount; i++) {
+      const code = Number(columns[0]![i]);
+      const row = new Array<Value>(spec.width).fill(null);
+      for (let c = 0; c < tableWidth; c++) row[c] = columns[c + 1]?.[i] ?? null;
+      const id = this.rowId(input, row);
+      let change = into.get(id);
+      if (change === undefined) {
+        const existed = code !== ChangeType.insert;
+        change = { before: existed ? row : null, after: existed ? row : null };
+        into.set(id, change);
+      }
+      if (code === ChangeType.insert || code === ChangeType.updateAfter) change.after = row;
+      else if (code === ChangeType.delete) change.after = null;
+    }
+  }
+
+  private rowId(input: number, row: readonly Value[]): string {
+    return this.plan.inputs[input]!.keyColumns.map((column) => valueKey(row[column] ?? null)).join('\u0002');
+  }
+
+  /** The root rows whose joined rows the changes can alter, each as before and after the commit. */
+  private async affectedRoots(changes: ReadonlyMap<number, ReadonlyMap<string, RowChange>>): Promise<Map<string, RowChange>> {
+    const rootChanges = changes.get(0);
+    const roots = new Map<string, RowChange>(rootChanges ?? []);
+    const inputs = this.plan.inputs;
+    for (const [input, changed] of changes) {
+      if (input === 0) continue;
+      let partials: Value[][] = [];
+      for (const change of changed.values()) {
+        for (const image of change.before === change.after ? [change.after] : [change.before, change.after]) {
+          if (image === null) continue;
+          const row = new Array<Value>(this.width).fill(null);
+          for (let c = 0; c < image.length; c++) row[inputs[input]!.offset + c] = image[c] ?? null;
+          partials.push(row);
+        }
+      }
+      const visited = new Set([input]);
+      for (const next of this.plan.rooted!.towardRoot[input]!) {
+        const fixed = fixedColumns(next, visited, this.plan.edges);
+        partials = await this.extendRooted(partials, next, fixed, lookupPath(inputs[next]!, fixed)!, 'either', changes, 'inner', null);
+        visited.add(next);
+      }
+      for (const partial of partials) {
+        const root = partial.slice(0, inputs[0]!.width);
+        const id = this.rowId(0, root);
+        if (!roots.has(id)) roots.set(id, { before: root, after: root });
+      }
+    }
+    return roots;
+  }
+
+  /** The joined rows of root rows as of before or after the commit: each join in FROM order, by lookups. */
+  private async expandRooted(roots: readonly Value[][], state: 'before' | 'after', changes: ReadonlyMap<number, ReadonlyMap<string, RowChange>>):
+    Promise<Value[][]> {
+    const rooted = this.plan.rooted!;
+    let partials = roots.map((root) => {
+      const row = new Array<Value>(this.width).fill(null);
+      for (let c = 0; c < root.length; c++) row[c] = root[c] ?? null;
+      return row;
+    });
+    const visited = new Set([0]);
+    for (let input = 1; input < this.plan.inputs.length && partials.length > 0; input++) {
+      const step = rooted.steps[input]!;
+      partials = await this.extendRooted(partials, input, fixedColumns(input, visited, this.plan.edges), step.path, state, changes, step.kind,
+        this.onConditions[input] ?? null);
+      visited.add(input);
+    }
+    return this.rootedFilter === null ? partials : partials.filter((row) => this.rootedFilter!(row, []) === true);
+  }
+
+  /**
+   * Joins each partial row with the input's rows (as of `state`) whose columns equal the fixed ones
+   * and that pass `on`; on a left join a row without any keeps NULLs for the input.
+   */
+  private async extendRooted(partials: readonly Value[][], input: number, fixed: ReadonlyMap<number, { input: number; column: number }>,
+    path: LookupPath, state: RowState, changes: ReadonlyMap<number, ReadonlyMap<string, RowChange>>, kind: 'inner' | 'left',
+    on: CompiledExpr | null): Promise<Value[][]> {
+    const spec = this.plan.inputs[input]!;
+    const sources = path.columns.map((column) => fixed.get(column)!);
+    const idOf = (values: readonly Value[]): string => values.map((value) => valueKey(value)).join('\u0002');
+    const valuesOf = (row: readonly Value[]): Value[] => sources.map((source) => row[this.plan.inputs[source.input]!.offset + source.column] ?? null);
+    const wanted = new Map<string, Value[]>();
+    for (const partial of partials) {
+      const values = valuesOf(partial);
+      if (!values.some((value) => value === null)) wanted.set(idOf(values), values);
+    }
+    const current = await this.lookup(this.current(spec.table), input, path, [...wanted.values()]);
+    const seen = new Map<string, Value[][]>();
+    const rowsFor = (values: readonly Value[]): Value[][] => {
+      const id = idOf(values);
+      let rows = seen.get(id);
+      if (rows === undefined) {
+        rows = this.rowsAsOf(current.get(id) ?? [], input, path, values, state, changes.get(input));
+        seen.set(id, rows);
+      }
+      return rows;
+    };
+    const out: Value[][] = [];
+    for (const partial of partials) {
+      const values = valuesOf(partial);
+      let matched = false;
+      if (!values.some((value) => value === null)) {
+        for (const candidate of rowsFor(values)) {
+          const row = partial.slice();
+          for (let c = 0; c < spec.width; c++) row[spec.offset + c] = candidate[c] ?? null;
+          // `on` holds every equality of the join, also those the lookup's key or index prefix did not cover.
+          if (on !== null && on(row, []) !== true) continue;
+          out.push(row);
+          matched = true;
+        }
+      }
+      if (!matched && kind === 'left') out.push(partial);
+    }
+    return out;
+  }
+
+  /** An input's rows for one lookup as of `state`: the current rows with the commit's changes undone for 'before'. */
+  private rowsAsOf(rows: readonly Value[][], input: number, path: LookupPath, values: readonly Value[], state: RowState,
+    changed: ReadonlyMap<string, RowChange> | undefined): Value[][] {
+    if (changed === undefined || state === 'after') return [...rows];
+    const out = state === 'before' ? rows.filter((row) => !changed.has(this.rowId(input, row))) : [...rows];
+    for (const change of changed.values()) {
+      if (change.before === null || (state === 'either' && change.before === change.after)) continue;
+      if (path.columns.every((column, index) => valueKey(change.before![column] ?? null) === valueKey(values[index] ?? null))) out.push(change.before);
+    }
+    return out;
   }
 
   /** A change record of an input as a partial joined row with its multiplicity. */

@@ -90,7 +90,11 @@ class FloatSumState implements RetractableAccumulator {
   }
 }
 
-/** min/max: a count per distinct value; the extreme is recomputed only when it goes away. */
+/**
+ * min/max: a count per distinct value; the extreme is recomputed only when it goes away. A count
+ * may go below zero for a while (a delta join's terms may retract a row before they add it), so
+ * only values whose count is positive take part.
+ */
 class ExtremeState implements RetractableAccumulator {
   private readonly values = new Map<string, { value: Value; count: number }>();
   private best: Value = null;
@@ -102,15 +106,13 @@ class ExtremeState implements RetractableAccumulator {
     if (value === null) return;
     const key = valueKey(value);
     const entry = this.values.get(key);
-    const count = (entry?.count ?? 0) + diff;
-    if (count <= 0) {
-      this.values.delete(key);
-      if (this.best !== null && valueKey(this.best) === key) this.stale = true;
-      return;
-    }
-    if (entry === undefined) this.values.set(key, { value, count });
+    const before = entry?.count ?? 0;
+    const count = before + diff;
+    if (count === 0) this.values.delete(key);
+    else if (entry === undefined) this.values.set(key, { value, count });
     else entry.count = count;
-    if (diff > 0 && !this.stale && (this.best === null || this.better(value, this.best))) this.best = value;
+    if (before > 0 && count <= 0 && this.best !== null && valueKey(this.best) === key) this.stale = true;
+    if (before <= 0 && count > 0 && !this.stale && (this.best === null || this.better(value, this.best))) this.best = value;
   }
 
   private better(a: Value, b: Value): boolean {
@@ -121,10 +123,10 @@ class ExtremeState implements RetractableAccumulator {
   result(): Value {
     if (this.stale) {
       this.best = null;
-      for (const { value } of this.values.values()) if (this.best === null || this.better(value, this.best)) this.best = value;
+      for (const { value, count } of this.values.values()) if (count > 0 && (this.best === null || this.better(value, this.best))) this.best = value;
       this.stale = false;
     }
-    return this.values.size === 0 ? null : this.best;
+    return this.best;
   }
 }
 
@@ -143,7 +145,7 @@ class BoolState implements RetractableAccumulator {
   }
 }
 
-/** DISTINCT: the inner state sees a value when its count goes from 0 to 1, and loses it at 1 to 0. */
+/** DISTINCT: the inner state sees a value when its count turns positive, and loses it when it no longer is (counts may dip below zero for a while). */
 class DistinctState implements RetractableAccumulator {
   private readonly counts = new Map<string, number>();
   constructor(private readonly inner: RetractableAccumulator) {}
@@ -153,7 +155,7 @@ class DistinctState implements RetractableAccumulator {
     const key = valueKey(value);
     const before = this.counts.get(key) ?? 0;
     const after = before + diff;
-    if (after <= 0) this.counts.delete(key);
+    if (after === 0) this.counts.delete(key);
     else this.counts.set(key, after);
     if (before <= 0 && after > 0) this.inner.update(args, 1);
     else if (before > 0 && after <= 0) this.inner.update(args, -1);

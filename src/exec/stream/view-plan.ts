@@ -1,11 +1,17 @@
-// The plan of a materialized view: its inputs (tables joined by inner equi-joins, or one table),
-// the join graph, and the stream nodes above the join (filters, projections, at most one GROUP BY),
-// with the view's primary key derived from the query: the group keys, or the primary keys of every
-// input (which the query must select). Maintenance is a delta join: a change to one input looks up
-// the others through their primary keys (a whole key or a leading prefix), so the planner checks
-// that from every input the others can be reached that way, and names the index a user would need
-// otherwise. Inputs' rows are laid out one after another in the joined row (table-binder.ts's scan
-// row layout each), in the order the FROM clause gives them.
+// The plan of a materialized view: its inputs (tables joined by inner or left equi-joins, or one
+// table), the join graph, and the stream nodes above the join (filters, projections, at most one
+// GROUP BY), with the view's primary key derived from the query: the group keys, or the primary keys
+// of every input (which the query must select). Maintenance is a delta join: a change to one input
+// looks up the others through their primary keys (a whole key or a leading prefix) or secondary
+// indexes, so the planner checks that from every input the others can be reached that way, and
+// names the index a user would need otherwise. Inputs' rows are laid out one after another in the
+// joined row (table-binder.ts's scan row layout each), in the order the FROM clause gives them.
+//
+// A view with a LEFT JOIN is planned as a rooted join (`rooted`): its joins must run left to right
+// (each join's right side a table), so every joined row holds exactly one row of the first input,
+// the root. Its maintainer recomputes the joined rows of each root row a commit can affect, before
+// and after the commit, and emits the difference; `towardRoot` is how a change of another input
+// finds those root rows.
 
 import type { TableDef } from '../../common/catalog-model.js';
 import { notSupported, SqlError, SqlState } from '../../common/errors.js';
@@ -55,8 +61,28 @@ export interface JoinEdge {
   readonly right: { readonly input: number; readonly column: number };
 }
 
+/** How input j (≥ 1) of a rooted join joins the inputs before it. */
+export interface JoinStep {
+  readonly kind: 'inner' | 'left';
+  /** The ON condition over the joined row (null: none). */
+  readonly on: BoundExpr | null;
+  /** How its candidate rows are found from the columns the inputs before it fix. */
+  readonly path: LookupPath;
+}
+
+export interface RootedJoin {
+  /** Per input: its join step (index 0, the root, has none). */
+  readonly steps: readonly (JoinStep | null)[];
+  /** Per input: the inputs to look up, in order, to reach the root's rows from a row of it. */
+  readonly towardRoot: readonly (readonly number[])[];
+  /** Conditions of filters inside the join tree over the joined row, tested after the joins (null: none). */
+  readonly filter: BoundExpr | null;
+}
+
 export interface ViewPlan {
   readonly inputs: readonly ViewInput[];
+  /** Set when the view has a LEFT JOIN: maintained root row by root row (see the file comment). */
+  readonly rooted: RootedJoin | null;
   readonly edges: readonly JoinEdge[];
   /** Every join condition over the joined row (null: none); tested on each joined row. */
   readonly condition: BoundExpr | null;
@@ -74,9 +100,14 @@ export function planView(plan: LogicalPlan): ViewPlan {
     node = node.input;
   }
   const inputs: ViewInput[] = [];
-  const conditions: BoundExpr[] = [];
-  flattenJoin(node, inputs, conditions);
-  const edges = equalityEdges(conditions, inputs);
+  const tree: JoinTree = { conditions: [], filters: [], steps: [], hasLeft: false, bushy: false };
+  flattenJoin(node, inputs, tree);
+  const conditions = tree.conditions;
+  if (tree.hasLeft && tree.bushy) {
+    throw notSupported('a materialized view with a LEFT JOIN must join its tables left to right (each join\'s right side a table)');
+  }
+  const stepConditions = tree.steps.flatMap((step) => (step === null || step === undefined || step.on === null ? [] : [step.on]));
+  const edges = equalityEdges(tree.hasLeft ? stepConditions : conditions, inputs);
   chain.reverse();
   const before: StreamNode[] = [];
   const after: StreamNode[] = [];
@@ -111,14 +142,79 @@ export function planView(plan: LogicalPlan): ViewPlan {
       : 'a materialized view with GROUP BY must select every group key as a plain column (its rows need a key)',
     { hint: aggregate === null ? 'Add the key columns to the select list.' : 'Add the GROUP BY expressions to the select list.' });
   }
-  checkLookups(inputs, edges);
-  const condition = conditions.length === 0 ? null : conditions.reduce((all, next) => ({ kind: 'And', type: all.type, args: [all, next] }));
+  const rooted = tree.hasLeft ? planRooted(inputs, edges, tree, aggregate === null ? rootInputs(inputs, edges) : []) : null;
+  if (rooted === null) checkLookups(inputs, edges);
+  const condition = conjunction(conditions);
   const first = inputs[0]!;
   const stream: StreamPlan = {
     source: { table: first.table, partition: null, changelog: false, columns: [] },
     before, aggregate, after, outputKey: key,
   };
-  return { inputs, edges, condition, stream, key };
+  return { inputs, rooted, edges, condition, stream, key };
+}
+
+function conjunction(conditions: readonly BoundExpr[]): BoundExpr | null {
+  return conditions.length === 0 ? null : conditions.reduce((all, next) => ({ kind: 'And', type: all.type, args: [all, next] }));
+}
+
+/** The rooted plan of a view with a LEFT JOIN: join steps with their lookup paths, and paths back to the root. */
+function planRooted(inputs: readonly ViewInput[], edges: readonly JoinEdge[], tree: JoinTree, keyInputs: readonly number[]): RootedJoin {
+  const steps: (JoinStep | null)[] = [null];
+  for (let index = 1; index < inputs.length; index++) {
+    const step = tree.steps[index];
+    if (step === undefined || step === null) throw notSupported('a materialized view with a LEFT JOIN must join its tables left to right');
+    const before = new Set(inputs.slice(0, index).map((_, position) => position));
+    const fixed = fixedColumns(index, before, edges);
+    const path = lookupPath(inputs[index]!, fixed);
+    if (path === null) throw missingLookup(inputs[index]!, [...fixed.keys()]);
+    steps.push({ kind: step.kind, on: step.on, path });
+  }
+  // A row of the nullable side of a LEFT JOIN may be missing, so the view's key (without GROUP BY,
+  // the key inputs' keys) cannot include its key.
+  for (const input of keyInputs) {
+    if (input > 0 && steps[input]?.kind === 'left') {
+      const table = inputs[input]!.table.name;
+      throw notSupported(`a materialized view needs the LEFT JOIN of "${table}" to match at most one row`,
+        `Join "${table}" on its whole primary key.`);
+    }
+  }
+  const towardRoot = inputs.map((_, start) => (start === 0 ? [] : pathToRoot(inputs, edges, start)));
+  return { steps, towardRoot, filter: conjunction(tree.filters) };
+}
+
+/** The inputs from `start` to the root (input 0) along the join graph, each reachable by a key or index lookup. */
+function pathToRoot(inputs: readonly ViewInput[], edges: readonly JoinEdge[], start: number): number[] {
+  // Breadth-first from the root, so each input knows its neighbour one step closer to it.
+  const closer = new Map<number, number>([[0, -1]]);
+  const queue = [0];
+  while (queue.length > 0) {
+    const at = queue.shift()!;
+    for (const edge of edges) {
+      for (const [from, to] of [[edge.left.input, edge.right.input], [edge.right.input, edge.left.input]] as const) {
+        if (from === at && !closer.has(to)) {
+          closer.set(to, at);
+          queue.push(to);
+        }
+      }
+    }
+  }
+  const path: number[] = [];
+  const visited = new Set([start]);
+  for (let at = closer.get(start); at !== undefined && at >= 0; at = closer.get(at)) {
+    const fixed = fixedColumns(at, visited, edges);
+    if (lookupPath(inputs[at]!, fixed) === null) throw missingLookup(inputs[at]!, [...fixed.keys()]);
+    path.push(at);
+    visited.add(at);
+  }
+  if (!visited.has(0)) throw notSupported(`"${inputs[start]!.table.name}" is not joined to the other tables of the materialized view by equality`);
+  return path;
+}
+
+function missingLookup(input: ViewInput, columns: readonly number[]): SqlError {
+  const names = columns.map((column) => input.table.schema.columns[column]!.name);
+  return new SqlError(SqlState.featureNotSupported,
+    `a materialized view needs to look up "${input.table.name}" by its join columns, and it has no key or index on them`,
+    { hint: names.length > 0 ? `Run CREATE INDEX ON ${input.table.name} (${names.join(', ')}), or join on its primary key.` : `Join ${input.table.name} on its primary key.` });
 }
 
 /**
@@ -150,11 +246,27 @@ function rootInputs(inputs: readonly ViewInput[], edges: readonly JoinEdge[]): n
   }
 }
 
-/** Inputs of a tree of inner joins, left to right, with their conditions shifted onto the joined row. */
-function flattenJoin(plan: LogicalPlan, inputs: ViewInput[], conditions: BoundExpr[]): void {
+/** What flattening a join tree collects besides its inputs. */
+interface JoinTree {
+  /** Inner joins' ON conditions and filters inside the tree, over the joined row. */
+  readonly conditions: BoundExpr[];
+  /** Filters inside the tree alone. */
+  readonly filters: BoundExpr[];
+  /** Per input whose join has a table as its right side: the join's kind and ON condition. */
+  readonly steps: ({ readonly kind: 'inner' | 'left'; readonly on: BoundExpr | null } | null)[];
+  hasLeft: boolean;
+  /** Some join's right side is itself a join. */
+  bushy: boolean;
+}
+
+/** Inputs of a tree of inner and left joins, left to right, with their conditions shifted onto the joined row. */
+function flattenJoin(plan: LogicalPlan, inputs: ViewInput[], tree: JoinTree): void {
   switch (plan.kind) {
     case 'Scan': {
       if (plan.changelog) throw notSupported('a materialized view over a changelog ($changelog) is not supported');
+      if (plan.table.schema.options.changelogImage !== 'full') {
+        throw notSupported(`a materialized view over "${plan.table.name}" needs its full changelog`, "Its changelog_image must be 'full'.");
+      }
       if (plan.table.schema.partitionKey.length > 0) throw notSupported(`a materialized view over the partitioned table "${plan.table.name}" is not supported yet`);
       if (plan.table.schema.primaryKey.length === 0) {
         throw notSupported(`a materialized view over the log table "${plan.table.name}" is not supported yet`, 'Its inputs must be primary-key tables.');
@@ -171,26 +283,37 @@ function flattenJoin(plan: LogicalPlan, inputs: ViewInput[], conditions: BoundEx
       return;
     }
     case 'Join': {
-      if (plan.joinType !== 'inner') throw notSupported(`a ${plan.joinType.toUpperCase()} JOIN in a materialized view is not supported yet`, 'Use inner joins.');
+      if (plan.joinType !== 'inner' && plan.joinType !== 'left') {
+        throw notSupported(`a ${plan.joinType.toUpperCase()} JOIN in a materialized view is not supported yet`, 'Use inner or left joins.');
+      }
       const offset = inputs.reduce((sum, input) => sum + input.width, 0);
-      flattenJoin(plan.left, inputs, conditions);
-      flattenJoin(plan.right, inputs, conditions);
+      flattenJoin(plan.left, inputs, tree);
+      const rightInput = inputs.length;
+      flattenJoin(plan.right, inputs, tree);
       const shift = (expr: BoundExpr): BoundExpr => offset === 0 ? expr
         : mapExpr(expr, (inner) => (inner.kind === 'Column' ? { ...inner, index: inner.index + offset } : undefined));
       // The binder leaves every ON condition in `condition`; only the optimizer fills `keys`.
       if (plan.keys.length > 0) throw notSupported('an optimized join in a materialized view definition');
-      if (plan.condition !== null) {
-        checkExpr(plan.condition);
-        conditions.push(shift(plan.condition));
+      if (plan.condition !== null) checkExpr(plan.condition);
+      const on = plan.condition === null ? null : shift(plan.condition);
+      if (plan.joinType === 'left') {
+        if (plan.right.kind !== 'Scan') throw notSupported('the right side of a LEFT JOIN in a materialized view must be a table');
+        tree.hasLeft = true;
+      } else if (on !== null) {
+        tree.conditions.push(on);
       }
+      if (plan.right.kind === 'Scan') tree.steps[rightInput] = { kind: plan.joinType, on };
+      else tree.bushy = true;
       return;
     }
     case 'Filter': {
       const offset = inputs.reduce((sum, input) => sum + input.width, 0);
-      flattenJoin(plan.input, inputs, conditions);
+      flattenJoin(plan.input, inputs, tree);
       checkExpr(plan.predicate);
-      conditions.push(offset === 0 ? plan.predicate
-        : mapExpr(plan.predicate, (inner) => (inner.kind === 'Column' ? { ...inner, index: inner.index + offset } : undefined)));
+      const predicate = offset === 0 ? plan.predicate
+        : mapExpr(plan.predicate, (inner) => (inner.kind === 'Column' ? { ...inner, index: inner.index + offset } : undefined));
+      tree.conditions.push(predicate);
+      tree.filters.push(predicate);
       return;
     }
     default:
@@ -281,13 +404,8 @@ function checkLookups(inputs: readonly ViewInput[], edges: readonly JoinEdge[]):
     }
     if (visited.size < inputs.length) {
       const missing = inputs.findIndex((_, index) => !visited.has(index));
-      const input = inputs[missing]!;
-      const joined = [...fixedColumns(missing, new Set(inputs.map((_, index) => index).filter((index) => index !== missing)), edges).keys()]
-        .map((column) => input.table.schema.columns[column]!.name);
-      const hint = joined.length > 0 ? `CREATE INDEX ON ${input.table.name} (${joined.join(', ')})` : `join ${input.table.name} on its primary key`;
-      throw new SqlError(SqlState.featureNotSupported,
-        `a materialized view needs to look up "${input.table.name}" by its join columns, and it has no key or index on them`,
-        { hint: joined.length > 0 ? `Run ${hint}, or join on its primary key.` : `Join ${input.table.name} on its primary key.` });
+      const others = new Set(inputs.map((_, index) => index).filter((index) => index !== missing));
+      throw missingLookup(inputs[missing]!, [...fixedColumns(missing, others, edges).keys()]);
     }
   }
 }
