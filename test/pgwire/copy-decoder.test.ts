@@ -134,6 +134,23 @@ describe('text format', () => {
     expect(failure(`${line}\t1\n`, text, many)).toMatchObject({ code: '22P04', message: 'extra data after last expected column' });
   });
 
+  it('reads plain lines of typed columns in one pass exactly as the general path', () => {
+    const shape = [column('k', Types.int8), column('c', Types.int4), column('p', { name: 'numeric', precision: 15, scale: 2 }),
+      column('d', Types.date), column('s', Types.text)];
+    const lines = '1\t2\t3.5\t2024-02-29\tok\n-9007199254740993\t7\t1.005\t0099-01-01 BC\t\n3\t-4\t12\t2024-01-01\tlast\n';
+    const rows = decode(lines, text, shape);
+    expect(rows.map((row) => row.map(String))).toEqual([
+      ['1', '2', '3.50', '19782', 'ok'], ['-9007199254740993', '7', '1.01', '-755322', ''], ['3', '-4', '12.00', '19723', 'last'],
+    ]);
+    expectSplitInvariant(Buffer.from(lines), text, shape);
+    expect(decode('1,2,3.5,2024-02-29,\n,,,,x\n', { ...csv, nullString: '' }, shape)).toEqual([[1n, 2, rows[0]![2], 19_782, null], [null, null, null, null, 'x']]);
+    // A bad value before extra data is reported as extra data (the line is split first), and one before missing data as itself.
+    expect(failure('1x\t2\t3\t2024-01-01\ts\tmore\n', text, shape)).toMatchObject({ message: 'extra data after last expected column' });
+    expect(failure('1x\t2\n', text, shape)).toMatchObject({ code: '22P02', context: 'COPY t, line 1, column k: "1x"' });
+    expect(failure('1\t2\t3\t2024-01-01\n', text, shape)).toMatchObject({ message: 'missing data for column "s"' });
+    expect(failure('1\t99999999999\t3\t2024-01-01\ts\n', text, shape)).toMatchObject({ code: '22003', context: 'COPY t, line 1, column c: "99999999999"' });
+  });
+
   it('reports errors as PostgreSQL does', () => {
     expect(failure('1\tx\ty\n')).toEqual({ code: '22P04', message: 'extra data after last expected column', context: 'COPY t, line 1: "1\tx\ty"' });
     expect(failure('1\tx\n2\n')).toEqual({ code: '22P04', message: 'missing data for column "b"', context: 'COPY t, line 2: "2"' });

@@ -34,6 +34,8 @@ export class CopyDecoder {
   private readonly textIsValue: readonly boolean[];
   /** Per column: recent strings of short fields, for text columns. */
   private readonly textCaches: readonly (ShortTextCache | undefined)[];
+  /** Every column is read from bytes (a fast parser or text): plain lines take plainLineValues. */
+  private readonly plainLinesInOnePass: boolean;
   /** Input bytes of the row nextRow() returned last, for batch sizing. */
   private rowBytes = 0;
   private headerPending: boolean;
@@ -67,6 +69,7 @@ export class CopyDecoder {
     this.bytesParsers = columns.map((column) => bytesParserFor(column.type));
     this.textIsValue = columns.map((column) => column.type.element === undefined && (column.type.name === 'text' || column.type.name === 'unknown'));
     this.textCaches = this.textIsValue.map((isText) => (isText ? new ShortTextCache() : undefined));
+    this.plainLinesInOnePass = columns.length > 0 && columns.every((_, index) => this.bytesParsers[index] !== undefined || this.textCaches[index] !== undefined);
   }
 
   /** Queues one CopyData payload. Data after the end-of-copy marker is ignored, as PostgreSQL does. */
@@ -136,6 +139,10 @@ export class CopyDecoder {
 
   /** `unmarked`: the line holds no byte its splitter needs to look at but the delimiter (no backslash, no csv quote). */
   private lineValues(line: Buffer, start: number, end: number, plainAscii: boolean, unmarked: boolean, lineNumber: number): Value[] {
+    if (unmarked && plainAscii && this.plainLinesInOnePass) {
+      const values = this.plainLineValues(line, start, end);
+      if (values !== null) return values;
+    }
     if (!plainAscii) {
       try {
         checkUtf8(line, start, end);
@@ -166,6 +173,40 @@ export class CopyDecoder {
       } else {
         values[index] = this.parseField(columns[index] as ColumnDescription, fields.rebuilt[index] ?? '', lineNumber);
       }
+    }
+    return values;
+  }
+
+  /**
+   * The values of a plain line (no byte but the delimiter to look at, plain ASCII) read in one pass:
+   * each field parsed as soon as its end is found. Null when the line is not one this path takes as
+   * it is (fields other than one per column, or a value its fast parser leaves to parseText): the
+   * general path then decodes it, with its errors in its order. Whenever this path returns values,
+   * they are the general path's.
+   */
+  private plainLineValues(line: Buffer, start: number, end: number): Value[] | null {
+    const columnCount = this.columns.length;
+    const { delimiter, nullBytes } = this.fieldSyntax;
+    const values: Value[] = new Array<Value>(columnCount);
+    let at = start;
+    for (let index = 0; index < columnCount; index++) {
+      const fieldStart = at;
+      while (at < end && line[at] !== delimiter) at++;
+      // Missing data before the last column, or extra data after it.
+      if ((at === end) !== (index === columnCount - 1)) return null;
+      if (at - fieldStart === nullBytes.length && isNullField(line, fieldStart, nullBytes)) {
+        values[index] = null;
+      } else {
+        const parser = this.bytesParsers[index];
+        if (parser === undefined) {
+          values[index] = (this.textCaches[index] as ShortTextCache).text(line, fieldStart, at);
+        } else {
+          const value = parser(line, fieldStart, at);
+          if (value === undefined) return null;
+          values[index] = value;
+        }
+      }
+      at++;
     }
     return values;
   }
@@ -240,6 +281,14 @@ export class CopyDecoder {
   private whereLine(lineNumber: number, line: string): string {
     return `${this.where(lineNumber)}: "${clip(line)}"`;
   }
+}
+
+/** Whether line[start, start + nullBytes.length) is the null string. */
+function isNullField(line: Buffer, start: number, nullBytes: Buffer): boolean {
+  for (let index = 0; index < nullBytes.length; index++) {
+    if (line[start + index] !== nullBytes[index]) return false;
+  }
+  return true;
 }
 
 function singleByte(text: string): boolean {
