@@ -47,6 +47,9 @@ type BlockState = 'none' | 'open' | 'failed';
 
 const nowMicros = (): bigint => BigInt(Date.now()) * 1000n;
 
+/** version()'s answer. */
+const versionText = `PostgreSQL ${serverVersion} (Sluice ${sluiceVersion}) on ${process.arch}-${process.platform}, compiled by Node.js ${process.version}, 64-bit`;
+
 export class EngineSession implements Session {
   private block: BlockState = 'none';
   private transactionStart: bigint | null = null;
@@ -440,8 +443,9 @@ export class EngineSession implements Session {
     if (this.block === 'open') this.block = 'failed';
   }
 
-  async sync(): Promise<void> {
+  sync(): Promise<void> | undefined {
     // Implicit transactions have nothing to commit until writes exist; settings persist.
+    return undefined;
   }
 
   takeNotices(): Notice[] {
@@ -474,7 +478,7 @@ export class EngineSession implements Session {
       statementTimestamp,
       setting: (name) => settings.get(name),
       catalog: this.catalogView,
-      serverVersion: `PostgreSQL ${serverVersion} (Sluice ${sluiceVersion}) on ${process.arch}-${process.platform}, compiled by Node.js ${process.version}, 64-bit`,
+      serverVersion: versionText,
     };
   }
 

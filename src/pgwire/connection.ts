@@ -141,21 +141,25 @@ export class Connection {
     const extended = new ExtendedProtocol(context, () => this.timeZone());
     this.extended = extended;
     for (;;) {
-      const message = await this.channel.nextMessage();
+      // Messages already received are taken without a wait; steps that finish at once (Bind,
+      // Describe, most Syncs) are not awaited: a promise per message costs more than the step.
+      const message = this.channel.bufferedMessage() ?? await this.channel.nextMessage();
       if (message === null || message.type === 'terminate') return;
       if (this.ignoreTillSync && message.type !== 'sync') continue;
-      await this.dispatch(context, extended, message);
+      const pending = this.dispatch(context, extended, message);
+      if (pending !== undefined) await pending;
       if (!this.channel.isOpen) return;
     }
   }
 
-  private async dispatch(context: OutputContext, extended: ExtendedProtocol, message: FrontendMessage): Promise<void> {
+  /** Handles one message; a promise only when the step has to wait. */
+  private dispatch(context: OutputContext, extended: ExtendedProtocol, message: FrontendMessage): Promise<void> | undefined {
     switch (message.type) {
       case 'query': return this.simpleQuery(context, extended, message.text);
       case 'parse': return this.extendedStep(context, extended, () => extended.parse(message.name, message.text, message.parameterTypeOids));
       case 'bind': return this.extendedStep(context, extended, () => extended.bind(message));
       case 'describe':
-        return this.extendedStep(context, extended, async () => {
+        return this.extendedStep(context, extended, () => {
           if (message.target === 'S') extended.describeStatement(message.name);
           else extended.describePortal(message.name);
         });
@@ -192,14 +196,21 @@ export class Connection {
     }
   }
 
-  private async extendedStep(context: OutputContext, extended: ExtendedProtocol, step: () => Promise<void>): Promise<void> {
+  /** Runs one extended-protocol step; a failure is reported and the rest of the cycle discarded. */
+  private extendedStep(context: OutputContext, extended: ExtendedProtocol, step: () => Promise<void> | void): Promise<void> | undefined {
     try {
-      await step();
+      const pending = step();
+      if (pending !== undefined) return pending.catch((thrown: unknown) => this.stepFailed(context, extended, thrown));
     } catch (thrown) {
-      this.reportError(context, thrown);
-      this.ignoreTillSync = true;
-      if (context.session.transactionStatus === 'E') await extended.closeAllPortals();
+      return this.stepFailed(context, extended, thrown);
     }
+    return undefined;
+  }
+
+  private async stepFailed(context: OutputContext, extended: ExtendedProtocol, thrown: unknown): Promise<void> {
+    this.reportError(context, thrown);
+    this.ignoreTillSync = true;
+    if (context.session.transactionStatus === 'E') await extended.closeAllPortals();
   }
 
   /** Sends a statement error as ErrorResponse; FATAL errors propagate and end the connection. */
@@ -215,15 +226,20 @@ export class Connection {
   private async endCycle(context: OutputContext, extended: ExtendedProtocol): Promise<void> {
     const session = context.session;
     try {
-      await session.sync();
+      const syncing = session.sync();
+      if (syncing !== undefined) await syncing;
     } catch (thrown) {
       this.reportError(context, thrown);
     }
     context.sendNotices();
-    if (session.transactionStatus !== 'T') await extended.closeAllPortals();
+    if (session.transactionStatus !== 'T') {
+      const closing = extended.closeAllPortals();
+      if (closing !== undefined) await closing;
+    }
     this.sendParameterChanges(session);
     writeReadyForQuery(this.channel.out, session.transactionStatus);
-    await this.channel.flush();
+    const flushing = this.channel.flush();
+    if (flushing !== undefined) await flushing;
   }
 
   // -------------------------------------------------------------------------------------------

@@ -13,15 +13,27 @@ import {
   writeParseComplete, writePortalSuspended, writeRowDescription,
 } from './backend-encoder.js';
 import type { BindMessage } from './frontend-decoder.js';
+import { MessageWriter } from './message-writer.js';
 import { protocolViolation } from './message-reader.js';
 import type { ColumnDescription, ParsedStatement, PreparedStatement, StatementOutcome } from './session.js';
 import { sendNonRowOutcome, sendRows, untilAborted, type OutputContext } from './statement-runner.js';
 import { decodeParameter, valueWriter, type FormatCode, type ValueWriter } from './value-codec.js';
 
+/** What a portal's result columns are sent with, for one list of result formats and time zone. */
+interface RowShape {
+  readonly formatsKey: string;
+  readonly timeZone: string;
+  readonly writers: readonly ValueWriter[];
+  /** The RowDescription message, encoded once (Describe of a portal sends it on every execution). */
+  readonly description: Buffer;
+}
+
 interface StatementEntry {
   /** Null for an empty query string, which runs without the engine (EmptyQueryResponse). */
   readonly parsed: ParsedStatement | null;
   readonly prepared: PreparedStatement;
+  /** The last row shape bound (prepared statements are bound with the same formats again and again). */
+  shape: RowShape | null;
 }
 
 class Portal {
@@ -33,12 +45,16 @@ class Portal {
     readonly statement: StatementEntry,
     readonly parameters: readonly Value[],
     readonly resultFormats: readonly FormatCode[],
+    /** Writers and RowDescription for the prepared statement's columns in these formats. */
+    readonly shape: RowShape,
   ) {}
 
-  async close(): Promise<void> {
+  /** Releases the portal's cursor; a promise only if it has one to close. */
+  close(): Promise<void> | undefined {
     const outcome = this.outcome;
     this.outcome = null;
-    if (outcome?.kind === 'rows') await outcome.cursor.close().catch(() => undefined);
+    if (outcome?.kind === 'rows') return outcome.cursor.close().catch(() => undefined);
+    return undefined;
   }
 }
 
@@ -60,21 +76,46 @@ export class ExtendedProtocol {
     const parsed = statements[0] ?? null;
     const prepared = parsed === null ? emptyPrepared(hints) : await session.prepare(parsed, hints);
     this.context.sendNotices();
-    this.statements.set(name, { parsed, prepared });
+    this.statements.set(name, { parsed, prepared, shape: null });
     writeParseComplete(this.context.channel.out);
   }
 
-  async bind(message: BindMessage): Promise<void> {
+  /** A promise only when the unnamed portal it replaces still has a cursor to close. */
+  bind(message: BindMessage): Promise<void> | undefined {
     const statement = this.statement(message.statement);
-    if (message.portal === '') await this.closePortal('');
-    else if (this.portals.has(message.portal)) throw new SqlError(SqlState.duplicateCursor, `portal "${message.portal}" already exists`);
+    if (message.portal === '') {
+      const closing = this.closePortal('');
+      if (closing !== undefined) return closing.then(() => this.bindPortal(message, statement));
+    }
+    this.bindPortal(message, statement);
+    return undefined;
+  }
+
+  private bindPortal(message: BindMessage, statement: StatementEntry): void {
+    if (message.portal !== '' && this.portals.has(message.portal)) throw new SqlError(SqlState.duplicateCursor, `portal "${message.portal}" already exists`);
     if (this.portals.size >= limits.portalsMax) throw tooMany('portals', limits.portalsMax);
     const parameters = this.decodeParameters(message, statement.prepared.parameterTypes);
     const columns = statement.prepared.columns ?? [];
     const resultFormats = expandFormats(message.resultFormats, columns.length, 'result formats', `query has ${columns.length} columns`);
-    columnWriters(columns, resultFormats, this.timeZone());
-    this.portals.set(message.portal, new Portal(statement, parameters, resultFormats));
+    const shape = this.rowShape(statement, resultFormats);
+    this.portals.set(message.portal, new Portal(statement, parameters, resultFormats, shape));
     writeBindComplete(this.context.channel.out);
+  }
+
+  /** The statement's row shape for these formats in the current time zone (the last one made, if it matches). */
+  private rowShape(statement: StatementEntry, formats: readonly FormatCode[]): RowShape {
+    const formatsKey = formats.join('');
+    const timeZone = this.timeZone();
+    const known = statement.shape;
+    if (known !== null && known.formatsKey === formatsKey && known.timeZone === timeZone) return known;
+    const columns = statement.prepared.columns ?? [];
+    const writers = columnWriters(columns, formats, timeZone);
+    const description = new MessageWriter(256);
+    if (statement.prepared.columns === null) writeNoData(description);
+    else writeRowDescription(description, columns, formats);
+    const shape = { formatsKey, timeZone, writers, description: description.take() };
+    statement.shape = shape;
+    return shape;
   }
 
   describeStatement(name: string): void {
@@ -84,8 +125,7 @@ export class ExtendedProtocol {
   }
 
   describePortal(name: string): void {
-    const portal = this.portal(name);
-    this.writeRowShape(portal.statement.prepared.columns, portal.resultFormats);
+    this.context.channel.out.bytes(this.portal(name).shape.description);
   }
 
   /** Runs (or continues) a portal, sending at most `maxRows` rows (0 = all). */
@@ -111,18 +151,24 @@ export class ExtendedProtocol {
     await this.closePortal('');
   }
 
-  async closePortal(name: string): Promise<void> {
+  /** Drops a portal; a promise only if it has a cursor to close. */
+  closePortal(name: string): Promise<void> | undefined {
     const portal = this.portals.get(name);
-    if (portal === undefined) return;
+    if (portal === undefined) return undefined;
     this.portals.delete(name);
-    await portal.close();
+    return portal.close();
   }
 
-  /** Drops every portal (end of transaction, or the connection is gone). */
-  async closeAllPortals(): Promise<void> {
-    const portals = [...this.portals.values()];
+  /** Drops every portal (end of transaction, or the connection is gone); a promise only if cursors are closing. */
+  closeAllPortals(): Promise<void> | undefined {
+    if (this.portals.size === 0) return undefined;
+    const closing: Promise<void>[] = [];
+    for (const portal of this.portals.values()) {
+      const pending = portal.close();
+      if (pending !== undefined) closing.push(pending);
+    }
     this.portals.clear();
-    await Promise.all(portals.map((portal) => portal.close()));
+    return closing.length === 0 ? undefined : Promise.all(closing).then(() => undefined);
   }
 
   private async runPortal(portal: Portal, maxRows: number, signal: AbortSignal): Promise<void> {
@@ -138,7 +184,8 @@ export class ExtendedProtocol {
       portal.completion = { tag: await sendNonRowOutcome(this.context, outcome, signal) };
       return;
     }
-    const writers = columnWriters(outcome.columns, portal.resultFormats, this.timeZone());
+    const writers = outcome.columns === portal.statement.prepared.columns ? portal.shape.writers
+      : columnWriters(outcome.columns, portal.resultFormats, this.timeZone());
     const result = await sendRows(this.context, outcome.cursor, writers, maxRows, signal);
     if (!result.done) {
       writePortalSuspended(out);

@@ -104,8 +104,11 @@ export interface Session {
   execute(statement: PreparedStatement, parameters: readonly Value[], signal: AbortSignal): Promise<StatementOutcome>;
   /** Tells the session a statement failed, so an open transaction block becomes failed ('E'). */
   statementFailed(error: SqlError): void;
-  /** End of an extended-protocol message cycle (Sync): an implicit transaction commits here. */
-  sync(): Promise<void>;
+  /**
+   * End of an extended-protocol message cycle (Sync): an implicit transaction commits here. A
+   * promise only when there is something to wait for.
+   */
+  sync(): Promise<void> | undefined;
   /** Notices produced since the last call. */
   takeNotices(): Notice[];
   /** The connection is gone: roll back, release cursors. */

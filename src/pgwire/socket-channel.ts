@@ -54,13 +54,25 @@ export class SocketChannel {
     }
   }
 
-  /** Writes the buffered output; waits while the socket's own buffer is over its limit. */
-  async flush(signal?: AbortSignal): Promise<void> {
-    if (this.out.length === 0) return;
+  /**
+   * A complete message already received, or null if none is (without waiting, unlike nextMessage:
+   * null here does not mean the input ended).
+   */
+  bufferedMessage(): FrontendMessage | null {
+    return this.isOpen ? this.decodeNext() : null;
+  }
+
+  /**
+   * Writes the buffered output; a promise only when the socket's own buffer is over its limit and
+   * the caller has to wait for it to drain.
+   */
+  flush(signal?: AbortSignal): Promise<void> | undefined {
+    if (this.out.length === 0) return undefined;
     const bytes = this.out.take();
-    if (!this.isOpen) return;
+    if (!this.isOpen) return undefined;
     this.socket.write(bytes);
-    if (this.socket.writableLength > limits.connectionSendBufferBytesMax) await this.drained(signal);
+    if (this.socket.writableLength > limits.connectionSendBufferBytesMax) return this.drained(signal);
+    return undefined;
   }
 
   /** Writes bytes that are not a typed message (the SSL refusal byte). */

@@ -34,15 +34,41 @@ export function statementError(thrown: unknown, signal: AbortSignal | undefined)
   return asSqlError(thrown);
 }
 
+/**
+ * Abort handlers of the waits on each signal. A signal gets one 'abort' listener of its own that
+ * calls them: adding and removing an EventTarget listener for every wait of every statement (a
+ * connection reuses its signal until something aborts it) costs more than a point lookup's work.
+ */
+const abortWaiters = new WeakMap<AbortSignal, Set<() => void>>();
+
+function waitersOf(signal: AbortSignal): Set<() => void> {
+  let waiters = abortWaiters.get(signal);
+  if (waiters === undefined) {
+    const created = new Set<() => void>();
+    signal.addEventListener('abort', () => {
+      for (const waiter of [...created]) waiter();
+      created.clear();
+    }, { once: true });
+    abortWaiters.set(signal, created);
+    waiters = created;
+  }
+  return waiters;
+}
+
 /** Settles like `promise`, or rejects with the signal's reason as soon as it aborts. */
 export function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
   return new Promise<T>((resolve, reject) => {
+    if (signal.aborted) {
+      reject(asSqlError(signal.reason));
+      promise.catch(() => undefined);
+      return;
+    }
+    const waiters = waitersOf(signal);
     const onAbort = (): void => reject(asSqlError(signal.reason));
-    if (signal.aborted) onAbort();
-    else signal.addEventListener('abort', onAbort, { once: true });
+    waiters.add(onAbort);
     promise.then(
-      (value) => { signal.removeEventListener('abort', onAbort); resolve(value); },
-      (thrown: unknown) => { signal.removeEventListener('abort', onAbort); reject(thrown); },
+      (value) => { waiters.delete(onAbort); resolve(value); },
+      (thrown: unknown) => { waiters.delete(onAbort); reject(thrown); },
     );
   });
 }
