@@ -69,6 +69,8 @@ export interface ViewDef {
   readonly searchPath: readonly string[];
   /** OIDs of the tables it reads. */
   readonly inputs: readonly number[];
+  /** OID of the primary-key table it also writes its columns to, as partial updates (`WITH (target = ...)`). */
+  readonly target?: number;
 }
 
 /** A table's secondary indexes. */

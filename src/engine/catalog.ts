@@ -101,7 +101,8 @@ class SessionCatalogReader implements CatalogReader {
   }
 
   viewsReading(tableOids: readonly number[]): readonly TableDef[] {
-    return this.catalog.tables(this.databaseOid).filter((table) => table.view?.inputs.some((oid) => tableOids.includes(oid)) === true);
+    return this.catalog.tables(this.databaseOid).filter((table) => table.view !== undefined &&
+      (table.view.inputs.some((oid) => tableOids.includes(oid)) || (table.view.target !== undefined && tableOids.includes(table.view.target))));
   }
 
   relationByOid(oid: number): TableDef | undefined {

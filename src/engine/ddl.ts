@@ -154,7 +154,7 @@ export async function createMaterializedView(context: DdlContext, statement: Bou
       kind: 'table', oid: edit.allocateOid(), databaseOid: context.databaseOid, namespaceOid: namespace.oid,
       name: statement.name, owner: context.user, schema: statement.schema, partitions: [], createdAtMs: Date.now(),
       tabletIds: allocateTablets(edit, statement.schema.options.buckets),
-      view: { definition: statement.definition, searchPath, inputs: statement.inputs },
+      view: { definition: statement.definition, searchPath, inputs: statement.inputs, ...(statement.target === null ? {} : { target: statement.target }) },
     };
     edit.put.push(table);
     return table;

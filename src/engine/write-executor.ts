@@ -20,12 +20,12 @@ import { autoPartitionName } from './auto-partitions.js';
 export interface TabletWrite {
   readonly table: TableDef;
   readonly tablet: BucketTablet;
-  readonly kind: 'append' | 'upsert' | 'nothing' | 'delete' | 'update';
+  readonly kind: 'append' | 'upsert' | 'nothing' | 'delete' | 'update' | 'retract';
   /** Full table rows (for deletes, the rows whose keys are deleted). */
   readonly rows: Value[][];
   /** ON CONFLICT DO UPDATE: the new row for an existing one and the proposed one (null: no update). */
   readonly merge?: (existing: readonly Value[], proposed: readonly Value[]) => Value[] | null;
-  /** For a partial upsert: the table columns the statement named. */
+  /** For a partial upsert: the table columns the statement named; for a retract, the columns it sets to NULL. */
   readonly columns: readonly number[] | null;
 }
 
@@ -122,7 +122,8 @@ export interface RowsToWrite {
   readonly table: TableDef;
   readonly partition: PartitionDef | null;
   readonly targetColumns: readonly number[];
-  readonly onConflict: 'append' | 'upsert' | 'nothing' | 'delete' | 'update';
+  /** 'retract': take back a partial update of `targetColumns` (see KvWrite). */
+  readonly onConflict: 'append' | 'upsert' | 'nothing' | 'delete' | 'update' | 'retract';
   readonly merge?: TabletWrite['merge'];
   /** Full table rows. */
   readonly rows: Value[][];
@@ -132,12 +133,13 @@ export interface RowsToWrite {
 export async function planRows(services: WriteServices, write: RowsToWrite): Promise<TabletWrite[]> {
   const { table, rows } = write;
   const width = table.schema.columns.length;
-  if (write.onConflict !== 'delete') checkNotNull(table, rows, write.targetColumns, write.onConflict !== 'append');
+  if (write.onConflict !== 'delete' && write.onConflict !== 'retract') checkNotNull(table, rows, write.targetColumns, write.onConflict !== 'append');
   const current = currentTable(services.catalog, table);
   if (write.partition !== null) checkPartition(current, write.partition, rows);
   const router = new WriteRouter(current);
   const partitions = await resolvePartitions(services, current, router, rows);
-  const partial = write.onConflict === 'upsert' && write.targetColumns.length < width ? write.targetColumns : null;
+  const partial = write.onConflict === 'retract' ? write.targetColumns
+    : write.onConflict === 'upsert' && write.targetColumns.length < width ? write.targetColumns : null;
   return router.route(rows, partitions).map((group): TabletWrite => {
     const tablet = services.storage.bucketsOf(current, group.partition)[group.bucket];
     if (tablet === undefined) throw new SqlError(SqlState.internalError, `tablet for bucket ${group.bucket} of "${current.name}" is not open`);
@@ -145,13 +147,13 @@ export async function planRows(services: WriteServices, write: RowsToWrite): Pro
   });
 }
 
-function currentTable(catalog: Catalog, table: TableDef): TableDef {
+export function currentTable(catalog: Catalog, table: TableDef): TableDef {
   const object = catalog.object(table.oid);
   if (object?.kind !== 'table') throw new SqlError(SqlState.undefinedTable, `relation "${table.name}" does not exist`);
   return object;
 }
 
-function checkNotNull(table: TableDef, rows: readonly Value[][], targets: readonly number[], isPrimaryKeyTable: boolean): void {
+export function checkNotNull(table: TableDef, rows: readonly Value[][], targets: readonly number[], isPrimaryKeyTable: boolean): void {
   // A partial update of a primary-key table may leave out columns an existing row already has.
   const checked = table.schema.columns.flatMap((column, index) =>
     column.nullable || (isPrimaryKeyTable && !targets.includes(index) && !table.schema.primaryKey.includes(column.name)) ? [] : [index]);

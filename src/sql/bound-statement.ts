@@ -111,6 +111,8 @@ export interface BoundCreateMaterializedView {
   readonly schema: TableSchema;
   readonly definition: string;
   readonly inputs: readonly number[];
+  /** The table the view also writes its columns to, as partial updates. */
+  readonly target: number | null;
   /** The query as bound (not optimized). */
   readonly query: BoundQuery;
 }

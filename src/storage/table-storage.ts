@@ -40,7 +40,7 @@ export interface BucketTablet {
 
 /** Rows for one KV tablet: upserts (optionally of some columns only) or inserts that skip existing keys. */
 export interface KvWriteBatch {
-  readonly kind: 'append' | 'upsert' | 'nothing' | 'delete' | 'update';
+  readonly kind: 'append' | 'upsert' | 'nothing' | 'delete' | 'update' | 'retract';
   readonly rows: readonly Value[][];
   readonly merge?: (existing: readonly Value[], proposed: readonly Value[]) => Value[] | null;
   readonly columns: readonly number[] | null;
@@ -291,6 +291,7 @@ export class TableStorage {
     for (const write of writes) {
       for (const row of write.rows) {
         if (write.kind === 'delete') kvWrites.push({ kind: 'delete', key: keyIndexes.map((index) => row[index] ?? null) });
+        else if (write.kind === 'retract') kvWrites.push({ kind: 'retract', row, columns: write.columns ?? [] });
         else if (write.kind === 'nothing') kvWrites.push({ kind: 'insertIfAbsent', row });
         else if (write.kind === 'update' && write.merge !== undefined) {
           const merge = write.merge;

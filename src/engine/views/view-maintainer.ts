@@ -6,7 +6,8 @@
 // where "current rows" are read from the other inputs' KV tablets by primary key or key prefix,
 // as of exactly that commit. No join state is kept in memory; a GROUP BY above the join keeps only
 // its per-group aggregate state. The view's changes are written to its own primary-key table as
-// later commits, in order, by one writer (so it also has a changelog and can be subscribed to).
+// later commits, in order, by one writer (so it also has a changelog and can be subscribed to);
+// a view with a target table writes the same changes there, in the same commit, as partial updates.
 // A view with a LEFT JOIN (a rooted join, see view-plan.ts) is maintained root row by root row
 // instead: the commit's changes name the root rows they can affect (a root row changed, or reached
 // from a changed row of another input by lookups toward the root); each such root row's joined rows
@@ -18,7 +19,7 @@
 // restart, at the cost of one recomputation.
 
 import type { TableDef } from '../../common/catalog-model.js';
-import { SqlError } from '../../common/errors.js';
+import { SqlError, SqlState } from '../../common/errors.js';
 import type { Value } from '../../common/types.js';
 import { buildOperator } from '../../exec/batch/build.js';
 import type { ExecContext, TableReader } from '../../exec/batch/operator.js';
@@ -38,7 +39,7 @@ import { ChangeType } from '../../storage/kv/change-batch.js';
 import type { LogTablet } from '../../storage/log/log-tablet.js';
 import type { TableStorage } from '../../storage/table-storage.js';
 import type { Catalog } from '../catalog.js';
-import { commitWrites, planRows } from '../write-executor.js';
+import { commitWrites, planRows, type TabletWrite } from '../write-executor.js';
 import { WriteRouter } from '../write-router.js';
 
 /** A partially joined row: the joined-row array (unfilled inputs NULL) and its multiplicity. */
@@ -75,7 +76,7 @@ export class ViewMaintainer {
   /** View writes waiting to be committed, in order, with the source commit time they reflect. */
   private queue: { changes: Map<string, Value[] | null>; sourceMs: number; sequence: bigint }[] = [];
   private writing: Promise<void> | null = null;
-  /** The writer loop runs (cleared the moment it finds the queue empty, so no change waits unwritten). */
+  /** The writer loop runs (see writeQueued). */
   private writerActive = false;
   private lastSource = 0n;
   private stopped = false;
@@ -532,21 +533,21 @@ export class ViewMaintainer {
     this.queue.push({ changes, sourceMs, sequence });
     if (this.writerActive) return;
     this.writerActive = true;
-    const writing: Promise<void> = this.writeAll().finally(() => { if (this.writing === writing) this.writing = null; });
+    const writing: Promise<void> = this.writeQueued().finally(() => { if (this.writing === writing) this.writing = null; });
     this.writing = writing;
   }
 
-  /** Commits queued view changes in order; changes queued meanwhile go together in the next commit. */
-  private async writeAll(): Promise<void> {
-    try {
-      await this.writeQueued();
-    } finally {
-      this.writerActive = false;
-    }
-  }
-
+  /**
+   * Commits queued view changes in order; changes queued meanwhile go together in the next commit.
+   * The writer stops in the same synchronous step in which it finds the queue empty, so a change
+   * queued a moment later always starts a new writer and never waits unwritten.
+   */
   private async writeQueued(): Promise<void> {
-    while (this.queue.length > 0 && !this.stopped) {
+    for (;;) {
+      if (this.queue.length === 0 || this.stopped) {
+        this.writerActive = false;
+        return;
+      }
       const taken = [...this.queue];
       const merged = new Map<string, Value[] | null>();
       for (const { changes } of taken) for (const [key, row] of changes) merged.set(key, row);
@@ -564,6 +565,7 @@ export class ViewMaintainer {
         const writes = [
           ...(deletes.length === 0 ? [] : await planRows(services, { table: view, partition: null, targetColumns, onConflict: 'delete', rows: deletes })),
           ...(upserts.length === 0 ? [] : await planRows(services, { table: view, partition: null, targetColumns, onConflict: 'upsert', rows: upserts })),
+          ...await this.targetWrites(view, upserts, deletes),
         ];
         await commitWrites(this.storage, writes);
         this.queue = this.queue.slice(taken.length);
@@ -571,9 +573,36 @@ export class ViewMaintainer {
         this.failure = error instanceof SqlError ? error : new SqlError('XX000', String(error));
         console.error(`sluice: maintaining materialized view ${view.name} failed: ${this.failure.message}`);
         this.queue = [];
+        this.writerActive = false;
         return;
       }
     }
+  }
+
+  /**
+   * The same changes as partial updates of the view's target table, if it has one (in the same
+   * commit): an upsert sets the view's columns of the key's row, a delete sets them to NULL.
+   */
+  private async targetWrites(view: TableDef, upserts: readonly Value[][], deletes: readonly Value[][]): Promise<TabletWrite[]> {
+    const oid = view.view?.target;
+    if (oid === undefined || (upserts.length === 0 && deletes.length === 0)) return [];
+    const target = this.catalog.object(oid);
+    if (target?.kind !== 'table') throw new SqlError(SqlState.undefinedTable, `the target table of materialized view ${view.name} no longer exists`);
+    const positions = view.schema.columns.map((column) => target.schema.columns.findIndex((candidate) => candidate.name === column.name));
+    const missing = positions.findIndex((position) => position < 0);
+    if (missing >= 0) throw new SqlError(SqlState.undefinedColumn, `column "${view.schema.columns[missing]!.name}" no longer exists in "${target.name}"`);
+    const width = target.schema.columns.length;
+    const place = (row: readonly Value[]): Value[] => {
+      const out = new Array<Value>(width).fill(null);
+      positions.forEach((position, index) => { out[position] = row[index] ?? null; });
+      return out;
+    };
+    const services = { catalog: this.catalog, storage: this.storage };
+    const base = { table: target, partition: null, targetColumns: positions };
+    return [
+      ...(deletes.length === 0 ? [] : await planRows(services, { ...base, onConflict: 'retract', rows: deletes.map(place) })),
+      ...(upserts.length === 0 ? [] : await planRows(services, { ...base, onConflict: 'upsert', rows: upserts.map(place) })),
+    ];
   }
 }
 

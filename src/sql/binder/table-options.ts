@@ -36,7 +36,7 @@ function invalid(message: string): SqlError {
 }
 
 /** The option's value as text, whatever literal form it was written in. */
-function optionText(element: DefElem): string {
+export function optionText(element: DefElem): string {
   const arg = element.arg;
   if (arg === undefined) throw invalid(`option "${element.defname}" requires a value`);
   if ('Integer' in arg) return String(arg.Integer.ival ?? 0);

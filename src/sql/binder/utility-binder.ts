@@ -111,7 +111,7 @@ function bindDropTables(objects: readonly Node[], missingOk: boolean, catalog: C
   for (const view of dependents) {
     if (targets.some((target) => target.tableOid === view.oid)) continue;
     if (!cascade) {
-      const input = targets.find((target) => view.view?.inputs.includes(target.tableOid));
+      const input = targets.find((target) => view.view?.inputs.includes(target.tableOid) === true || view.view?.target === target.tableOid);
       const inputName = catalog.relationByOid?.(input?.tableOid ?? 0)?.name ?? '';
       throw new SqlError(SqlState.dependentObjectsStillExist, `cannot drop ${what} ${inputName} because other objects depend on it`,
         { detail: `materialized view ${view.name} depends on table ${inputName}`, hint: 'Use DROP ... CASCADE to drop the dependent objects too.' });

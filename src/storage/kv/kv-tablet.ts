@@ -68,7 +68,12 @@ export type KvWrite =
    */
   | { readonly kind: 'upsertMerge'; readonly row: readonly Value[]; readonly merge: (current: readonly Value[]) => Value[] | null }
   /** Deletes the row with these primary-key values (in key order). */
-  | { readonly kind: 'delete'; readonly key: readonly Value[] };
+  | { readonly kind: 'delete'; readonly key: readonly Value[] }
+  /**
+   * Takes back a partial update: sets `columns` of the row with `row`'s key to NULL, and deletes the
+   * row once none of its non-key columns holds a value (last_row only).
+   */
+  | { readonly kind: 'retract'; readonly row: readonly Value[]; readonly columns: readonly number[] };
 
 /** A bound of a scan: primary-key values in key order, all columns or a leading subset of them. */
 export interface KeyBound {
@@ -251,11 +256,17 @@ export class KvTablet {
       }
       case 'delete':
         if (engine !== 'last_row' || current.encoded === null) return;
-        changes.add(ChangeType.delete, this.rowOf(current));
-        current.encoded = null;
-        current.row = null;
-        current.changed = true;
+        this.remove(current, changes);
         return;
+      case 'retract': {
+        if (engine !== 'last_row') throw notSupported(`partial update is not supported on a table with merge engine ${engine}`);
+        if (current.encoded === null) return;
+        const row = this.rowOf(current).slice();
+        for (const column of write.columns) if (!this.schema.primaryKey.includes(column)) row[column] = null;
+        if (row.every((value, column) => value === null || this.schema.primaryKey.includes(column))) this.remove(current, changes);
+        else this.put(current, row, changes);
+        return;
+      }
       case 'upsert': {
         if (write.columns !== undefined && engine !== 'last_row') {
           throw notSupported(`partial update is not supported on a table with merge engine ${engine}`);
@@ -267,6 +278,13 @@ export class KvTablet {
         return;
       }
     }
+  }
+
+  private remove(current: Current, changes: ChangeBatchBuilder): void {
+    changes.add(ChangeType.delete, this.rowOf(current));
+    current.encoded = null;
+    current.row = null;
+    current.changed = true;
   }
 
   /** Makes `row` the key's state, emitting insert or update records unless nothing changes. */
