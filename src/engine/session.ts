@@ -5,7 +5,7 @@ import type { DatabaseDef } from '../common/catalog-model.js';
 import { SqlError, SqlState, notSupported, unreachable } from '../common/errors.js';
 import { Types, type DataType, type Value } from '../common/types.js';
 import type { FunctionContext } from '../functions/function.js';
-import { buildOperator } from '../exec/batch/build.js';
+import { buildOperator, buildResultOperator } from '../exec/batch/build.js';
 import type {
   ColumnDescription, CopyInSink, Notice, ParsedStatement, PreparedStatement, RowCursor, Session, StatementOutcome, TransactionStatus,
 } from '../pgwire/session.js';
@@ -14,6 +14,7 @@ import type {
 } from '../sql/bound-statement.js';
 import type { ExecContext } from '../exec/batch/operator.js';
 import { commitWrites, planInsert, planModify, planRows, tooManyRows, widenRows, type TabletWrite } from './write-executor.js';
+import { LogCopySink, logCopyApplies } from './log-copy-sink.js';
 import { limits } from '../common/limits.js';
 import { bindStatement } from '../sql/binder/statement-binder.js';
 import type { CatalogReader } from '../sql/catalog-reader.js';
@@ -140,7 +141,7 @@ export class EngineSession implements Session {
     refuseViewWrites(bound);
     switch (bound.kind) {
       case 'Query': {
-        const operator = buildOperator(bound.plan);
+        const operator = buildResultOperator(bound.plan);
         const batches = operator.execute(this.execContext(parameters, signal));
         return { kind: 'rows', columns: columns ?? [], cursor: new BatchRowCursor(batches, (n) => `SELECT ${n}`) };
       }
@@ -343,6 +344,7 @@ export class EngineSession implements Session {
       const column = bound.table.schema.columns[index];
       return { name: column?.name ?? '', type: column?.type ?? Types.text, tableOid: bound.table.oid, columnNumber: index + 1 };
     });
+    if (this.block === 'none' && logCopyApplies(bound)) return { kind: 'copyIn', columns, options: bound.options, sink: new LogCopySink(this.engine, bound) };
     const sink: CopyInSink = {
       writeRows: async (batch) => {
         if (rows.length + batch.length > limits.statementWriteRowsMax) throw tooManyRows();

@@ -76,7 +76,14 @@ export class StorageTableReader implements TableReader {
     const bucket = router.bucketOfRow(row);
     const tablet = this.storage.bucketsOf(lookup.table, partition)[bucket];
     const found = await tablet?.kv?.get(key);
-    return found === undefined ? undefined : [...found.slice(0, schema.columns.length), bucket, null, null];
+    if (found === undefined) return undefined;
+    const width = schema.columns.length;
+    const result: Value[] = new Array<Value>(width + 3);
+    for (let i = 0; i < width; i++) result[i] = found[i] ?? null;
+    result[width] = bucket;
+    result[width + 1] = null;
+    result[width + 2] = null;
+    return result;
   }
 
   storedCount(count: LogicalStoredCount): bigint {

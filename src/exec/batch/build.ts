@@ -22,6 +22,20 @@ import { RecursiveUnionExec } from './recursive-union-exec.js';
 import { WorkTableScanExec } from './work-table-scan-exec.js';
 import { LateralJoinExec } from './lateral-join-exec.js';
 
+/**
+ * The operator tree of a query whose rows go to the client. A projection on top (or under a
+ * LIMIT on top) that passes on its input's leading columns in order is left out: the client is
+ * sent the first columns of each row, so the input's extra trailing ones (a scan's hidden
+ * columns) are never read, and a point lookup's row goes out without a copy.
+ */
+export function buildResultOperator(plan: LogicalPlan): BatchOperator {
+  if (plan.kind === 'Limit') return new LimitExec(buildResultOperator(plan.input), plan.limit, plan.offset);
+  if (plan.kind === 'Project' && plan.exprs.every((expr, index) => expr.kind === 'Column' && expr.index === index)) {
+    return buildOperator(plan.input);
+  }
+  return buildOperator(plan);
+}
+
 export function buildOperator(plan: LogicalPlan): BatchOperator {
   switch (plan.kind) {
     case 'Values': return new ValuesExec(plan.rows);
