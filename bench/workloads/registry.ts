@@ -16,6 +16,7 @@ import { subscribeFanout } from './subscribe-fanout.js';
 import { subscribeLatency } from './subscribe-latency.js';
 import { upsert } from './upsert.js';
 import { viewMaintenance } from './view-maintenance.js';
+import { viewMemory } from './view-memory.js';
 import type { AnyWorkload } from './types.js';
 
 export const workloads: readonly AnyWorkload[] = [
@@ -35,4 +36,5 @@ export const workloads: readonly AnyWorkload[] = [
   subscribeLatency,
   subscribeFanout,
   viewMaintenance,
+  viewMemory,
 ];

@@ -1,0 +1,120 @@
+// view_memory: how the server's memory follows the size of a wide table's sources. The three-way
+// join view (orders ⋈ customer ⋈ nation) is created over 100 000 orders, then the sources grow by
+// COPY to 1 000 000 and 5 000 000 orders (customers growing with them) while Sluice maintains the
+// view. A delta join keeps no join state, so Sluice's resident memory should stay flat across the
+// sizes. PostgreSQL grows the same tables, and its figure is one REFRESH MATERIALIZED VIEW at each
+// size, the cost of bringing a view up to date there.
+import type pg from 'pg';
+import { copyIn } from '../harness/copy-in.js';
+import { customerCopyLine, customerCountFor, defaultSeed, nationCopyLine, nationNames, orderCopyLine, orderRow } from '../harness/datagen.js';
+import { dropTableQuietly, orderColumns } from '../harness/schema.js';
+import type { SystemKind } from '../harness/target.js';
+import { probeTable, type Figure, type Workload, type WorkloadVariant } from './types.js';
+import { viewCaughtUp } from './view-maintenance.js';
+
+interface MemoryVariant extends WorkloadVariant {
+  readonly orders: number;
+}
+
+const sizes = [100_000, 1_000_000, 5_000_000];
+const view = 'bench_growing_wide';
+const rowsPerCopy = 25_000;
+const writers = 2;
+
+/** Orders each system's tables hold now (the variants grow them in turn). */
+const grown = new Map<SystemKind, number>();
+
+const tablesSql = (system: SystemKind): string[] => {
+  const buckets = (n: number): string => (system === 'sluice' ? ` WITH (buckets = ${n})` : '');
+  return [
+    'CREATE TABLE vm_nation (n_nationkey int PRIMARY KEY, n_name text NOT NULL, n_regionkey int NOT NULL, n_comment text NOT NULL)',
+    'CREATE TABLE vm_customer (c_custkey int PRIMARY KEY, c_name text NOT NULL, c_nationkey int NOT NULL, c_acctbal numeric(15,2) NOT NULL, ' +
+      `c_mktsegment text NOT NULL, c_comment text NOT NULL)${buckets(2)}`,
+    'CREATE TABLE vm_orders (o_orderkey bigint PRIMARY KEY, o_custkey int NOT NULL, o_totalprice numeric(15,2) NOT NULL, o_orderdate date NOT NULL, ' +
+      `o_orderstatus text NOT NULL, o_orderpriority text NOT NULL, o_comment text NOT NULL)${buckets(4)}`,
+    'CREATE INDEX vm_orders_custkey ON vm_orders (o_custkey)',
+    'CREATE INDEX vm_customer_nationkey ON vm_customer (c_nationkey)',
+  ];
+};
+
+const viewSql = `CREATE MATERIALIZED VIEW ${view} AS SELECT o.o_orderkey, o.o_totalprice, o.o_orderdate, c.c_name, c.c_mktsegment, n.n_name
+  FROM vm_orders o JOIN vm_customer c ON o.o_custkey = c.c_custkey JOIN vm_nation n ON c.c_nationkey = n.n_nationkey`;
+
+export const viewMemory: Workload<MemoryVariant> = {
+  name: 'view_memory',
+  description:
+    'Memory as the sources of a three-way join view grow: the view (orders ⋈ customer ⋈ nation) is created over 100 000 orders, then COPY grows the sources to 1 000 000 and 5 000 000 orders (10 customers per 100 orders) while the view is maintained. Sluice: the server\'s resident set once the view has caught up at each size (a delta join keeps no join state, so it should stay flat). PostgreSQL: one REFRESH MATERIALIZED VIEW of the same view at each size.',
+  sizeDependent: false,
+  variants: sizes.map((orders) => ({ label: `${orders.toLocaleString('en').replace(/,/g, ' ')} orders`, orders })),
+  requires: () => [
+    `CREATE TABLE ${probeTable} (a int PRIMARY KEY, b int)`,
+    `CREATE MATERIALIZED VIEW ${probeTable}_view AS SELECT a, b FROM ${probeTable}`,
+    `DROP MATERIALIZED VIEW ${probeTable}_view`,
+  ],
+  async prepare(context, variant) {
+    const client = await context.connect();
+    const have = grown.get(context.system) ?? 0;
+    if (have === 0 || have > variant.orders) {
+      await reset(client, context.system);
+      grown.set(context.system, 0);
+      await grow(context, 0, variant.orders);
+      await client.query(viewSql);
+    } else {
+      await grow(context, have, variant.orders);
+    }
+    grown.set(context.system, variant.orders);
+    if (context.system === 'sluice') await viewCaughtUp(client, view, 10 * 60_000);
+    const last = variant.orders === sizes[sizes.length - 1];
+    return {
+      warmups: context.system === 'postgres' ? 1 : 0,
+      async run(): Promise<Figure> {
+        if (context.system === 'postgres') {
+          const started = performance.now();
+          await client.query(`REFRESH MATERIALIZED VIEW ${view}`);
+          return { value: performance.now() - started, unit: 'ms', better: 'lower' };
+        }
+        await viewCaughtUp(client, view, 60_000);
+        const server = await client.query('SELECT rss_bytes FROM sluice_catalog.server');
+        return { value: Number(server.rows[0].rss_bytes) / 1048576, unit: 'MB', better: 'lower' };
+      },
+      cleanup: async () => {
+        if (!last) return;
+        await reset(client, context.system);
+        grown.delete(context.system);
+      },
+    };
+  },
+};
+
+async function reset(client: pg.Client, system: SystemKind): Promise<void> {
+  await client.query(`DROP MATERIALIZED VIEW IF EXISTS ${view}`).catch(() => undefined);
+  for (const table of ['vm_orders', 'vm_customer', 'vm_nation']) await dropTableQuietly(client, table);
+  for (const statement of tablesSql(system)) await client.query(statement);
+  let nations = '';
+  for (let key = 0; key < nationNames.length; key++) nations += nationCopyLine(key);
+  await copyIn(client, 'COPY vm_nation FROM STDIN', [Buffer.from(nations)]);
+}
+
+/** Grows the sources from `from` to `to` orders: the customers they need first, then the orders, over a few connections. */
+async function grow(context: { connect(): Promise<pg.Client> }, from: number, to: number): Promise<void> {
+  const connections = await Promise.all(Array.from({ length: writers }, () => context.connect()));
+  const customers = customerCountFor(to);
+  await copyRanges(connections, customerCountFor(from) + 1, customers, 'COPY vm_customer FROM STDIN', (key) => customerCopyLine(key, defaultSeed));
+  await copyRanges(connections, from + 1, to, `COPY vm_orders (${orderColumns}) FROM STDIN`,
+    (key) => orderCopyLine(orderRow(key, customers, defaultSeed)));
+}
+
+/** COPYs keys first..last in chunks of rowsPerCopy, the chunks spread over the connections. */
+async function copyRanges(connections: readonly pg.Client[], first: number, last: number, sql: string, line: (key: number) => string): Promise<void> {
+  let next = first;
+  await Promise.all(connections.map(async (connection) => {
+    while (next <= last) {
+      const start = next;
+      const end = Math.min(last, start + rowsPerCopy - 1);
+      next = end + 1;
+      let text = '';
+      for (let key = start; key <= end; key++) text += line(key);
+      await copyIn(connection, sql, [Buffer.from(text)]);
+    }
+  }));
+}
