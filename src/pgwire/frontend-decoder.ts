@@ -55,7 +55,25 @@ class ByteQueue {
     this.length += chunk.length;
   }
 
+  /** The first chunk if it holds the next `size` bytes (read them from `head` on), else undefined. */
+  firstHolding(size: number): Buffer | undefined {
+    const first = this.chunks[0];
+    return first !== undefined && first.length - this.head >= size ? first : undefined;
+  }
+
+  /** Offset of the next unread byte in the first chunk. */
+  get headOffset(): number {
+    return this.head;
+  }
+
+  /** Drops the next `size` bytes, which must lie in the first chunk. */
+  skip(size: number): void {
+    this.consume(size);
+  }
+
   byteAt(position: number): number {
+    const first = this.chunks[0];
+    if (first !== undefined && this.head + position < first.length) return first[this.head + position] as number;
     let index = position + this.head;
     for (const chunk of this.chunks) {
       if (index < chunk.length) return chunk[index] as number;
@@ -65,6 +83,8 @@ class ByteQueue {
   }
 
   int32At(position: number): number {
+    const first = this.chunks[0];
+    if (first !== undefined && this.head + position + 4 <= first.length) return first.readInt32BE(this.head + position);
     const value = (this.byteAt(position) << 24) | (this.byteAt(position + 1) << 16) | (this.byteAt(position + 2) << 8) | this.byteAt(position + 3);
     return value | 0;
   }
@@ -100,7 +120,9 @@ class ByteQueue {
   }
 }
 
-const typedMessageCodes = new Set('QPBDESHCXdcfp'.split('').map((code) => code.charCodeAt(0)));
+/** 1 for the type bytes of frontend messages after startup. */
+const typedMessageCodes = new Uint8Array(256);
+for (const code of 'QPBDESHCXdcfp') typedMessageCodes[code.charCodeAt(0)] = 1;
 
 export class FrontendDecoder {
   private readonly queue = new ByteQueue();
@@ -137,13 +159,26 @@ export class FrontendDecoder {
   private nextTypedMessage(): FrontendMessage | null {
     if (this.queue.length < 5) return null;
     const code = this.queue.byteAt(0);
-    if (!typedMessageCodes.has(code)) throw protocolViolation(`invalid frontend message type ${code}`);
+    if (typedMessageCodes[code] !== 1) throw protocolViolation(`invalid frontend message type ${code}`);
     const length = this.queue.int32At(1);
     if (length < 4) throw protocolViolation(`invalid message length ${length}`);
     if (length - 4 > limits.messageBytesMax) throw protocolViolation(`message of ${length} bytes exceeds the limit of ${limits.messageBytesMax} bytes`);
     if (this.queue.length < length + 1) return null;
-    const body = this.queue.take(length + 1).subarray(5);
-    const message = decodeTypedMessage(String.fromCharCode(code), body);
+    const typeCode = String.fromCharCode(code);
+    const name = messageNames[typeCode] ?? typeCode;
+    // A message inside one received chunk is read in place; one split across chunks is joined first.
+    const chunk = this.queue.firstHolding(length + 1);
+    let reader: MessageReader;
+    if (chunk !== undefined) {
+      const start = this.queue.headOffset;
+      reader = new MessageReader(chunk, name, start + 5, start + length + 1);
+      this.queue.skip(length + 1);
+    } else {
+      const bytes = this.queue.take(length + 1);
+      reader = new MessageReader(bytes, name, 5, bytes.length);
+    }
+    const message = decodeBody(typeCode, reader);
+    reader.finish();
     if (message.type === 'terminate') this.phase = 'finished';
     return message;
   }
@@ -152,12 +187,12 @@ export class FrontendDecoder {
 function decodeStartupPacket(reader: MessageReader): FrontendMessage {
   const code = reader.int32();
   if (code === sslRequestCode || code === gssEncRequestCode) {
-    reader.end();
+    reader.finish();
     return code === sslRequestCode ? { type: 'sslRequest' } : { type: 'gssEncRequest' };
   }
   if (code === cancelRequestCode) {
     const message = { type: 'cancelRequest', processId: reader.int32(), secretKey: reader.int32() } as const;
-    reader.end();
+    reader.finish();
     return message;
   }
   const parameters = code >>> 16 === 3 ? decodeStartupParameters(reader) : new Map<string, string>();
@@ -172,15 +207,8 @@ function decodeStartupParameters(reader: MessageReader): Map<string, string> {
     if (name === '') break;
     parameters.set(name, reader.cstring());
   }
-  reader.end();
+  reader.finish();
   return parameters;
-}
-
-function decodeTypedMessage(code: string, body: Buffer): FrontendMessage {
-  const reader = new MessageReader(body, messageNames[code] ?? code);
-  const message = decodeBody(code, reader);
-  reader.end();
-  return message;
 }
 
 const messageNames: Record<string, string> = {

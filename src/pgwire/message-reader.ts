@@ -8,13 +8,21 @@ export function protocolViolation(message: string): SqlError {
   return new SqlError(SqlState.protocolViolation, message);
 }
 
-export class MessageReader {
-  private offset = 0;
+/** Strings up to this many bytes are decoded in JavaScript when they are ASCII (cheaper than a native call). */
+const shortStringBytes = 16;
 
-  constructor(private readonly body: Buffer, private readonly what: string) {}
+/** Reads body[start, end) (a window on a larger buffer is read in place: no view is made for it). */
+export class MessageReader {
+  private offset: number;
+  private readonly end: number;
+
+  constructor(private readonly body: Buffer, private readonly what: string, start = 0, end = body.length) {
+    this.offset = start;
+    this.end = end;
+  }
 
   get remaining(): number {
-    return this.body.length - this.offset;
+    return this.end - this.offset;
   }
 
   byte(): number {
@@ -52,9 +60,23 @@ export class MessageReader {
   }
 
   cstring(): string {
-    const end = this.body.indexOf(0, this.offset);
-    if (end < 0) throw protocolViolation(`invalid ${this.what} message format: string is not terminated`);
-    const value = this.body.toString('utf8', this.offset, end);
+    const body = this.body;
+    const start = this.offset;
+    // Short ASCII strings (statement and portal names, most often empty) are read here.
+    const scanEnd = Math.min(this.end, start + shortStringBytes);
+    let text = '';
+    for (let at = start; at < scanEnd; at++) {
+      const code = body[at] as number;
+      if (code === 0) {
+        this.offset = at + 1;
+        return text;
+      }
+      if (code >= 0x80) break;
+      text += String.fromCharCode(code);
+    }
+    const end = body.indexOf(0, start);
+    if (end < 0 || end >= this.end) throw protocolViolation(`invalid ${this.what} message format: string is not terminated`);
+    const value = body.toString('utf8', start, end);
     this.offset = end + 1;
     return value;
   }
@@ -71,12 +93,12 @@ export class MessageReader {
   }
 
   /** The whole body must have been read. */
-  end(): void {
-    if (this.offset !== this.body.length) throw protocolViolation(`invalid ${this.what} message format: ${this.remaining} bytes left over`);
+  finish(): void {
+    if (this.offset !== this.end) throw protocolViolation(`invalid ${this.what} message format: ${this.remaining} bytes left over`);
   }
 
   private need(length: number): void {
-    if (length < 0 || this.offset + length > this.body.length) {
+    if (length < 0 || this.offset + length > this.end) {
       throw protocolViolation(`invalid ${this.what} message format: insufficient data left in message`);
     }
   }
