@@ -13,6 +13,8 @@ export const limits = {
    * its keys from the cache, as caching them would cost more than it saves and evict what is hot.
    */
   kvRowCacheApplyKeysMax: 4096,
+  /** Bytes of log frames kept in memory once read and checked (storage/log/frame-cache.ts), all tablets together. */
+  logFrameCacheBytesMax: 64 * 1024 * 1024,
   /** Bytes of backend messages buffered for one connection before the server waits for the socket. */
   connectionSendBufferBytesMax: 1024 * 1024,
   /** Longest COPY FROM row the server buffers: a text/csv line (quoted newlines included) or a binary tuple. */

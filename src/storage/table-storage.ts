@@ -20,6 +20,8 @@ import { CommitPipeline } from './commit/commit-pipeline.js';
 import { CommitWatermark } from './commit/commit-watermark.js';
 import type { LogSchema } from './log/log-schema.js';
 import { LogTablet } from './log/log-tablet.js';
+import { FrameCache } from './log/frame-cache.js';
+import { limits } from '../common/limits.js';
 
 /** The change-type column every primary-key table's log starts with. */
 export const changeTypeColumn = '_change_type';
@@ -96,6 +98,9 @@ export interface TableStorageOptions {
 export class TableStorage {
   private readonly tablets = new Map<number, BucketTablet>();
 
+  /** Log frames read before, for later reads of every log tablet. */
+  private readonly frameCache = new FrameCache(limits.logFrameCacheBytesMax);
+
   private constructor(private readonly directory: string, private readonly watermark: CommitWatermark,
     private readonly kvStore: KvStore, readonly pipeline: CommitPipeline, private readonly options: TableStorageOptions) {}
 
@@ -123,8 +128,9 @@ export class TableStorage {
       for (const [partition, tabletIds] of sets) {
         for (const [bucket, tabletId] of tabletIds.entries()) {
           if (this.tablets.has(tabletId) || opening.some((entry) => entry.tabletId === tabletId)) continue;
-          const log = await LogTablet.open(join(this.directory, 'log', String(tabletId)), logSchemaOf(table.schema),
-            this.options.logSegmentBytes === undefined ? {} : { segmentBytes: this.options.logSegmentBytes });
+          const log = await LogTablet.open(join(this.directory, 'log', String(tabletId)), logSchemaOf(table.schema), {
+            frameCache: this.frameCache, ...(this.options.logSegmentBytes === undefined ? {} : { segmentBytes: this.options.logSegmentBytes }),
+          });
           opening.push({ table, partition, bucket, tabletId, log });
         }
       }

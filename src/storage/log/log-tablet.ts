@@ -20,15 +20,19 @@ import { ipcRecordBatchMetadata } from './arrow-ipc.js';
 import { bodyPosition, corruptLog, encodeFrame, type FrameHeader } from './batch-frame.js';
 import { columnKind, decodeColumn, encodeColumn, encodedByteLength, type ColumnKind } from './column-codec.js';
 import type { AppendMeta, AppendResult, ColumnarBatch, ReadBatch } from './columnar-batch.js';
+import { EncodedBatch } from './encoded-batch.js';
 import { crc32c } from './crc32c.js';
 import { SchemaHistory, syncPath, type LogSchema } from './log-schema.js';
 import { Segment, segmentFileName, type ReadCounter } from './segment.js';
+import type { CachedFrame, FrameCache } from './frame-cache.js';
 
 export interface LogTabletOptions {
   /** A segment rolls once the next batch would take it past this size (default 64 MiB). */
   readonly segmentBytes?: number;
   /** Bytes of frames between two sparse index entries (default 4 KiB, as Kafka). */
   readonly indexIntervalBytes?: number;
+  /** Frames read before, kept for later reads (shared by the tablets of a store); none by default. */
+  readonly frameCache?: FrameCache;
 }
 
 export interface ReadOptions {
@@ -38,7 +42,7 @@ export interface ReadOptions {
   readonly toOffset?: bigint;
   /** Stop after this many records. */
   readonly maxRecords?: number;
-  /** Stop once this many bytes have been read from disk (always at least one batch). */
+  /** Stop once this many bytes have been read, from disk or the frame cache (always at least one batch). */
   readonly maxBytes?: number;
 }
 
@@ -60,6 +64,7 @@ export class LogTablet {
     private segments: Segment[],
     private readonly segmentBytes: number,
     private readonly indexIntervalBytes: number,
+    private readonly frameCache: FrameCache | null,
   ) {}
 
   /** Opens (creating if needed) the tablet in `dir`, registering `schema` as its current schema. */
@@ -73,7 +78,7 @@ export class LogTablet {
     await mkdir(dir, { recursive: true });
     const history = await SchemaHistory.load(dir);
     await history.register(schema);
-    const tablet = new LogTablet(dir, schema, history, [], segmentBytes, indexIntervalBytes);
+    const tablet = new LogTablet(dir, schema, history, [], segmentBytes, indexIntervalBytes, options.frameCache ?? null);
     await tablet.openSegments();
     return tablet;
   }
@@ -156,8 +161,9 @@ export class LogTablet {
     if (!Number.isSafeInteger(meta.commitTimestampMs) || meta.commitSequence < 0n || meta.commitSequence >= 1n << 63n) {
       throw internalError(`log commit timestamp ${meta.commitTimestampMs} or sequence ${meta.commitSequence} out of range`);
     }
-    const encoded = columns.map((column, index) =>
-      encodeColumn(columnKind(column.type), batch.columns[index]!, batch.rowCount, column.type));
+    const encoded = batch instanceof EncodedBatch && batch.encodesAs(columns.map((column) => column.type))
+      ? batch.encoded
+      : columns.map((column, index) => encodeColumn(columnKind(column.type), batch.columns[index]!, batch.rowCount, column.type));
     let bodyLength = 0;
     for (const column of encoded) bodyLength += encodedByteLength(column);
     const baseOffset = this.endOffset;
@@ -284,13 +290,14 @@ export class LogTablet {
       try {
         let position = segment.positionFor(offset);
         while (offset < end && offset < segment.nextOffset && remaining > 0 && this.counter.bytesRead - bytesAtStart < bytesMax) {
-          const header = await segment.readHeader(position, schema.columns.length);
+          const cached = this.frameCache?.get(segment, position);
+          const header = cached?.header ?? await segment.readHeader(position, schema.columns.length);
           const batchEnd = header.baseOffset + BigInt(header.recordCount);
           if (batchEnd <= offset) { position += header.frameLength; continue; }
           if (header.baseOffset > offset) throw corruptLog(segment.path, position, `offsets ${offset}..${header.baseOffset - 1n} are missing`);
           const rowStart = Number(offset - header.baseOffset);
           const rowEnd = Math.min(header.recordCount, Number(end - header.baseOffset), rowStart + remaining);
-          const columns = await this.readColumns(segment, position, header, wanted, rowStart, rowEnd);
+          const columns = await this.readColumns(segment, position, header, cached, wanted, rowStart, rowEnd);
           yield {
             baseOffset: offset, recordCount: rowEnd - rowStart, commitTimestampMs: header.commitTimestampMs,
             commitSequence: header.commitSequence, groupBatches: header.groupBatches, schemaId: header.schemaId, columns,
@@ -333,9 +340,14 @@ export class LogTablet {
     return kinds;
   }
 
-  /** Reads, checks and decodes only the wanted columns of the frame at `position`. */
+  /**
+   * Reads, checks and decodes only the wanted columns of the frame at `position`. The frame cache
+   * (if any) supplies the body when it holds it (columns not yet verified are checked now) and
+   * keeps the header, and the body when the whole of it was read.
+   */
   private async readColumns(
-    segment: Segment, position: number, header: FrameHeader, wanted: readonly number[], rowStart: number, rowEnd: number,
+    segment: Segment, position: number, header: FrameHeader, cached: CachedFrame | undefined,
+    wanted: readonly number[], rowStart: number, rowEnd: number,
   ): Promise<Value[][]> {
     const kinds = this.columnKinds(header, segment, position);
     const stored = [...new Set(wanted.filter((index) => index < header.columns.length))].sort((a, b) => a - b);
@@ -344,8 +356,18 @@ export class LogTablet {
     let wantedBytes = 0;
     for (const index of stored) wantedBytes += header.columns[index]!.bodyLength;
     const columnBytes = new Map<number, Uint8Array>();
-    if (wantedBytes >= bodyLength * wholeBodyFraction) {
+    let verified = cached?.verified ?? new Array<boolean>(header.columns.length).fill(false);
+    const cachedBody = cached?.body ?? null;
+    if (cachedBody !== null) {
+      this.counter.bytesRead += wantedBytes;
+      for (const index of stored) {
+        const column = header.columns[index]!;
+        columnBytes.set(index, cachedBody.subarray(column.bodyStart, column.bodyStart + column.bodyLength));
+      }
+    } else if (wantedBytes >= bodyLength * wholeBodyFraction) {
       const bytes = await segment.readAt(body, bodyLength);
+      verified = new Array<boolean>(header.columns.length).fill(false);
+      this.frameCache?.set(segment, position, { header, body: bytes, verified });
       for (const index of stored) {
         const column = header.columns[index]!;
         columnBytes.set(index, bytes.subarray(column.bodyStart, column.bodyStart + column.bodyLength));
@@ -360,13 +382,18 @@ export class LogTablet {
           columnBytes.set(index, bytes.subarray(column.bodyStart - first.bodyStart, column.bodyStart - first.bodyStart + column.bodyLength));
         }
       }
+      verified = new Array<boolean>(header.columns.length).fill(false);
+      if (cached === undefined) this.frameCache?.set(segment, position, { header, body: null, verified });
     }
     const schema = this.history.get(header.schemaId)!;
     const decoded = new Map<number, Value[]>();
     for (const [index, bytes] of columnBytes) {
       const column = header.columns[index]!;
-      if (crc32c(bytes) !== column.crc) {
-        throw corruptLog(segment.path, body + column.bodyStart, `checksum mismatch in column ${index + 1} of the batch at offset ${header.baseOffset}`);
+      if (verified[index] !== true) {
+        if (crc32c(bytes) !== column.crc) {
+          throw corruptLog(segment.path, body + column.bodyStart, `checksum mismatch in column ${index + 1} of the batch at offset ${header.baseOffset}`);
+        }
+        verified[index] = true;
       }
       decoded.set(index, decodeColumn(kinds[index]!, schema.columns[index]!.type, bytes, header.recordCount, column.nullCount, rowStart, rowEnd));
     }
