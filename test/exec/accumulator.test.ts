@@ -19,6 +19,22 @@ describe('accumulators', () => {
     expect(String(sum.result())).toBe('101.625');
   });
 
+  it('sums numerics exactly past 2^53 of coefficients, with scales and large coefficients mixed in', () => {
+    const sum = createAccumulator(call('sum', Types.numeric, Types.numeric));
+    const avg = createAccumulator(call('avg', Types.numeric, Types.numeric));
+    let expected = 0n;
+    const values: Decimal[] = [];
+    for (let i = 0; i < 3_000_000; i++) values.push(new Decimal(2_147_483_647n - BigInt(i % 7), 2));
+    values.push(new Decimal(123_456_789_012_345_678n, 2), Decimal.parse('0.001'), new Decimal(-(2n ** 31n), 3), Decimal.parse('-5'));
+    for (const value of values) {
+      sum.add([value]);
+      avg.add([value]);
+      expected += value.coefficient * 10n ** BigInt(3 - value.scale);
+    }
+    expect(String(sum.result())).toBe(String(new Decimal(expected, 3)));
+    expect(String(avg.result())).toBe(String(new Decimal(expected, 3).div(Decimal.fromBigInt(BigInt(values.length)))));
+  });
+
   it('sums integers past 2^53 exactly into bigint', () => {
     const sum = createAccumulator(call('sum', Types.int4, Types.int8));
     for (let i = 0; i < 3_000_000; i++) sum.add([2_147_483_647]);

@@ -35,13 +35,21 @@ class CountAccumulator implements Accumulator {
  * sum and avg over integers and numerics, exact: integers add up as numbers while the total stays
  * a safe integer, then as bigint; finite numerics add their coefficients at the largest scale seen.
  */
+const smallCoefficientLimit = 2n ** 31n;
+
 class ExactSumAccumulator implements Accumulator {
   private small = 0;
   private integral = 0n;
   private coefficient = 0n;
+  /**
+   * Coefficients at `scale` that fit in 32 bits, added as a number while the total stays far below
+   * 2^53 (a bigint addition allocates; most numeric columns hold such coefficients).
+   */
+  private smallCoefficient = 0;
   private scale = 0;
   private decimal: Decimal | null = null;
-  private count = 0n;
+  /** Rows added; a number (a bigint increment would allocate per row). */
+  private count = 0;
   constructor(private readonly average: boolean, private readonly resultIsBigint: boolean) {}
   add(args: readonly Value[]): void {
     const value = args[0] ?? null;
@@ -57,10 +65,19 @@ class ExactSumAccumulator implements Accumulator {
     } else if (typeof value === 'bigint') {
       this.integral += value;
     } else if (value instanceof Decimal && value.special === undefined) {
-      if (value.scale === this.scale) this.coefficient += value.coefficient;
-      else if (value.scale < this.scale) this.coefficient += value.coefficient * 10n ** BigInt(this.scale - value.scale);
+      const coefficient = value.coefficient;
+      if (value.scale === this.scale && coefficient < smallCoefficientLimit && coefficient > -smallCoefficientLimit) {
+        if (this.smallCoefficient > 4e15 || this.smallCoefficient < -4e15) {
+          this.coefficient += BigInt(this.smallCoefficient);
+          this.smallCoefficient = 0;
+        }
+        this.smallCoefficient += Number(coefficient);
+      } else if (value.scale === this.scale) this.coefficient += coefficient;
+      else if (value.scale < this.scale) this.coefficient += coefficient * 10n ** BigInt(this.scale - value.scale);
       else {
-        this.coefficient = this.coefficient * 10n ** BigInt(value.scale - this.scale) + value.coefficient;
+        const total = this.coefficient + BigInt(this.smallCoefficient);
+        this.smallCoefficient = 0;
+        this.coefficient = total * 10n ** BigInt(value.scale - this.scale) + coefficient;
         this.scale = value.scale;
       }
     } else {
@@ -69,7 +86,7 @@ class ExactSumAccumulator implements Accumulator {
   }
 
   result(): Value {
-    if (this.count === 0n) return null;
+    if (this.count === 0) return null;
     const integral = this.integral + BigInt(this.small);
     if (this.resultIsBigint) {
       if (integral > 9223372036854775807n || integral < -9223372036854775808n) {
@@ -77,9 +94,9 @@ class ExactSumAccumulator implements Accumulator {
       }
       return integral;
     }
-    let total = new Decimal(this.coefficient + integral * 10n ** BigInt(this.scale), this.scale);
+    let total = new Decimal(this.coefficient + BigInt(this.smallCoefficient) + integral * 10n ** BigInt(this.scale), this.scale);
     if (this.decimal !== null) total = this.decimal.add(total);
-    return this.average ? total.div(Decimal.fromBigInt(this.count)) : total;
+    return this.average ? total.div(Decimal.fromBigInt(BigInt(this.count))) : total;
   }
 }
 
