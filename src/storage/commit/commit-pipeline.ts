@@ -20,6 +20,7 @@ import { SqlError, SqlState, asSqlError } from '../../common/errors.js';
 import { limits } from '../../common/limits.js';
 import type { Value } from '../../common/types.js';
 import type { ColumnarBatch } from '../log/columnar-batch.js';
+import { EncodedBatch } from '../log/encoded-batch.js';
 import type { LogTablet } from '../log/log-tablet.js';
 import type { CommitWatermark } from './commit-watermark.js';
 
@@ -81,7 +82,7 @@ interface AppendedGroup {
 /** A large write goes to the log as several batches of one commit (same sequence). */
 function chunksOf(batch: ColumnarBatch): ColumnarBatch[] {
   const size = limits.commitAppendRecordsMax;
-  if (batch.rowCount <= size) return [batch];
+  if (batch.rowCount <= size || batch instanceof EncodedBatch) return [batch];
   const chunks: ColumnarBatch[] = [];
   for (let start = 0; start < batch.rowCount; start += size) {
     const end = Math.min(batch.rowCount, start + size);
@@ -98,8 +99,12 @@ function concatBatches(batches: readonly ColumnarBatch[]): ColumnarBatch {
   return { rowCount: batches.reduce((sum, batch) => sum + batch.rowCount, 0), columns };
 }
 
-/** The batches one tablet's parts of a group go to the log as: merged, then cut into chunks. */
+/**
+ * The batches one tablet's parts of a group go to the log as: merged, then cut into chunks. Parts
+ * already encoded (bulk loads) go as they are, each its own batch, in order.
+ */
 function tabletBatches(entries: readonly { part: TabletCommit }[]): ColumnarBatch[] {
+  if (entries.some(({ part }) => part.batch instanceof EncodedBatch)) return entries.flatMap(({ part }) => chunksOf(part.batch));
   const width = entries[0]?.part.batch.columns.length;
   const sameWidth = entries.every(({ part }) => part.batch.columns.length === width);
   const batches = sameWidth ? [concatBatches(entries.map(({ part }) => part.batch))] : entries.map(({ part }) => part.batch);

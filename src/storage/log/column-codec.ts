@@ -306,6 +306,76 @@ function encodeIntervals(values: readonly Value[], rowCount: number): EncodedCol
 }
 
 // ---------------------------------------------------------------------------------------------
+// Joining: the encoding of the rows of several encoded parts in order, as encodeColumn of all their
+// values would give it (validity and bool bits moved, fixed-width bytes copied, offsets rebased).
+
+/** One encoded part of a column and its row count. */
+export interface ColumnPart {
+  readonly column: EncodedColumn;
+  readonly rowCount: number;
+}
+
+export function concatColumns(kind: ColumnKind, parts: readonly ColumnPart[]): EncodedColumn {
+  let rowCount = 0;
+  let nullCount = 0;
+  for (const part of parts) {
+    rowCount += part.rowCount;
+    nullCount += part.column.nullCount;
+  }
+  const validity = nullCount === 0 ? empty : concatBits(parts, 0, rowCount, true);
+  switch (kind) {
+    case 'bool': return { nullCount, buffers: [validity, concatBits(parts, 1, rowCount, false)] };
+    case 'utf8': case 'binary': case 'numericText': return { nullCount, buffers: [validity, ...concatVariable(parts, rowCount)] };
+    default: return { nullCount, buffers: [validity, concatBytes(parts.map((part) => part.column.buffers[1]!))] };
+  }
+}
+
+/**
+ * Buffer `index` of every part as one bitmap of `rowCount` bits; a part whose buffer is empty (a
+ * validity bitmap of a part without NULLs) counts as all set when `emptyIsSet`.
+ */
+function concatBits(parts: readonly ColumnPart[], index: number, rowCount: number, emptyIsSet: boolean): Uint8Array {
+  const out = new Uint8Array((rowCount + 7) >> 3);
+  let at = 0;
+  for (const { column, rowCount: count } of parts) {
+    const bits = column.buffers[index]!;
+    const all = bits.byteLength === 0 && emptyIsSet;
+    for (let row = 0; row < count; row++, at++) {
+      if (all || (bits[row >> 3]! & (1 << (row & 7))) !== 0) out[at >> 3]! |= 1 << (at & 7);
+    }
+  }
+  return out;
+}
+
+function concatBytes(buffers: readonly Uint8Array[]): Uint8Array {
+  let length = 0;
+  for (const buffer of buffers) length += buffer.byteLength;
+  const out = new Uint8Array(length);
+  let at = 0;
+  for (const buffer of buffers) {
+    out.set(buffer, at);
+    at += buffer.byteLength;
+  }
+  return out;
+}
+
+/** Offsets (rebased) and data of variable-width parts. */
+function concatVariable(parts: readonly ColumnPart[], rowCount: number): [Uint8Array, Uint8Array] {
+  const offsets = new Int32Array(rowCount + 1);
+  let row = 0;
+  let base = 0;
+  for (const { column, rowCount: count } of parts) {
+    const bytes = aligned(column.buffers[1]!);
+    const partOffsets = new Int32Array(bytes.buffer, bytes.byteOffset, count + 1);
+    for (let index = 0; index < count; index++) offsets[row++] = base + partOffsets[index]!;
+    base += partOffsets[count]!;
+  }
+  offsets[rowCount] = base;
+  if (base > limits.logBatchBytesMax) throw new SqlError(SqlState.programLimitExceeded, `log column of ${base} bytes is too large`);
+  return [bytesOf(offsets), concatBytes(parts.map((part) => part.column.buffers[2]!))];
+}
+
+// ---------------------------------------------------------------------------------------------
 // Decoding: `bytes` is the column's whole body range (its buffers, each padded to 8), as written.
 
 /** Byte length of each buffer of a column, in Arrow order, derived from its kind and the body range. */

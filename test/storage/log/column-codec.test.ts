@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { Decimal } from '../../../src/common/decimal.js';
 import { SqlError } from '../../../src/common/errors.js';
 import type { Value } from '../../../src/common/types.js';
-import { columnKind, decodeColumn, encodeColumn, paddedLength } from '../../../src/storage/log/column-codec.js';
+import { columnKind, concatColumns, decodeColumn, encodeColumn, paddedLength } from '../../../src/storage/log/column-codec.js';
 import { allTypes, comparable, randomValue, seededRandom } from './log-test-support.js';
 
 function bodyOf(buffers: readonly Uint8Array[]): Uint8Array {
@@ -32,6 +32,21 @@ describe('column codec', () => {
         const from = Math.floor(rowCount / 3);
         expect(decodeColumn(kind, type, body, rowCount, encoded.nullCount, from, rowCount).map(comparable))
           .toEqual(values.slice(from).map(comparable));
+      }
+    });
+  }
+
+  for (const type of allTypes) {
+    it(`joins encoded parts of ${type.name}${type.precision === undefined ? '' : `(${type.precision})`} as one encoding of all their values`, () => {
+      const random = seededRandom(type.name.length * 7 + (type.precision ?? 0));
+      const kind = columnKind(type);
+      for (const sizes of [[1], [3, 5], [8, 8, 1], [0, 13, 7, 300], [9, 0]]) {
+        const nullShare = sizes.length === 2 ? 0 : 0.2;
+        const partValues = sizes.map((size) => Array.from({ length: size }, () => randomValue(type, random, nullShare)));
+        const joined = concatColumns(kind, partValues.map((values) => ({ column: encodeColumn(kind, values, values.length, type), rowCount: values.length })));
+        const all = partValues.flat();
+        expect(joined.nullCount).toBe(all.filter((value) => value === null).length);
+        expect(decodeColumn(kind, type, bodyOf(joined.buffers), all.length, joined.nullCount, 0, all.length).map(comparable)).toEqual(all.map(comparable));
       }
     });
   }
