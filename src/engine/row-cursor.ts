@@ -9,6 +9,8 @@ export function canceledError(): SqlError {
   return new SqlError(SqlState.queryCanceled, 'canceling statement due to user request');
 }
 
+const settled = Promise.resolve();
+
 export class BatchRowCursor implements RowCursor {
   readonly bounded = true;
   private pending: Value[][] = [];
@@ -45,10 +47,13 @@ export class BatchRowCursor implements RowCursor {
     return this.tag(this.returned);
   }
 
-  async close(): Promise<void> {
+  close(): Promise<void> {
+    const exhausted = this.finished;
     this.finished = true;
     this.pending = [];
-    await this.batches.return(undefined);
+    // A generator that ran to its end has nothing to release.
+    if (exhausted) return settled;
+    return this.batches.return(undefined).then(() => undefined);
   }
 }
 

@@ -115,7 +115,10 @@ export async function sendRows(
   let sent = 0;
   for (;;) {
     const wanted = maxRows <= 0 ? limits.rowsPerBatchMax : Math.min(limits.rowsPerBatchMax, maxRows - sent);
-    const batch: { rows: Value[][]; done: boolean; suspend?: boolean } = await context.awaitFlushing(cursor.next(wanted, signal), signal, cursor.bounded === true);
+    // A batch read (bounded) keeps the output buffered: no flush to decide on, so no wrapper around the wait.
+    const pending = cursor.next(wanted, signal);
+    const batch: { rows: Value[][]; done: boolean; suspend?: boolean } = cursor.bounded === true && context.channel.out.length < limits.sendChunkBytesMax
+      ? await untilAborted(pending, signal) : await context.awaitFlushing(pending, signal, cursor.bounded === true);
     context.sendNotices();
     writeDataRows(context.channel.out, batch.rows, writers);
     sent += batch.rows.length;
