@@ -21,7 +21,7 @@ import { decodeParameter, valueWriter, type FormatCode, type ValueWriter } from 
 
 /** What a portal's result columns are sent with, for one list of result formats and time zone. */
 interface RowShape {
-  readonly formatsKey: string;
+  readonly formats: readonly FormatCode[];
   readonly timeZone: string;
   readonly writers: readonly ValueWriter[];
   /** The RowDescription message, encoded once (Describe of a portal sends it on every execution). */
@@ -104,16 +104,15 @@ export class ExtendedProtocol {
 
   /** The statement's row shape for these formats in the current time zone (the last one made, if it matches). */
   private rowShape(statement: StatementEntry, formats: readonly FormatCode[]): RowShape {
-    const formatsKey = formats.join('');
     const timeZone = this.timeZone();
     const known = statement.shape;
-    if (known !== null && known.formatsKey === formatsKey && known.timeZone === timeZone) return known;
+    if (known !== null && known.timeZone === timeZone && sameFormats(known.formats, formats)) return known;
     const columns = statement.prepared.columns ?? [];
     const writers = columnWriters(columns, formats, timeZone);
     const description = new MessageWriter(256);
     if (statement.prepared.columns === null) writeNoData(description);
     else writeRowDescription(description, columns, formats);
-    const shape = { formatsKey, timeZone, writers, description: description.take() };
+    const shape = { formats, timeZone, writers, description: description.take() };
     statement.shape = shape;
     return shape;
   }
@@ -217,9 +216,18 @@ export class ExtendedProtocol {
       const name = message.statement === '' ? '' : `"${message.statement}" `;
       throw protocolViolation(`bind message supplies ${count} parameters, but prepared statement ${name}requires ${types.length}`);
     }
-    const formats = expandFormats(message.parameterFormats, count, 'parameter formats', `${count} parameters`);
+    const codes = message.parameterFormats;
+    // No format codes (all text) or one for all need no list of their own.
+    const formats = codes.length <= 1 ? null : expandFormats(codes, count, 'parameter formats', `${count} parameters`);
+    if (codes.length === 1) expandFormats(codes, 1, 'parameter formats', `${count} parameters`);
+    const shared: FormatCode = codes.length === 1 ? codes[0] as FormatCode : 0;
     const timeZone = this.timeZone();
-    return message.parameters.map((bytes, index) => decodeBindParameter(types[index] ?? Types.unknown, formats[index] ?? 0, bytes, index, timeZone));
+    const values = new Array<Value>(count);
+    for (let index = 0; index < count; index++) {
+      const format = formats === null ? shared : formats[index] ?? 0;
+      values[index] = decodeBindParameter(types[index] ?? Types.unknown, format, message.parameters[index] ?? null, index, timeZone);
+    }
+    return values;
   }
 
   private statement(name: string): StatementEntry {
@@ -260,6 +268,12 @@ function expandFormats(codes: readonly number[], count: number, what: string, ex
   if (codes.length === 1) return new Array<FormatCode>(count).fill(codes[0] as FormatCode);
   if (codes.length !== count) throw protocolViolation(`bind message has ${codes.length} ${what} but ${expectation}`);
   return codes as FormatCode[];
+}
+
+function sameFormats(a: readonly FormatCode[], b: readonly FormatCode[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let index = 0; index < a.length; index++) if (a[index] !== b[index]) return false;
+  return true;
 }
 
 function columnWriters(columns: readonly ColumnDescription[], formats: readonly FormatCode[], timeZone: string): ValueWriter[] {

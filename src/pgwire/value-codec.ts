@@ -165,9 +165,29 @@ function trimNumericDigits(groups: number[], wholeGroupCount: number, sign: numb
 /** A Bind parameter's Value; bad input is 22P02-style (text) or 22P03 (binary). */
 export function decodeParameter(type: DataType, format: FormatCode, bytes: Uint8Array | null, timeZone = 'UTC'): Value {
   if (bytes === null) return null;
-  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
-  if (format === 0) return parseText(type, decodeUtf8(buffer), timeZone);
-  return decodeBinary(type, buffer, timeZone);
+  if (format === 0) return parseText(type, parameterText(bytes), timeZone);
+  return decodeBinary(type, Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length), timeZone);
+}
+
+/** Text parameters up to this many bytes are decoded in JavaScript when they are plain ASCII. */
+const shortParameterBytes = 32;
+
+/**
+ * A text parameter's string. Short ASCII ones (keys, numbers) are decoded here, cheaper than a
+ * native call; anything else is checked as UTF-8 first (NUL bytes included, which PostgreSQL refuses).
+ */
+function parameterText(bytes: Uint8Array): string {
+  if (bytes.length <= shortParameterBytes) {
+    let text = '';
+    let index = 0;
+    for (; index < bytes.length; index++) {
+      const code = bytes[index] as number;
+      if (code === 0 || code >= 0x80) break;
+      text += String.fromCharCode(code);
+    }
+    if (index === bytes.length) return text;
+  }
+  return decodeUtf8(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length));
 }
 
 function decodeUtf8(bytes: Buffer): string {
