@@ -37,7 +37,7 @@ import { recoverTablet } from './kv-recovery.js';
 import { IndexCodec, type IndexRange, type KvIndexSpec } from './index-codec.js';
 import { buildIndex, dropIndexEntries, indexChanges } from './kv-indexes.js';
 import type { KvStore, KvTabletMeta } from './kv-store.js';
-import { PreWriteBuffer, type BufferLayer, type BufferedRow } from './pre-write-buffer.js';
+import { PreWriteBuffer, SortedLayer, type BufferLayer, type BufferedRow } from './pre-write-buffer.js';
 import { TabletCodec, type KvColumn } from './tablet-codec.js';
 
 export { ChangeType } from './change-batch.js';
@@ -109,8 +109,11 @@ export class PreparedChanges {
     readonly batch: ColumnarBatch,
     /** Rows the changes add to the table (negative when they delete more than they insert). */
     readonly rowCountDelta: number,
-    /** @internal The changed keys (latin1) and their entries (`original` is the row before), in order. */
-    readonly keyIds: readonly string[],
+    /**
+     * @internal The changed keys (latin1) and their entries (`original` is the row before), in order;
+     * no key ids for a load of fresh keys (see prepareFresh).
+     */
+    readonly keyIds: readonly string[] | null,
     /** @internal */ readonly entries: readonly BufferedRow[],
     /** @internal The pre-write buffer layer holding the entries, if they went in as one. */
     readonly layer: BufferLayer | null,
@@ -198,6 +201,9 @@ export class KvTablet {
   private async prepareNow(writes: readonly KvWrite[]): Promise<PreparedChanges> {
     const codec = this.codec;
     const keys = writes.map((write) => (write.kind === 'delete' ? codec.key(checkKey(write.key, codec)) : codec.rowKey(checkRow(write.row, codec))));
+    if (this.meta.rowCount === 0 && this.buffer.size === 0 && writes.length >= this.layerKeysMin && ascending(keys)) {
+      return this.prepareFresh(writes, keys);
+    }
     const keyIds = keys.map((key) => key.toString('latin1'));
     // With no applied rows, a key the pre-write buffer does not hold has no row: nothing to read.
     const stored = this.meta.rowCount === 0 ? null : await this.readUnbuffered(keys, keyIds);
@@ -218,6 +224,28 @@ export class KvTablet {
       this.merge(writes[index]!, current, changes);
     }
     return this.stage(changes, local);
+  }
+
+  /**
+   * A prepare into a tablet without applied or pending rows whose keys strictly ascend (a bulk load
+   * in key order): every key starts without a row and comes once, so none is looked up or kept by
+   * id, and the changed keys go into the pre-write buffer as one sorted layer. The row cache holds
+   * none of these keys (RocksDB has never had them since it was last emptied), so their apply
+   * leaves it alone.
+   */
+  private prepareFresh(writes: readonly KvWrite[], keys: readonly Buffer[]): PreparedChanges {
+    const changes = new ChangeBatchBuilder(this.codec.columns.length);
+    const entries: BufferedRow[] = [];
+    for (let index = 0; index < writes.length; index++) {
+      const entry: Current = {
+        key: keys[index]!, row: undefined, encoded: null, original: null, changed: false, sequence: 0, previous: undefined, state: 'pending',
+      };
+      this.merge(writes[index]!, entry, changes);
+      if (entry.changed) entries.push(entry);
+    }
+    const layer = entries.length > 0 ? new SortedLayer(entries) : null;
+    if (layer !== null) this.buffer.putLayer(layer);
+    return new PreparedChanges(this.tabletId, changes.build(), changes.rowCountDelta, null, entries, layer);
   }
 
   /** RocksDB's rows for the keys the pre-write buffer does not hold, in one getMany. */
@@ -410,7 +438,7 @@ export class KvTablet {
     }
     const cache = this.store.rowCache;
     const writeThrough = entries.length <= limits.kvRowCacheApplyKeysMax;
-    for (let index = 0; index < entries.length; index++) {
+    for (let index = 0; keyIds !== null && index < entries.length; index++) {
       const encoded = entries[index]!.encoded;
       // A copy: the encoded row is a view into a shared arena chunk the cache must not keep alive.
       if (encoded === null || !writeThrough) cache.delete(keyIds[index]!);
@@ -419,7 +447,7 @@ export class KvTablet {
     this.meta = meta;
     await this.exclusive(() => {
       if (prepared.layer !== null) this.buffer.appliedLayer(prepared.layer);
-      else for (let index = 0; index < entries.length; index++) this.buffer.applied(keyIds[index]!, entries[index]!);
+      else for (let index = 0; keyIds !== null && index < entries.length; index++) this.buffer.applied(keyIds[index]!, entries[index]!);
     }, true);
   }
 
@@ -432,7 +460,8 @@ export class KvTablet {
         this.buffer.discardedLayer(prepared.layer);
         return;
       }
-      for (let index = prepared.entries.length - 1; index >= 0; index--) this.buffer.discarded(prepared.keyIds[index]!, prepared.entries[index]!);
+      const keyIds = prepared.keyIds ?? [];
+      for (let index = prepared.entries.length - 1; index >= 0; index--) this.buffer.discarded(keyIds[index]!, prepared.entries[index]!);
     });
   }
 
@@ -684,6 +713,12 @@ function validateSchema(schema: KvSchema, log: LogTablet): void {
     const column = schema.versionColumn;
     if (column === undefined || !(column >= 0 && column < schema.columns.length)) throw internalError('versioned KV tablet without a version column');
   }
+}
+
+/** Whether every key is greater than the one before it. */
+function ascending(keys: readonly Buffer[]): boolean {
+  for (let index = 1; index < keys.length; index++) if (keys[index - 1]!.compare(keys[index]!) >= 0) return false;
+  return true;
 }
 
 function checkRow(row: readonly Value[], codec: TabletCodec): readonly Value[] {

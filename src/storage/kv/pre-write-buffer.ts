@@ -36,7 +36,56 @@ export interface BufferedRow {
 }
 
 /** Entries of one large prepare, by key id; only those with `changed` are states of their keys. */
-export type BufferLayer = ReadonlyMap<string, BufferedRow>;
+export interface BufferLayer {
+  readonly size: number;
+  get(keyId: string): BufferedRow | undefined;
+  entries(): Iterable<[string, BufferedRow]>;
+  values(): Iterable<BufferedRow>;
+}
+
+/**
+ * A layer of entries in ascending key order (a bulk load of ascending keys into an empty tablet),
+ * found by binary search on their keys: no key id string and no map entry per key.
+ */
+export class SortedLayer implements BufferLayer {
+  constructor(private readonly sorted: readonly BufferedRow[]) {}
+
+  get size(): number {
+    return this.sorted.length;
+  }
+
+  get(keyId: string): BufferedRow | undefined {
+    let low = 0;
+    let high = this.sorted.length - 1;
+    while (low <= high) {
+      const middle = (low + high) >>> 1;
+      const entry = this.sorted[middle]!;
+      const order = compareKeyId(keyId, entry.key);
+      if (order === 0) return entry;
+      if (order < 0) high = middle - 1;
+      else low = middle + 1;
+    }
+    return undefined;
+  }
+
+  *entries(): Iterable<[string, BufferedRow]> {
+    for (const entry of this.sorted) yield [entry.key.toString('latin1'), entry];
+  }
+
+  values(): Iterable<BufferedRow> {
+    return this.sorted;
+  }
+}
+
+/** Byte order of a key id (the key's bytes as latin1 characters) against a key. */
+function compareKeyId(keyId: string, key: Buffer): number {
+  const length = Math.min(keyId.length, key.byteLength);
+  for (let index = 0; index < length; index++) {
+    const difference = keyId.charCodeAt(index) - key[index]!;
+    if (difference !== 0) return difference;
+  }
+  return keyId.length - key.byteLength;
+}
 
 export class PreWriteBuffer {
   private readonly newest = new Map<string, BufferedRow>();
@@ -87,15 +136,14 @@ export class PreWriteBuffer {
   appliedLayer(layer: BufferLayer): void {
     this.dropLayer(layer);
     // Only a discard in the map can have put a layer's entry there.
-    const restored = this.newest.size > 0;
-    for (const [keyId, entry] of layer) {
+    if (this.newest.size > 0) {
+      for (const [keyId, entry] of layer.entries()) if (entry.changed) this.applied(keyId, entry);
+      return;
+    }
+    for (const entry of layer.values()) {
       if (!entry.changed) continue;
-      if (restored) {
-        this.applied(keyId, entry);
-      } else {
-        entry.state = 'applied';
-        entry.previous = undefined;
-      }
+      entry.state = 'applied';
+      entry.previous = undefined;
     }
   }
 
@@ -112,7 +160,7 @@ export class PreWriteBuffer {
   /** The changes of a layer were never made durable: forget them. */
   discardedLayer(layer: BufferLayer): void {
     this.dropLayer(layer);
-    for (const [keyId, entry] of layer) {
+    for (const [keyId, entry] of layer.entries()) {
       if (entry.changed) this.discarded(keyId, entry);
     }
   }

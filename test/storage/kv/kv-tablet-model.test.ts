@@ -103,6 +103,22 @@ function randomWrites(random: Random, schema: KvSchema, applied: Model): KvWrite
   return writes;
 }
 
+/** Writes of distinct keys in ascending key order (a bulk load in key order, as into an empty tablet). */
+function ascendingWrites(random: Random): KvWrite[] {
+  const writes: KvWrite[] = [];
+  for (const region of regions) {
+    for (let id = 0n; id < 8n; id++) {
+      if (random() < 0.4) continue;
+      const row = randomRow(random);
+      row[0] = region;
+      row[1] = id;
+      const choice = random();
+      writes.push(choice < 0.8 ? { kind: 'upsert', row } : choice < 0.9 ? { kind: 'insertIfAbsent', row } : { kind: 'delete', key: [region, id] });
+    }
+  }
+  return writes;
+}
+
 async function checkReaders(opened: Opened, applied: Model, random: Random): Promise<void> {
   const { tablet } = opened;
   const expected = [...applied.values()].map(comparableRow);
@@ -124,21 +140,26 @@ async function checkReaders(opened: Opened, applied: Model, random: Random): Pro
   expect(prefixed).toEqual(expected.filter((row) => row[0] === region));
 }
 
-/** Merge engine, changelog image, and the changed keys from which a prepare is a pre-write buffer layer. */
-const variants: [MergeEngine, 'full' | 'wal', number | undefined][] = [
-  ['last_row', 'full', undefined], ['last_row', 'wal', undefined], ['first_row', 'full', undefined], ['versioned', 'full', undefined],
-  ['versioned', 'wal', undefined],
+/**
+ * Merge engine, changelog image, the changed keys from which a prepare is a pre-write buffer layer,
+ * and whether a prepare into an empty tablet with nothing pending loads ascending keys (the sorted
+ * layer of prepareFresh, which later prepares then read through).
+ */
+const variants: [MergeEngine, 'full' | 'wal', number | undefined, boolean][] = [
+  ['last_row', 'full', undefined, false], ['last_row', 'wal', undefined, false], ['first_row', 'full', undefined, false],
+  ['versioned', 'full', undefined, false], ['versioned', 'wal', undefined, false],
   // Every prepare a layer, and a mix of layers and single keys over the same keys.
-  ['last_row', 'full', 1], ['last_row', 'full', 3], ['versioned', 'full', 3],
+  ['last_row', 'full', 1, false], ['last_row', 'full', 3, false], ['versioned', 'full', 3, false],
+  ['last_row', 'full', 3, true], ['first_row', 'wal', 1, true],
 ];
 
 describe('KV tablet model', () => {
-  for (const [engine, image, bufferLayerKeysMin] of variants) {
-    const layers = bufferLayerKeysMin === undefined ? '' : `, buffer layers from ${bufferLayerKeysMin} keys`;
+  for (const [engine, image, bufferLayerKeysMin, freshLoads] of variants) {
+    const layers = (bufferLayerKeysMin === undefined ? '' : `, buffer layers from ${bufferLayerKeysMin} keys`) + (freshLoads ? ', ascending loads' : '');
     it(`matches the model: merge engine ${engine}, changelog image ${image}${layers}`, async () => {
       await withTempDir(async (dir) => {
         const schema = schemaFor(engine, image);
-        const random = seededRandom(engine.length * 31 + image.length + (bufferLayerKeysMin ?? 0));
+        const random = seededRandom(engine.length * 31 + image.length + (bufferLayerKeysMin ?? 0) + (freshLoads ? 101 : 0));
         const options = bufferLayerKeysMin === undefined ? {} : { bufferLayerKeysMin };
         let opened = await openTablet(dir, schema, 7, undefined, options);
         let applied: Model = new Map();
@@ -147,7 +168,8 @@ describe('KV tablet model', () => {
           const action = random();
           if (inFlight.length < 3 && (inFlight.length === 0 || action < 0.5)) {
             const base = new Map(inFlight.length > 0 ? inFlight[inFlight.length - 1]!.after : applied);
-            const writes = randomWrites(random, schema, base);
+            const fresh = freshLoads && inFlight.length === 0 && applied.size === 0;
+            const writes = fresh ? ascendingWrites(random) : randomWrites(random, schema, base);
             const expected = modelMerge(base, writes, schema);
             const prepared = await opened.tablet.prepare(writes);
             expect(records(prepared)).toEqual(expected);

@@ -3,11 +3,11 @@
 // leave each key at its newest entry still pending (or at nothing).
 
 import { describe, expect, it } from 'vitest';
-import { PreWriteBuffer, type BufferedRow } from '../../../src/storage/kv/pre-write-buffer.js';
+import { PreWriteBuffer, SortedLayer, type BufferedRow } from '../../../src/storage/kv/pre-write-buffer.js';
 
-function entry(name: string, previous: BufferedRow | undefined, changed = true): BufferedRow {
+function entry(name: string, previous: BufferedRow | undefined, changed = true, key = 'k'): BufferedRow {
   return {
-    key: Buffer.from('k'), row: undefined, encoded: Buffer.from(name), original: previous?.encoded ?? null,
+    key: Buffer.from(key, 'latin1'), row: undefined, encoded: Buffer.from(name), original: previous?.encoded ?? null,
     changed, sequence: 0, previous, state: 'pending',
   };
 }
@@ -73,6 +73,22 @@ describe('pre-write buffer', () => {
     buffer.discarded('k', single);
     buffer.appliedLayer(layer);
     expect(buffer.get('k')).toBeUndefined();
+    expect(buffer.size).toBe(0);
+  });
+
+  it('finds the entries of a sorted layer by their key bytes, and forgets them on discard', () => {
+    const buffer = new PreWriteBuffer();
+    const keys = ['a', 'ab', 'abc', 'b', '\u00e9', '\u00e9\u00ff'];
+    const layer = new SortedLayer(keys.map((key) => entry(`row ${key}`, undefined, true, key)));
+    buffer.putLayer(layer);
+    for (const key of keys) expect(stateOf(buffer, key)).toBe(`row ${key}`);
+    for (const absent of ['', 'aa', 'abd', 'c', '\u00e8', '\u00e9\u00fe']) expect(buffer.get(absent)).toBeUndefined();
+    const single = entry('single', buffer.get('ab'), true, 'ab');
+    buffer.put('ab', single);
+    buffer.discarded('ab', single);
+    expect(stateOf(buffer, 'ab')).toBe('row ab');
+    buffer.discardedLayer(layer);
+    expect(buffer.get('ab')).toBeUndefined();
     expect(buffer.size).toBe(0);
   });
 });
