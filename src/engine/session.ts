@@ -27,7 +27,7 @@ import { Settings, serverVersion, sluiceVersion } from './settings.js';
 import { SessionCursors } from './cursors.js';
 import { planStream } from '../exec/stream/stream-plan.js';
 import { Subscription } from './subscribe/subscription.js';
-import type { BoundCreateMaterializedView, BoundDeclareCursor, BoundFetch, BoundSubscribe } from '../sql/bound-statement.js';
+import type { BoundCreateMaterializedView, BoundDeclareCursor, BoundDropIndexes, BoundFetch, BoundSubscribe } from '../sql/bound-statement.js';
 import { SessionCatalogView } from './system/session-catalog-view.js';
 import { isCatalogOidType } from '../functions/catalog-casts.js';
 import { castValue } from '../functions/resolve.js';
@@ -192,6 +192,7 @@ export class EngineSession implements Session {
       case 'CreateIndex':
         return this.command(ddl.createIndex(this.ddlContext(), bound, this.indexBuilder()));
       case 'DropIndexes':
+        this.refuseDropOfViewIndexes(bound);
         return this.command(ddl.dropIndexes(this.ddlContext(), bound, this.indexBuilder()));
       case 'CreateMaterializedView': return this.command(this.createMaterializedView(bound));
       case 'CreateSchema': return this.command(ddl.createSchema(this.ddlContext(), bound));
@@ -208,6 +209,19 @@ export class EngineSession implements Session {
   }
 
   /** Creates the view's table, then fills it from a recomputation and starts maintaining it. */
+  /** An index a materialized view looks its inputs up by cannot go while the view exists. */
+  private refuseDropOfViewIndexes(bound: BoundDropIndexes): void {
+    for (const target of bound.targets) {
+      const view = this.engine.views.viewNeeding(target.indexOid);
+      if (view === undefined) continue;
+      const table = this.engine.catalog.object(target.tableOid);
+      const index = table?.kind === 'table' ? (table.indexes ?? []).find((candidate) => candidate.oid === target.indexOid) : undefined;
+      const name = index?.name ?? String(target.indexOid);
+      throw new SqlError(SqlState.dependentObjectsStillExist, `cannot drop index ${name} because other objects depend on it`,
+        { detail: `materialized view ${view.name} looks up ${table?.name ?? 'its input'} by index ${name}`, hint: `Drop materialized view ${view.name} first.` });
+    }
+  }
+
   private async createMaterializedView(bound: BoundCreateMaterializedView): Promise<string> {
     const view = await ddl.createMaterializedView(this.ddlContext(), bound, this.searchPath());
     if (view === null) return 'CREATE MATERIALIZED VIEW';

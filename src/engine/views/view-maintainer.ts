@@ -29,7 +29,7 @@ import { compileExpr } from '../../exec/expr/compile.js';
 import type { ChangeChunk } from '../../exec/stream/change-chunk.js';
 import { consolidate } from '../../exec/stream/consolidate.js';
 import { StreamPipeline } from '../../exec/stream/pipeline.js';
-import { fixedColumns, lookupPath, type LookupPath, type ViewPlan } from '../../exec/stream/view-plan.js';
+import { fixedColumns, lookupPath, viewNeedsIndex, type LookupPath, type ViewInput, type ViewPlan } from '../../exec/stream/view-plan.js';
 import type { TableIndexes } from '../../storage/table-indexes.js';
 import type { FunctionContext } from '../../functions/function.js';
 import type { LogicalPlan } from '../../sql/plan/logical-plan.js';
@@ -80,6 +80,8 @@ export class ViewMaintainer {
   private writerActive = false;
   private lastSource = 0n;
   private stopped = false;
+  /** liveInput's answer per input, for the table definition it was made from. */
+  private readonly liveInputs = new Map<number, { table: TableDef; input: ViewInput }>();
   failure: SqlError | null = null;
 
   constructor(private readonly view: TableDef, private readonly plan: ViewPlan, private readonly joinPart: LogicalPlan,
@@ -128,6 +130,28 @@ export class ViewMaintainer {
       if (changes.size > 0) this.enqueue(changes, Date.now(), this.lastSource);
       this.storage.pipeline.addApplyHook(this.hook);
     });
+  }
+
+  /** Whether the view's lookups need the secondary index `oid` (the indexes its inputs have now considered). */
+  needsIndex(oid: number): boolean {
+    return viewNeedsIndex({ ...this.plan, inputs: this.plan.inputs.map((_, input) => this.liveInput(input)) }, oid);
+  }
+
+  /** An input with the secondary indexes its table has now (indexes come and go while the view runs). */
+  private liveInput(input: number): ViewInput {
+    const spec = this.plan.inputs[input]!;
+    const table = this.current(spec.table);
+    const cached = this.liveInputs.get(input);
+    if (cached !== undefined && cached.table === table) return cached.input;
+    const columns = table.schema.columns;
+    const live: ViewInput = {
+      ...spec,
+      indexes: (table.indexes ?? []).map((index) => ({
+        oid: index.oid, name: index.name, columns: index.columns.map((name) => columns.findIndex((column) => column.name === name)),
+      })),
+    };
+    this.liveInputs.set(input, { table, input: live });
+    return live;
   }
 
   stop(): void {
@@ -312,7 +336,7 @@ export class ViewMaintainer {
       const visited = new Set([input]);
       for (const next of this.plan.rooted!.towardRoot[input]!) {
         const fixed = fixedColumns(next, visited, this.plan.edges);
-        partials = await this.extendRooted(partials, next, fixed, lookupPath(inputs[next]!, fixed)!, 'either', changes, 'inner', null);
+        partials = await this.extendRooted(partials, next, fixed, this.pathInto(next, fixed), 'either', changes, 'inner', null);
         visited.add(next);
       }
       for (const partial of partials) {
@@ -336,7 +360,8 @@ export class ViewMaintainer {
     const visited = new Set([0]);
     for (let input = 1; input < this.plan.inputs.length && partials.length > 0; input++) {
       const step = rooted.steps[input]!;
-      partials = await this.extendRooted(partials, input, fixedColumns(input, visited, this.plan.edges), step.path, state, changes, step.kind,
+      const fixed = fixedColumns(input, visited, this.plan.edges);
+      partials = await this.extendRooted(partials, input, fixed, this.pathInto(input, fixed), state, changes, step.kind,
         this.onConditions[input] ?? null);
       visited.add(input);
     }
@@ -401,6 +426,12 @@ export class ViewMaintainer {
     return out;
   }
 
+  private pathInto(input: number, fixed: ReadonlyMap<number, unknown>): LookupPath {
+    const path = lookupPath(this.liveInput(input), fixed);
+    if (path === null) throw new SqlError('XX000', `internal error (a bug in Sluice): no lookup path into ${this.plan.inputs[input]!.table.name}`);
+    return path;
+  }
+
   /** A change record of an input as a partial joined row with its multiplicity. */
   private decode(input: number, appended: AppendedBatch, into: Partial[]): void {
     const spec = this.plan.inputs[input]!;
@@ -431,7 +462,7 @@ export class ViewMaintainer {
       }
       for (let candidate = 0; candidate < inputs.length && next < 0; candidate++) {
         if (visited.has(candidate) || set.includes(candidate)) continue;
-        if (lookupPath(inputs[candidate]!, fixedColumns(candidate, visited, this.plan.edges)) !== null) next = candidate;
+        if (lookupPath(this.liveInput(candidate), fixedColumns(candidate, visited, this.plan.edges)) !== null) next = candidate;
       }
       if (next < 0) throw new SqlError('XX000', `internal error (a bug in Sluice): view ${this.view.name} cannot reach all its inputs`);
       const fixed = fixedColumns(next, visited, this.plan.edges);
@@ -470,7 +501,7 @@ export class ViewMaintainer {
   private async extendByLookup(partials: readonly Partial[], input: number, fixed: ReadonlyMap<number, { input: number; column: number }>): Promise<Partial[]> {
     const spec = this.plan.inputs[input]!;
     const table = this.current(spec.table);
-    const path = lookupPath(spec, fixed);
+    const path = lookupPath(this.liveInput(input), fixed);
     if (path === null) throw new SqlError('XX000', `internal error (a bug in Sluice): no lookup path into ${table.name}`);
     const sources = path.columns.map((column) => fixed.get(column)!);
     const idOf = (values: readonly Value[]): string => values.map((value) => valueKey(value)).join('\u0002');

@@ -73,6 +73,12 @@ export class ViewManager {
     for (const maintainer of this.maintainers.values()) await maintainer.settled();
   }
 
+  /** A view whose lookups need the secondary index `oid`, if any. */
+  viewNeeding(oid: number): TableDef | undefined {
+    for (const maintainer of this.maintainers.values()) if (maintainer.needsIndex(oid)) return maintainer.status().view;
+    return undefined;
+  }
+
   status(): ViewStatus[] {
     return [...this.maintainers.values()].map((maintainer) => maintainer.status());
   }

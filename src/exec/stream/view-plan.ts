@@ -153,6 +153,26 @@ export function planView(plan: LogicalPlan): ViewPlan {
   return { inputs, rooted, edges, condition, stream, key };
 }
 
+/** Whether the view's lookups need the secondary index `oid` (it cannot reach every input without it). */
+export function viewNeedsIndex(plan: ViewPlan, oid: number): boolean {
+  if (!plan.inputs.some((input) => input.indexes.some((index) => index.oid === oid))) return false;
+  const inputs = plan.inputs.map((input) => ({ ...input, indexes: input.indexes.filter((index) => index.oid !== oid) }));
+  try {
+    if (plan.rooted === null) {
+      checkLookups(inputs, plan.edges);
+      return false;
+    }
+    for (let index = 1; index < inputs.length; index++) {
+      const before = new Set(inputs.slice(0, index).map((_, position) => position));
+      if (lookupPath(inputs[index]!, fixedColumns(index, before, plan.edges)) === null) return true;
+      pathToRoot(inputs, plan.edges, index);
+    }
+    return false;
+  } catch {
+    return true;
+  }
+}
+
 function conjunction(conditions: readonly BoundExpr[]): BoundExpr | null {
   return conditions.length === 0 ? null : conditions.reduce((all, next) => ({ kind: 'And', type: all.type, args: [all, next] }));
 }
