@@ -227,12 +227,14 @@ function evaluateReturning(statement: BoundInsert, rows: readonly Value[][], con
 
 /**
  * Commits writes as one atomic commit; resolves once durable, with the number of rows that
- * ON CONFLICT DO NOTHING writes actually inserted.
+ * ON CONFLICT DO NOTHING writes actually inserted. `insideExclusive`: called from exclusive work (see
+ * CommitPipeline.commitInside).
  */
-export async function commitWrites(storage: TableStorage, writes: readonly TabletWrite[]): Promise<number> {
+export async function commitWrites(storage: TableStorage, writes: readonly TabletWrite[], insideExclusive = false): Promise<number> {
   const inserted = { count: 0 };
   if (writes.every((write) => write.rows.length === 0)) return 0;
-  await storage.pipeline.commit(async () => {
+  const commit = insideExclusive ? storage.pipeline.commitInside.bind(storage.pipeline) : storage.pipeline.commit.bind(storage.pipeline);
+  await commit(async () => {
     const parts: TabletCommit[] = [];
     try {
       for (const group of groupByTablet(writes)) parts.push(await prepareTablet(storage, group, inserted));

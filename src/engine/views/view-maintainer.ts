@@ -16,7 +16,8 @@
 // keeps NULLs there, so a match appearing or disappearing moves the row between the two forms.
 // On creation and at every start the view is recomputed in batch while no commit is in flight, and
 // the difference from its stored rows is written first: nothing is lost or applied twice across a
-// restart, at the cost of one recomputation.
+// restart, at the cost of one recomputation. A new view without GROUP BY is filled as its query's
+// rows stream out, in commits of their own, without holding the view in memory.
 
 import type { TableDef } from '../../common/catalog-model.js';
 import { SqlError, SqlState } from '../../common/errors.js';
@@ -118,6 +119,12 @@ export class ViewMaintainer {
    */
   async start(): Promise<void> {
     await this.storage.pipeline.exclusive(async () => {
+      if (!this.pipeline.stateful && await this.storedEmpty()) {
+        await this.fill();
+        this.lastSource = this.storage.pipeline.appliedCommit.sequence;
+        this.storage.pipeline.addApplyHook(this.hook);
+        return;
+      }
       const computed = await this.recompute();
       const stored = await this.storedRows();
       const changes = new Map<string, Value[] | null>();
@@ -191,6 +198,32 @@ export class ViewMaintainer {
     }
     if (this.pipeline.stateful) take(this.pipeline.current());
     return result;
+  }
+
+  /** Whether the view's table has no rows (a view just created). */
+  private async storedEmpty(): Promise<boolean> {
+    for await (const batch of this.storage.scanKv(this.view, this.storage.allTablets(this.view), new AbortController().signal, { limit: 1 })) {
+      if (batch.length > 0) return false;
+    }
+    return true;
+  }
+
+  /**
+   * Fills an empty view without GROUP BY as its rows stream out of the batch query, a commit per
+   * fillRowsPerCommit rows, while no other commit runs (so the inputs hold still): memory stays
+   * that of the query, not of the view.
+   */
+  private async fill(): Promise<void> {
+    let pending = new Map<string, Value[] | null>();
+    for await (const batch of buildOperator(optimize(this.joinPart)).execute(this.execContext())) {
+      const output = this.pipeline.push({ rows: batch, diffs: batch.map(() => 1) });
+      for (const row of output.rows) pending.set(this.keyOf(row), row);
+      if (pending.size >= fillRowsPerCommit) {
+        await this.writeChanges(pending, true);
+        pending = new Map();
+      }
+    }
+    if (pending.size > 0) await this.writeChanges(pending, true);
   }
 
   private async storedRows(): Promise<Map<string, Value[]>> {
@@ -582,32 +615,37 @@ export class ViewMaintainer {
       const taken = [...this.queue];
       const merged = new Map<string, Value[] | null>();
       for (const { changes } of taken) for (const [key, row] of changes) merged.set(key, row);
-      const view = this.current(this.view);
-      const upserts: Value[][] = [];
-      const deletes: Value[][] = [];
-      for (const row of merged.values()) {
-        if (row === null) continue;
-        if (isKeyOnly(row)) deletes.push(row.slice(1));
-        else upserts.push(row);
-      }
       try {
-        const services = { catalog: this.catalog, storage: this.storage };
-        const targetColumns = view.schema.columns.map((_, index) => index);
-        const writes = [
-          ...(deletes.length === 0 ? [] : await planRows(services, { table: view, partition: null, targetColumns, onConflict: 'delete', rows: deletes })),
-          ...(upserts.length === 0 ? [] : await planRows(services, { table: view, partition: null, targetColumns, onConflict: 'upsert', rows: upserts })),
-          ...await this.targetWrites(view, upserts, deletes),
-        ];
-        await commitWrites(this.storage, writes);
+        await this.writeChanges(merged, false);
         this.queue = this.queue.slice(taken.length);
       } catch (error) {
         this.failure = error instanceof SqlError ? error : new SqlError('XX000', String(error));
-        console.error(`sluice: maintaining materialized view ${view.name} failed: ${this.failure.message}`);
+        console.error(`sluice: maintaining materialized view ${this.view.name} failed: ${this.failure.message}`);
         this.queue = [];
         this.writerActive = false;
         return;
       }
     }
+  }
+
+  /** Commits view changes by key (a row, or a key-only row for a delete), with its target's partial updates. */
+  private async writeChanges(changes: ReadonlyMap<string, Value[] | null>, insideExclusive: boolean): Promise<void> {
+    const view = this.current(this.view);
+    const upserts: Value[][] = [];
+    const deletes: Value[][] = [];
+    for (const row of changes.values()) {
+      if (row === null) continue;
+      if (isKeyOnly(row)) deletes.push(row.slice(1));
+      else upserts.push(row);
+    }
+    const services = { catalog: this.catalog, storage: this.storage };
+    const targetColumns = view.schema.columns.map((_, index) => index);
+    const writes = [
+      ...(deletes.length === 0 ? [] : await planRows(services, { table: view, partition: null, targetColumns, onConflict: 'delete', rows: deletes })),
+      ...(upserts.length === 0 ? [] : await planRows(services, { table: view, partition: null, targetColumns, onConflict: 'upsert', rows: upserts })),
+      ...await this.targetWrites(view, upserts, deletes),
+    ];
+    await commitWrites(this.storage, writes, insideExclusive);
   }
 
   /**
@@ -638,6 +676,9 @@ export class ViewMaintainer {
 }
 
 const deleted = Symbol('deleted');
+
+/** Rows per commit while a new view is filled. */
+const fillRowsPerCommit = 20_000;
 
 /** A view row that stands for a delete of its key (marked by a leading sentinel). */
 function keyOnly(row: readonly Value[]): Value[] {

@@ -186,6 +186,16 @@ export class CommitPipeline {
   }
 
   /**
+   * For `exclusive` work only: commits `prepare`'s parts at once, as the next group, while the
+   * commits queued behind the work keep waiting (a materialized view writing its first rows).
+   */
+  commitInside(prepare: Prepare): Promise<CommitInfo> {
+    return new Promise<CommitInfo>((resolve, reject) => {
+      void this.sequenceGroup([{ prepare, exclusive: null, resolve: resolve as (value: unknown) => void, reject }]);
+    });
+  }
+
+  /**
    * Runs `work` with no commit in flight: after every earlier commit is durable and applied and
    * before any later one is sequenced (TRUNCATE).
    */
