@@ -19,20 +19,27 @@ describe('accumulators', () => {
     expect(String(sum.result())).toBe('101.625');
   });
 
-  it('sums numerics exactly past 2^53 of coefficients, with scales and large coefficients mixed in', () => {
+  it('sums numerics exactly across the move of small coefficients into the bigint total, with scales and large coefficients mixed in', () => {
     const sum = createAccumulator(call('sum', Types.numeric, Types.numeric));
     const avg = createAccumulator(call('avg', Types.numeric, Types.numeric));
+    // Coefficients just under 2^31 at scale 2: their number total moves into the bigint one past 4e15
+    // (about 1.9 million rows), short of 2^53 where a number would lose digits.
+    const near = Array.from({ length: 7 }, (_, i) => new Decimal(2_147_483_647n - BigInt(i), 2));
+    const rows = 2_100_000;
+    for (let i = 0; i < rows; i++) {
+      sum.add([near[i % 7]!]);
+      avg.add([near[i % 7]!]);
+    }
+    const tail = [new Decimal(123_456_789_012_345_678n, 2), Decimal.parse('0.001'), new Decimal(-(2n ** 31n), 3), Decimal.parse('-5')];
     let expected = 0n;
-    const values: Decimal[] = [];
-    for (let i = 0; i < 3_000_000; i++) values.push(new Decimal(2_147_483_647n - BigInt(i % 7), 2));
-    values.push(new Decimal(123_456_789_012_345_678n, 2), Decimal.parse('0.001'), new Decimal(-(2n ** 31n), 3), Decimal.parse('-5'));
-    for (const value of values) {
+    for (let i = 0; i < 7; i++) expected += BigInt(rows / 7) * (2_147_483_647n - BigInt(i)) * 10n;
+    for (const value of tail) {
       sum.add([value]);
       avg.add([value]);
       expected += value.coefficient * 10n ** BigInt(3 - value.scale);
     }
     expect(String(sum.result())).toBe(String(new Decimal(expected, 3)));
-    expect(String(avg.result())).toBe(String(new Decimal(expected, 3).div(Decimal.fromBigInt(BigInt(values.length)))));
+    expect(String(avg.result())).toBe(String(new Decimal(expected, 3).div(Decimal.fromBigInt(BigInt(rows + tail.length)))));
   });
 
   it('sums integers past 2^53 exactly into bigint', () => {
