@@ -152,7 +152,9 @@ export class LogTablet {
 
   private async appendNow(batch: ColumnarBatch, meta: AppendMeta): Promise<AppendResult> {
     const columns = this.schema.columns;
-    if (batch.columns.length !== columns.length) {
+    // An encoded batch is appended as it is when it fits the schema (its columns are not decoded).
+    const preEncoded = batch instanceof EncodedBatch && batch.encodesAs(columns.map((column) => column.type)) ? batch.encoded : undefined;
+    if (preEncoded === undefined && batch.columns.length !== columns.length) {
       throw internalError(`log batch has ${batch.columns.length} columns, schema ${this.schema.schemaId} has ${columns.length}`);
     }
     if (!(batch.rowCount > 0 && batch.rowCount <= limits.logBatchRecordsMax)) {
@@ -161,9 +163,8 @@ export class LogTablet {
     if (!Number.isSafeInteger(meta.commitTimestampMs) || meta.commitSequence < 0n || meta.commitSequence >= 1n << 63n) {
       throw internalError(`log commit timestamp ${meta.commitTimestampMs} or sequence ${meta.commitSequence} out of range`);
     }
-    const encoded = batch instanceof EncodedBatch && batch.encodesAs(columns.map((column) => column.type))
-      ? batch.encoded
-      : columns.map((column, index) => encodeColumn(columnKind(column.type), batch.columns[index]!, batch.rowCount, column.type));
+    const encoded = preEncoded
+      ?? columns.map((column, index) => encodeColumn(columnKind(column.type), batch.columns[index]!, batch.rowCount, column.type));
     let bodyLength = 0;
     for (const column of encoded) bodyLength += encodedByteLength(column);
     const baseOffset = this.endOffset;
