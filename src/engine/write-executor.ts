@@ -10,7 +10,7 @@ import { compileExpr } from '../exec/expr/compile.js';
 import type { ExecContext } from '../exec/batch/operator.js';
 import { buildOperator } from '../exec/batch/build.js';
 import type { BoundDelete, BoundInsert, BoundUpdate } from '../sql/bound-statement.js';
-import type { TabletCommit } from '../storage/commit/commit-pipeline.js';
+import type { Prepare, TabletCommit } from '../storage/commit/commit-pipeline.js';
 import type { BucketTablet, TableStorage } from '../storage/table-storage.js';
 import type { Catalog } from './catalog.js';
 import { WriteRouter } from './write-router.js';
@@ -227,13 +227,17 @@ function evaluateReturning(statement: BoundInsert, rows: readonly Value[][], con
 
 /**
  * Commits writes as one atomic commit; resolves once durable, with the number of rows that
- * ON CONFLICT DO NOTHING writes actually inserted. `insideExclusive`: called from exclusive work (see
- * CommitPipeline.commitInside).
+ * ON CONFLICT DO NOTHING writes actually inserted. `via`: 'exclusive' from exclusive work (see
+ * CommitPipeline.commitInside); 'maintenance' for a view's own writes, which are never held back
+ * (see CommitPipeline.hold).
  */
-export async function commitWrites(storage: TableStorage, writes: readonly TabletWrite[], insideExclusive = false): Promise<number> {
+export async function commitWrites(storage: TableStorage, writes: readonly TabletWrite[], via: 'statement' | 'exclusive' | 'maintenance' = 'statement'):
+  Promise<number> {
   const inserted = { count: 0 };
   if (writes.every((write) => write.rows.length === 0)) return 0;
-  const commit = insideExclusive ? storage.pipeline.commitInside.bind(storage.pipeline) : storage.pipeline.commit.bind(storage.pipeline);
+  const pipeline = storage.pipeline;
+  const commit = via === 'exclusive' ? (prepare: Prepare) => pipeline.commitInside(prepare)
+    : (prepare: Prepare) => pipeline.commit(prepare, { unthrottled: via === 'maintenance' });
   await commit(async () => {
     const parts: TabletCommit[] = [];
     try {

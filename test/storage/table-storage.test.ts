@@ -1,6 +1,7 @@
 // TableStorage: commits through the pipeline become visible and durable; at the next open, commit
 // groups above the watermark are kept while complete and cut from the first incomplete or missing
-// one; log retention deletes old segments of log tables only.
+// one; log retention deletes old segments of log tables only; a holder (a view behind on its writes)
+// holds new commits back, except unthrottled ones.
 
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -133,6 +134,32 @@ describe('TableStorage', () => {
     const sequences = new Set<bigint>();
     for await (const batch of tablet.log.read(0n, { columns: [] })) sequences.add(batch.commitSequence);
     expect([...sequences]).toEqual([1n, 2n]);
+    await storage.close();
+  });
+
+  it('holds new commits back while a holder asks, except unthrottled ones', async () => {
+    const directory = await freshDirectory();
+    const table = logTable(400, [401]);
+    const storage = await TableStorage.open(directory);
+    await storage.openTable(table);
+    const tablet = storage.allTablets(table)[0];
+    if (tablet === undefined) throw new Error('no tablet');
+    const done: string[] = [];
+    const commit = (name: string, unthrottled = false): Promise<unknown> => storage.pipeline.commit(async () => [{
+      log: tablet.log, batch: { rowCount: 1, columns: [[1n], [name]] }, afterDurable: async () => { done.push(name); },
+    }], { unthrottled }).then(() => done.push(`${name} acknowledged`));
+    const first = {};
+    const second = {};
+    storage.pipeline.hold(first);
+    storage.pipeline.hold(second);
+    const held = commit('held');
+    await commit('maintenance', true);
+    storage.pipeline.release(first);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(done).toEqual(['maintenance', 'maintenance acknowledged']);
+    storage.pipeline.release(second);
+    await held;
+    expect(done).toEqual(['maintenance', 'maintenance acknowledged', 'held', 'held acknowledged']);
     await storage.close();
   });
 });

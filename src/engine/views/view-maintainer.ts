@@ -77,6 +77,8 @@ export class ViewMaintainer {
   /** View writes waiting to be committed, in order, with the source commit time they reflect. */
   private queue: { changes: Map<string, Value[] | null>; sourceMs: number; sequence: bigint }[] = [];
   private writing: Promise<void> | null = null;
+  /** View rows waiting in `queue`; above queuedRowsHigh new commits wait until the writer is below queuedRowsLow. */
+  private queuedRows = 0;
   /** The writer loop runs (see writeQueued). */
   private writerActive = false;
   private lastSource = 0n;
@@ -165,6 +167,8 @@ export class ViewMaintainer {
     this.stopped = true;
     this.storage.pipeline.removeApplyHook(this.hook);
     this.queue = [];
+    this.queuedRows = 0;
+    this.storage.pipeline.release(this);
   }
 
   status(): ViewStatus {
@@ -595,6 +599,8 @@ export class ViewMaintainer {
 
   private enqueue(changes: Map<string, Value[] | null>, sourceMs: number, sequence: bigint): void {
     this.queue.push({ changes, sourceMs, sequence });
+    this.queuedRows += changes.size;
+    if (this.queuedRows > queuedRowsHigh) this.storage.pipeline.hold(this);
     if (this.writerActive) return;
     this.writerActive = true;
     const writing: Promise<void> = this.writeQueued().finally(() => { if (this.writing === writing) this.writing = null; });
@@ -618,10 +624,14 @@ export class ViewMaintainer {
       try {
         await this.writeChanges(merged, false);
         this.queue = this.queue.slice(taken.length);
+        this.queuedRows = this.queue.reduce((sum, entry) => sum + entry.changes.size, 0);
+        if (this.queuedRows < queuedRowsLow) this.storage.pipeline.release(this);
       } catch (error) {
         this.failure = error instanceof SqlError ? error : new SqlError('XX000', String(error));
         console.error(`sluice: maintaining materialized view ${this.view.name} failed: ${this.failure.message}`);
         this.queue = [];
+        this.queuedRows = 0;
+        this.storage.pipeline.release(this);
         this.writerActive = false;
         return;
       }
@@ -645,7 +655,7 @@ export class ViewMaintainer {
       ...(upserts.length === 0 ? [] : await planRows(services, { table: view, partition: null, targetColumns, onConflict: 'upsert', rows: upserts })),
       ...await this.targetWrites(view, upserts, deletes),
     ];
-    await commitWrites(this.storage, writes, insideExclusive);
+    await commitWrites(this.storage, writes, insideExclusive ? 'exclusive' : 'maintenance');
   }
 
   /**
@@ -676,6 +686,14 @@ export class ViewMaintainer {
 }
 
 const deleted = Symbol('deleted');
+
+/**
+ * Backpressure: when this many view rows wait to be written, new commits of other writers are held
+ * back until fewer than queuedRowsLow do, so a view that cannot keep up slows its sources instead
+ * of buffering without bound.
+ */
+const queuedRowsHigh = 100_000;
+const queuedRowsLow = 20_000;
 
 /** Rows per commit while a new view is filled. */
 const fillRowsPerCommit = 20_000;

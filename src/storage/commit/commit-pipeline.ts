@@ -56,7 +56,7 @@ export type CommitListener = (info: CommitInfo, batches: readonly AppendedBatch[
  */
 export type ApplyHook = (info: CommitInfo, batches: readonly AppendedBatch[]) => Promise<void>;
 
-type Prepare = (info: CommitInfo) => Promise<readonly TabletCommit[]>;
+export type Prepare = (info: CommitInfo) => Promise<readonly TabletCommit[]>;
 
 interface Request {
   readonly prepare: Prepare | null;
@@ -126,6 +126,9 @@ export class CommitPipeline {
   private readonly listeners = new Set<CommitListener>();
   private readonly hooks = new Set<ApplyHook>();
   private lastApplied: CommitInfo;
+  /** Who holds new commits back (materialized views behind on their writes), and the wait they share. */
+  private readonly holders = new Set<object>();
+  private admission: { promise: Promise<void>; open: () => void } | null = null;
 
   constructor(private readonly watermark: CommitWatermark) {
     this.nextSequence = watermark.sequence + 1n;
@@ -178,11 +181,32 @@ export class CommitPipeline {
    * commit is being prepared, so it may read state that earlier commits left (KV pre-write buffers);
    * if it throws, only this commit fails. Resolves once the commit is durable and applied.
    */
-  commit(prepare: Prepare): Promise<CommitInfo> {
+  async commit(prepare: Prepare, options: { readonly unthrottled?: boolean } = {}): Promise<CommitInfo> {
+    while (this.admission !== null && options.unthrottled !== true) await this.admission.promise;
     return new Promise<CommitInfo>((resolve, reject) => {
       this.queue.push({ prepare, exclusive: null, resolve: resolve as (value: unknown) => void, reject });
       this.kick();
     });
+  }
+
+  /**
+   * Holds back commits that start from now on (not `unthrottled` ones) until every holder lets go:
+   * how a materialized view whose writes fall behind slows its sources down to its pace, so what
+   * it has still to write stays bounded.
+   */
+  hold(holder: object): void {
+    this.holders.add(holder);
+    if (this.admission !== null) return;
+    let open!: () => void;
+    const promise = new Promise<void>((resolve) => { open = resolve; });
+    this.admission = { promise, open };
+  }
+
+  release(holder: object): void {
+    if (!this.holders.delete(holder) || this.holders.size > 0 || this.admission === null) return;
+    const { open } = this.admission;
+    this.admission = null;
+    open();
   }
 
   /**
