@@ -41,6 +41,8 @@ interface EnginePreparedStatement extends PreparedStatement {
   readonly parsed: EngineParsedStatement;
   readonly bound: BoundStatement | null;
   readonly catalogVersion: number;
+  /** The session settings' version it was bound under. */
+  readonly settingsVersion: number;
   readonly hints: readonly (DataType | null)[];
 }
 
@@ -58,6 +60,12 @@ export class EngineSession implements Session {
   /** Writes of the open transaction block, committed together at COMMIT. */
   private pendingWrites: TabletWrite[] = [];
   private readonly cursors = new SessionCursors();
+  /**
+   * Queries bound without type hints, by parsed statement (the parse cache hands out the same one
+   * for the same text): a simple-protocol query repeated is bound once while the catalog and the
+   * session's settings stay as they were.
+   */
+  private readonly boundQueries = new WeakMap<RawStatement, EnginePreparedStatement>();
   private readonly catalogReader: CatalogReader;
   /** pg_catalog's view of the catalog, and the table reader that serves system relations from it. */
   private readonly catalogView: SessionCatalogView;
@@ -100,19 +108,29 @@ export class EngineSession implements Session {
   }
 
   async prepare(statement: ParsedStatement, parameterTypeHints: readonly (DataType | null)[]): Promise<PreparedStatement> {
-    return this.bind(statement as EngineParsedStatement, parameterTypeHints);
+    const parsed = statement as EngineParsedStatement;
+    const raw = parsed.raw;
+    if (raw === null || parameterTypeHints.length > 0) return this.bind(parsed, parameterTypeHints);
+    const known = this.boundQueries.get(raw);
+    if (known !== undefined && known.catalogVersion === this.engine.catalog.version && known.settingsVersion === this.settings.version) {
+      return known;
+    }
+    const prepared = this.bind(parsed, parameterTypeHints);
+    if (prepared.bound?.kind === 'Query') this.boundQueries.set(raw, prepared);
+    return prepared;
   }
 
   private bind(parsed: EngineParsedStatement, hints: readonly (DataType | null)[]): EnginePreparedStatement {
     const catalogVersion = this.engine.catalog.version;
+    const settingsVersion = this.settings.version;
     if (parsed.raw === null) {
-      return { parsed, bound: null, catalogVersion, hints, parameterTypes: [], columns: null };
+      return { parsed, bound: null, catalogVersion, settingsVersion, hints, parameterTypes: [], columns: null };
     }
     const streaming = this.settings.get('execution.runtime_mode') === 'streaming';
     const { statement, parameterTypes } = bindStatement(parsed.raw, this.catalogReader, hints, this.settings.get('timezone') ?? 'UTC', { streaming });
     const columns = statement.kind === 'Fetch' && !statement.move ? this.cursors.get(statement.name).columns
       : withCatalogNames(outputColumns(statement), () => this.functionContext());
-    return { parsed, bound: statement, catalogVersion, hints, parameterTypes, columns };
+    return { parsed, bound: statement, catalogVersion, settingsVersion, hints, parameterTypes, columns };
   }
 
   async execute(prepared: PreparedStatement, parameters: readonly Value[], signal: AbortSignal): Promise<StatementOutcome> {

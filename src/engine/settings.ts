@@ -122,6 +122,8 @@ export class Settings {
   /** Values to restore at the end of the transaction, for SET LOCAL. */
   private localUndo: Map<string, string | undefined> | undefined;
   private changed = new Set<string>();
+  /** Goes up whenever a value changes (what was bound under the settings may be bound again). */
+  version = 0;
   /** reported() answer, kept until a setting changes (the wire layer asks after every statement). */
   private reportedCache: Map<string, string> | undefined;
 
@@ -169,6 +171,7 @@ export class Settings {
     else this.values.set(key, next);
     this.changed.add(key);
     this.reportedCache = undefined;
+    this.version++;
   }
 
   resetAll(): void {
@@ -176,7 +179,8 @@ export class Settings {
       if (definitionOf(key)?.readOnly) continue;
       this.values.delete(key);
       this.changed.add(key);
-    this.reportedCache = undefined;
+      this.reportedCache = undefined;
+      this.version++;
     }
   }
 
@@ -187,7 +191,8 @@ export class Settings {
       if (previous === undefined) this.values.delete(key);
       else this.values.set(key, previous);
       this.changed.add(key);
-    this.reportedCache = undefined;
+      this.reportedCache = undefined;
+      this.version++;
     }
     this.localUndo = undefined;
   }
