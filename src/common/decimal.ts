@@ -6,6 +6,10 @@ import { SqlError, SqlState } from './errors.js';
 
 export type DecimalSpecial = 'NaN' | 'Infinity' | '-Infinity';
 
+function specialRank(value: Decimal): number {
+  return value.special === 'NaN' ? 2 : value.special === 'Infinity' ? 1 : value.special === '-Infinity' ? -1 : 0;
+}
+
 export class Decimal {
   /** Finite values: coefficient × 10^-scale. For special values the coefficient is 0n. */
   readonly coefficient: bigint;
@@ -137,16 +141,16 @@ export class Decimal {
 
   /** This value's coefficient at a larger (or equal) scale. */
   private coefficientAt(scale: number): bigint {
-    return this.coefficient * 10n ** BigInt(scale - this.scale);
+    return scale === this.scale ? this.coefficient : this.coefficient * 10n ** BigInt(scale - this.scale);
   }
 
   /** Total order as PostgreSQL sorts numerics: -Infinity < finite < Infinity < NaN (NaN = NaN). */
   compare(other: Decimal): number {
-    const rank = (value: Decimal): number =>
-      value.special === 'NaN' ? 2 : value.special === 'Infinity' ? 1 : value.special === '-Infinity' ? -1 : 0;
-    const rankA = rank(this);
-    const rankB = rank(other);
-    if (rankA !== rankB || rankA !== 0) return Math.sign(rankA - rankB);
+    if (this.special !== undefined || other.special !== undefined) {
+      const rankA = specialRank(this);
+      const rankB = specialRank(other);
+      if (rankA !== rankB || rankA !== 0) return Math.sign(rankA - rankB);
+    }
     const scale = Math.max(this.scale, other.scale);
     const a = this.coefficientAt(scale);
     const b = other.coefficientAt(scale);

@@ -41,13 +41,22 @@ export class AggregateExec implements BatchOperator {
     const single = groups.get('');
     // One reused argument array per aggregate: accumulators read it during add() only.
     const argValues = argFunctions.map((functions) => new Array<Value>(functions.length));
+    // An aggregate of one input column (max(x), sum(x)) reads it from the row without a call.
+    const argColumns = this.aggregates.map((call) => {
+      const arg = call.args[0];
+      return call.args.length === 1 && (call.orderBy ?? []).length === 0 && arg?.kind === 'Column' ? arg.index : -1;
+    });
     for await (const batch of this.input.execute(context)) {
       for (const row of batch) {
         const group = single ?? this.groupOf(groups, keyFunctions.map((key) => key(row, params)), newGroup);
         for (let i = 0; i < argFunctions.length; i++) {
-          const functions = argFunctions[i] as ((row: readonly Value[], params: readonly Value[]) => Value)[];
           const values = argValues[i] as Value[];
-          for (let a = 0; a < functions.length; a++) values[a] = (functions[a] as (typeof functions)[number])(row, params);
+          const column = argColumns[i] as number;
+          if (column >= 0) values[0] = row[column] ?? null;
+          else {
+            const functions = argFunctions[i] as ((row: readonly Value[], params: readonly Value[]) => Value)[];
+            for (let a = 0; a < functions.length; a++) values[a] = (functions[a] as (typeof functions)[number])(row, params);
+          }
           (group.accumulators[i] as Accumulator).add(values);
         }
       }
