@@ -68,6 +68,22 @@ export class RocksStore {
     });
   }
 
+  /** RocksDB's estimate of its memory: memtables, index and filter blocks of open tables, block cache. */
+  memoryBytes(): { memtables: bigint; tableReaders: bigint; blockCache: bigint } {
+    const property = (name: string): bigint => {
+      try {
+        return BigInt(this.db.getProperty(name) || '0');
+      } catch {
+        return 0n;
+      }
+    };
+    return {
+      memtables: property('rocksdb.cur-size-all-mem-tables'),
+      tableReaders: property('rocksdb.estimate-table-readers-mem'),
+      blockCache: property('rocksdb.block-cache-usage'),
+    };
+  }
+
   /** Values of many keys in one native call (undefined where a key is absent), in key order given. */
   getMany(keys: readonly Buffer[]): Promise<(Buffer | undefined)[]> {
     if (keys.length === 0) return Promise.resolve([]);

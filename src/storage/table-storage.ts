@@ -325,6 +325,11 @@ export class TableStorage {
     };
   }
 
+  /** The KV store's RocksDB memory (see RocksStore.memoryBytes). */
+  kvMemoryBytes(): { memtables: bigint; tableReaders: bigint; blockCache: bigint } {
+    return this.kvStore.rocks.memoryBytes();
+  }
+
   async close(): Promise<void> {
     await this.pipeline.drain();
     for (const tablet of this.tablets.values()) {

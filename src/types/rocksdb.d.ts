@@ -25,6 +25,8 @@ declare module 'rocksdb' {
   export type BatchOperation = { type: 'put'; key: Buffer; value: Buffer } | { type: 'del'; key: Buffer };
   export interface RocksDB {
     open(options: OpenOptions, callback: Callback): void;
+    /** A RocksDB property (e.g. rocksdb.cur-size-all-mem-tables), as text. */
+    getProperty(property: string): string;
     close(callback: Callback): void;
     get(key: Buffer, options: { asBuffer?: boolean; fillCache?: boolean }, callback: Callback<Buffer>): void;
     getMany(keys: Buffer[], options: { asBuffer?: boolean }, callback: Callback<(Buffer | undefined)[]>): void;

@@ -51,9 +51,14 @@ function subscriptions(context: SystemRowsContext): SystemRecord[] {
     }));
 }
 
-function server(): SystemRecord[] {
+function server(context: SystemRowsContext): SystemRecord[] {
   const memory = process.memoryUsage();
-  return [{ pid: process.pid, rss_bytes: BigInt(memory.rss), heap_used_bytes: BigInt(memory.heapUsed), uptime_ms: BigInt(Math.round(process.uptime() * 1000)) }];
+  const rocks = context.storage.kvMemoryBytes();
+  return [{
+    pid: process.pid, rss_bytes: BigInt(memory.rss), heap_used_bytes: BigInt(memory.heapUsed), heap_total_bytes: BigInt(memory.heapTotal),
+    external_bytes: BigInt(memory.external), rocksdb_memtable_bytes: rocks.memtables, rocksdb_table_readers_bytes: rocks.tableReaders,
+    rocksdb_block_cache_bytes: rocks.blockCache, uptime_ms: BigInt(Math.round(process.uptime() * 1000)),
+  }];
 }
 
 export const sluiceCatalogProducers: Readonly<Record<string, SystemRowProducer>> = { buckets, materialized_views: materializedViews, server, subscriptions };
