@@ -99,6 +99,7 @@ const definitions: Readonly<Record<string, SettingDef>> = {
   default_transaction_isolation: { defaultValue: 'serializable', normalize: (v) => v, description: 'Default isolation level of new transactions.' },
   transaction_read_only: { defaultValue: 'off', readOnly: true, description: 'Whether the current transaction is read-only.' },
   max_identifier_length: { defaultValue: '63', readOnly: true, description: 'Maximum identifier length.' },
+  max_index_keys: { defaultValue: '32', readOnly: true, description: 'Maximum number of index keys (JDBC reads it before listing foreign keys).' },
   lc_messages: { defaultValue: 'C', normalize: (v) => v, description: 'Language of messages.' },
   lc_monetary: { defaultValue: 'C', normalize: (v) => v, description: 'Locale for formatting monetary amounts.' },
   lc_numeric: { defaultValue: 'C', normalize: (v) => v, description: 'Locale for formatting numbers.' },

@@ -23,6 +23,18 @@ function lookupOf(context: FunctionContext | undefined): CatalogLookup {
   return context.catalog;
 }
 
+/**
+ * The few functions whose OIDs a reg* column holds (pg_type.typinput of array types), with
+ * PostgreSQL's OIDs: JDBC's type cache asks `typinput = 'pg_catalog.array_in'::regproc`.
+ */
+const procedureOids: ReadonlyMap<string, number> = new Map([['array_in', 750], ['array_out', 751]]);
+const procedureNames: ReadonlyMap<number, string> = new Map([...procedureOids].map(([name, oid]) => [oid, name]));
+
+/** The OID of a built-in function named alone or qualified by pg_catalog. */
+function procedureOid(text: string): number | undefined {
+  return procedureOids.get(text.startsWith('pg_catalog.') ? text.slice('pg_catalog.'.length) : text);
+}
+
 const objectWords: Readonly<Record<CatalogOidType, string>> = {
   regclass: 'relation', regnamespace: 'schema', regrole: 'role', regproc: 'function',
 };
@@ -35,7 +47,7 @@ function oidOfName(type: CatalogOidType, text: string, context: FunctionContext 
   const lookup = lookupOf(context);
   const found = type === 'regclass' ? lookup.relationOid(trimmed)
     : type === 'regnamespace' ? lookup.namespaceOid(trimmed)
-      : type === 'regrole' ? lookup.roleOid(trimmed) : undefined;
+      : type === 'regrole' ? lookup.roleOid(trimmed) : procedureOid(trimmed);
   if (found !== undefined) return found;
   const code = type === 'regclass' ? SqlState.undefinedTable : type === 'regnamespace' ? SqlState.undefinedSchema
     : type === 'regproc' ? SqlState.undefinedFunction : SqlState.undefinedObject;
@@ -44,7 +56,7 @@ function oidOfName(type: CatalogOidType, text: string, context: FunctionContext 
 
 /** OID → name, or the number when no object has that OID (as PostgreSQL prints dangling OIDs). */
 function nameOfOid(type: CatalogOidType, oid: number, context: FunctionContext | undefined): string {
-  if (type === 'regproc') return oid === 0 ? '-' : String(oid);
+  if (type === 'regproc') return oid === 0 ? '-' : procedureNames.get(oid) ?? String(oid);
   if (oid === 0) return '-';
   const lookup = lookupOf(context);
   const found = type === 'regclass' ? lookup.relationName(oid)

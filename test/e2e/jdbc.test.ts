@@ -62,6 +62,15 @@ describe.skipIf(!javaAvailable)('JDBC (pgjdbc)', () => {
     ));
   });
 
+  it('reads the type cache and type info (array types by typinput = array_in)', () => {
+    expect(sections.get('type info')).toBe(lines('rows>10 true int4 true text true'));
+  });
+
+  it('lists no foreign keys (Sluice has none) after reading max_index_keys', () => {
+    expect(sections.get('imported keys')).toBe(lines('(0 rows)'));
+    expect(sections.get('exported keys')).toBe(lines('(0 rows)'));
+  });
+
   it('runs a plain query with ResultSetMetaData', () => {
     expect(sections.get('statement')).toBe(lines(
       'column cust_key int4 4',

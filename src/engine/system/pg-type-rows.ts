@@ -40,6 +40,10 @@ export function storageFacts(type: DataType): StorageFacts {
   }
 }
 
+/** PostgreSQL's array_in and array_out (regproc OIDs; see functions/catalog-casts.ts). */
+const arrayInputOid = 750;
+const arrayOutputOid = 751;
+
 const preferred = new Set<TypeName>(['bool', 'float8', 'text', 'timestamptz', 'interval', 'oid']);
 const vectorElements: Partial<Record<TypeName, number>> = { int2vector: 21, oidvector: 26, name: 18 };
 
@@ -62,6 +66,7 @@ export function pgTypeRows(): SystemRecord[] {
     rows.push({
       ...common, oid: info.arrayOid, typname: `_${name}`, typlen: -1, typbyval: false, typtype: 'b', typcategory: 'A',
       typispreferred: false, typelem: info.oid, typarray: 0, typalign: facts.align === 'd' ? 'd' : 'i', typstorage: 'x',
+      typinput: arrayInputOid, typoutput: arrayOutputOid,
       typcollation: typeCollation({ name }),
     });
   }
