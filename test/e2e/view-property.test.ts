@@ -11,6 +11,7 @@ import type pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { seededRandom as random } from '../storage/log/log-test-support.js';
+import { viewsCaughtUp, writeConcurrently } from '../support/views.js';
 
 let server: TestServer;
 beforeAll(async () => { server = await startTestServer(); });
@@ -40,18 +41,8 @@ const views = [
 
 const encode = (rows: readonly Record<string, unknown>[]): string[] => rows.map((row) => JSON.stringify(Object.values(row).map((value) => (value === null ? null : String(value))))).sort();
 
-async function caughtUp(client: pg.Client): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const state = await client.query("SELECT count(*)::int AS busy FROM sluice_catalog.materialized_views WHERE pending_commits > 0 OR commits_behind > 0 OR error IS NOT NULL");
-    if (state.rows[0].busy === 0) return;
-    if (Date.now() > deadline) throw new Error(`views did not catch up: ${JSON.stringify((await client.query('SELECT * FROM sluice_catalog.materialized_views')).rows)}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
-
 async function expectViewsMatch(client: pg.Client, round: number): Promise<void> {
-  await caughtUp(client);
+  await viewsCaughtUp(client);
   for (const view of views) {
     const stored = (await client.query(`SELECT * FROM ${view.name}`)).rows;
     const batch = (await client.query(view.query)).rows;
@@ -117,17 +108,7 @@ it('keeps three views equal to their queries under a random workload, across a r
       writers = [await server.client(), await server.client(), await server.client()];
       await expectViewsMatch(admin, round);
     }
-    await Promise.all(writers.map(async (writer) => {
-      for (let step = 0; step < 6; step++) {
-        if (pick(3) === 0) {
-          await writer.query('BEGIN');
-          for (let n = 1 + pick(3); n > 0; n--) await writer.query(statement());
-          await writer.query('COMMIT');
-        } else {
-          await writer.query(statement());
-        }
-      }
-    }));
+    await writeConcurrently(writers, 6, statement, pick);
     await expectViewsMatch(admin, round);
   }
   // Each view's changelog, applied in order from the start, reproduces the view.

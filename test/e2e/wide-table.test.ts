@@ -8,6 +8,7 @@ import type pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { seededRandom as random } from '../storage/log/log-test-support.js';
+import { viewsCaughtUp, writeConcurrently } from '../support/views.js';
 
 let server: TestServer;
 beforeAll(async () => { server = await startTestServer(); });
@@ -20,13 +21,7 @@ const encode = (rows: readonly Record<string, unknown>[]): string[] =>
   rows.map((row) => JSON.stringify([row.o_key, row.price, row.status].map((value) => (value === null ? null : String(value))))).sort();
 
 async function expectAssembled(client: pg.Client, round: number): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const state = await client.query('SELECT count(*)::int AS busy FROM sluice_catalog.materialized_views WHERE pending_commits > 0 OR commits_behind > 0 OR error IS NOT NULL');
-    if (state.rows[0].busy === 0) break;
-    if (Date.now() > deadline) throw new Error(`views did not catch up: ${JSON.stringify((await client.query('SELECT * FROM sluice_catalog.materialized_views')).rows)}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
+  await viewsCaughtUp(client);
   const wide = (await client.query('SELECT o_key, price, status, note FROM wide')).rows;
   expect(wide.every((row) => row.note === null), 'columns no view writes stay NULL').toBe(true);
   expect(encode(wide), `wide after round ${round}`).toEqual(encode((await client.query(expected)).rows));
@@ -66,17 +61,7 @@ it('assembles one table from two views writing different columns, across a resta
       writers = [await server.client(), await server.client()];
       await expectAssembled(admin, round);
     }
-    await Promise.all(writers.map(async (writer) => {
-      for (let step = 0; step < 8; step++) {
-        if (pick(3) === 0) {
-          await writer.query('BEGIN');
-          for (let n = 1 + pick(3); n > 0; n--) await writer.query(statement());
-          await writer.query('COMMIT');
-        } else {
-          await writer.query(statement());
-        }
-      }
-    }));
+    await writeConcurrently(writers, 8, statement, pick);
     await expectAssembled(admin, round);
   }
   // The target is the views' dependency; dropping a view leaves the columns it wrote.

@@ -4,6 +4,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { RowCache } from '../../../src/storage/kv/row-cache.js';
+import { seededRandom as random } from '../log/log-test-support.js';
 
 const entryOverheadBytes = 96;
 
@@ -11,17 +12,6 @@ function charge(key: string, value: Buffer): number {
   return key.length + value.byteLength + entryOverheadBytes;
 }
 
-/** Mulberry32: a small seeded generator, so a failure replays. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('row cache', () => {
   it('holds only current values, counts its bytes exactly and stays within its bound', () => {
