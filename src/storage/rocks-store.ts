@@ -30,9 +30,11 @@ export interface ScanChunk {
   readonly values: Buffer[];
 }
 
-/** Point reads of the store as it was when the reader was made (see RocksStore.snapshotReader). */
+/** Reads of the store as it was when the reader was made (see RocksStore.snapshotReader). */
 export interface SnapshotReader {
   get(key: Buffer): Promise<Buffer | undefined>;
+  /** Entries whose keys start with `prefix`, in key order. */
+  withPrefix(prefix: Buffer): Promise<ScanChunk>;
   close(): Promise<void>;
 }
 
@@ -40,6 +42,9 @@ export type StoreOptions = Pick<OpenOptions, 'cacheSize' | 'writeBufferSize' | '
 
 /** Bytes the binding gathers per chunk before handing it over (it also stops at 1000 entries). */
 const scanChunkBytes = 1024 * 1024;
+
+/** Bytes per chunk read after a seek: a prefix seldom holds more, and the chunk overshoots it. */
+const seekChunkBytes = 4 * 1024;
 
 function ioError(what: string, error: Error): SqlError {
   return new SqlError(SqlState.ioError, `RocksDB ${what} failed: ${error.message}`);
@@ -181,26 +186,48 @@ export class RocksStore {
   }
 
   /**
-   * Point reads within `range` as of now: an iterator (which holds RocksDB's snapshot from its
-   * creation, made synchronously here) that each get seeks and reads one entry of. Gets run one
-   * at a time; close() releases the snapshot.
+   * Reads within `range` as of now: one iterator (which holds RocksDB's snapshot from its creation,
+   * made synchronously here) that each read seeks, then reads from. Reads run one at a time, so
+   * one reader serves any number of lookups with one snapshot and one native iterator; close()
+   * releases both.
    */
   snapshotReader(range: KeyRange): SnapshotReader {
-    const iterator = this.db.iterator({ ...range, keyAsBuffer: true, valueAsBuffer: true, highWaterMark: 1 });
+    const iterator = this.db.iterator({ ...range, keyAsBuffer: true, valueAsBuffer: true, highWaterMark: seekChunkBytes });
+    const context = (iterator as unknown as { readonly context: unknown }).context;
     let queue: Promise<unknown> = Promise.resolve();
-    const get = (key: Buffer): Promise<Buffer | undefined> => new Promise((resolve, reject) => {
-      iterator.seek(key);
-      iterator.next((error, found, value) => {
-        if (error) reject(ioError('iterate', error));
-        else resolve(found !== undefined && value !== undefined && Buffer.compare(found, key) === 0 ? value : undefined);
-      });
+    const serially = <T>(read: () => Promise<T>): Promise<T> => {
+      const result = queue.then(read);
+      queue = result.catch(() => undefined);
+      return result;
+    };
+    const next = (): Promise<{ entries: Buffer[]; finished: boolean }> => new Promise((resolve, reject) => {
+      binding.iterator_next(context, (error, entries, finished) => (error ? reject(ioError('iterate', error)) : resolve({ entries, finished })));
     });
+    // The binding's first read after a seek returns exactly the entry sought; later reads, chunks.
+    const get = async (key: Buffer): Promise<Buffer | undefined> => {
+      binding.iterator_seek(context, key);
+      const { entries } = await next();
+      const found = entries[entries.length - 1];
+      return found !== undefined && found.equals(key) ? entries[entries.length - 2] : undefined;
+    };
+    const withPrefix = async (prefix: Buffer): Promise<ScanChunk> => {
+      const keys: Buffer[] = [];
+      const values: Buffer[] = [];
+      binding.iterator_seek(context, prefix);
+      for (;;) {
+        const { entries, finished } = await next();
+        for (let index = entries.length - 1; index > 0; index -= 2) {
+          const key = entries[index]!;
+          if (key.length < prefix.length || prefix.compare(key, 0, prefix.length) !== 0) return { keys, values };
+          keys.push(key);
+          values.push(entries[index - 1]!);
+        }
+        if (finished || entries.length === 0) return { keys, values };
+      }
+    };
     return {
-      get: (key) => {
-        const result = queue.then(() => get(key));
-        queue = result.catch(() => undefined);
-        return result;
-      },
+      get: (key) => serially(() => get(key)),
+      withPrefix: (prefix) => serially(() => withPrefix(prefix)),
       close: () => queue.then(() => new Promise<void>((resolve) => iterator.end(() => resolve()))),
     };
   }

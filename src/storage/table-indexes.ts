@@ -15,9 +15,10 @@
 //       the partition key;
 //   lookupManyByIndex(table, indexOid, keys)    → Promise<Value[][][]>
 //   lookupManyByKeyPrefix(table, keys)          → Promise<Value[][][]>
-//       the same for a chunk of keys at once (at most limits.rowsPerBatchMax): the rows of each key,
-//       in `keys` order, all read concurrently and as of one consistent point (a delta join looks up
-//       the keys of one change chunk this way);
+//       the same for many keys at once: the rows of each key, in `keys` order, all as of one
+//       consistent point, with one RocksDB iterator per tablet that seeks each key in turn (a delta
+//       join looks up the keys of a commit this way; an iterator per key would hold a snapshot and
+//       native memory each while they all wait to be read);
 //   scanIndex(table, tablets, indexOid, range, signal, limit?)
 //       batch queries' index scans: rows in the scan row layout (columns, _bucket, _offset,
 //       _commit_timestamp), equality on leading indexed columns and bounds on the next one.
@@ -32,10 +33,10 @@
 import type { IndexDef, TableDef } from '../common/catalog-model.js';
 import { bucketOfValues } from '../common/bucket-hash.js';
 import { internalError, SqlError, SqlState } from '../common/errors.js';
-import { limits } from '../common/limits.js';
 import type { DataType, Value } from '../common/types.js';
 import { formatText } from '../common/value-text.js';
 import { kvIndexSpecsOf, type IndexRange } from './kv/index-codec.js';
+import type { TabletLookupReader } from './kv/kv-tablet.js';
 import type { BucketTablet, TableStorage } from './table-storage.js';
 
 export class TableIndexes {
@@ -145,11 +146,12 @@ export class TableIndexes {
   lookupManyByIndex(table: TableDef, indexOid: number, keys: readonly (readonly Value[])[]): Promise<Value[][][]> {
     const index = table.indexes?.find((candidate) => candidate.oid === indexOid);
     if (index === undefined) throw internalError(`table ${table.name} has no index ${indexOid}`);
-    const tablets = this.storage.allTablets(table);
-    return this.readManyAtOnePoint(table, keys.map((key) => {
+    for (const key of keys) {
       if (key.length > index.columns.length) throw internalError(`${key.length} values for index ${index.name} of ${index.columns.length} columns`);
-      return tablets.map((tablet) => () => tablet.kv?.scanIndex(indexOid, { prefix: key }));
-    }));
+    }
+    const all = keys.map((_, i) => i);
+    const plan = this.storage.allTablets(table).map((tablet) => ({ tablet, picks: all }));
+    return this.lookupManyAtOnePoint(table, keys, plan, (reader, picked) => reader.byIndex(indexOid, picked));
   }
 
   /** Rows per key prefix of `keys` (see lookupByKeyPrefix), all read at one consistent point. */
@@ -157,40 +159,41 @@ export class TableIndexes {
     const schema = table.schema;
     if (schema.primaryKey.length === 0) throw internalError(`lookupManyByKeyPrefix on log table ${table.name}`);
     const tablets = this.storage.allTablets(table);
-    return this.readManyAtOnePoint(table, keys.map((key) => {
+    const picks = tablets.map((): number[] => []);
+    keys.forEach((key, keyIndex) => {
       if (key.length > schema.primaryKey.length) throw internalError(`${key.length} values for a primary key of ${schema.primaryKey.length} columns`);
-      if (key.some((value) => value === null)) return [];
+      if (key.some((value) => value === null)) return;
       const known = new Map<string, Value>(schema.primaryKey.slice(0, key.length).map((name, i) => [name, key[i]!]));
-      return tablets.filter((tablet) => this.mayHold(table, tablet, known)).map((tablet) => () => tablet.kv?.scan({ prefix: key }));
-    }));
+      tablets.forEach((tablet, t) => { if (this.mayHold(table, tablet, known)) picks[t]!.push(keyIndex); });
+    });
+    const plan = tablets.map((tablet, t) => ({ tablet, picks: picks[t]! }));
+    return this.lookupManyAtOnePoint(table, keys, plan, (reader, picked) => reader.byKeyPrefix(picked));
   }
 
-  /** For each key, the rows of its reads (one per tablet), all started at one consistent point and read concurrently. */
-  private async readManyAtOnePoint(table: TableDef, reads: readonly (readonly (() => AsyncGenerator<Value[][]> | undefined)[])[]): Promise<Value[][][]> {
-    if (reads.length > limits.rowsPerBatchMax) throw internalError(`${reads.length} keys looked up at once; at most ${limits.rowsPerBatchMax}`);
+  /**
+   * For each key, its rows from the tablets that `plan` picks it for, in tablet order. Every tablet
+   * gets one lookup reader (one RocksDB iterator, whatever the number of keys), all made at one
+   * consistent point of the pipeline; the tablets are read concurrently, their keys one by one.
+   */
+  private async lookupManyAtOnePoint(table: TableDef, keys: readonly (readonly Value[])[],
+    plan: readonly { readonly tablet: BucketTablet; readonly picks: readonly number[] }[],
+    read: (reader: TabletLookupReader, keys: readonly (readonly Value[])[]) => Promise<Value[][][]>): Promise<Value[][][]> {
     const width = table.schema.columns.length;
-    const started = await this.storage.pipeline.atConsistentPoint(() => reads.map((opens) => opens.flatMap((open) => {
-      const rows = open();
-      if (rows === undefined) return [];
-      const first = rows.next();
-      first.catch(() => undefined);
-      return [{ rows, first }];
-    })));
-    const drain = async ({ rows, first }: { rows: AsyncGenerator<Value[][]>; first: Promise<IteratorResult<Value[][]>> }): Promise<Value[][]> => {
-      const out: Value[][] = [];
-      try {
-        for (let result = await first; result.done !== true; result = await rows.next()) {
-          for (const row of result.value) {
-            row.length = width;
-            out.push(row);
-          }
+    const out = keys.map((): Value[][] => []);
+    const readers = await this.storage.pipeline.atConsistentPoint(() => plan.flatMap(({ tablet, picks }) =>
+      tablet.kv === null || picks.length === 0 ? [] : [{ reader: tablet.kv.lookupReader(), picks }]));
+    try {
+      const results = await Promise.all(readers.map(({ reader, picks }) => read(reader, picks.map((keyIndex) => keys[keyIndex]!))));
+      readers.forEach(({ picks }, r) => picks.forEach((keyIndex, i) => {
+        for (const row of results[r]![i]!) {
+          row.length = width;
+          out[keyIndex]!.push(row);
         }
-      } finally {
-        await rows.return(undefined);
-      }
-      return out;
-    };
-    return Promise.all(started.map(async (perKey) => (await Promise.all(perKey.map(drain))).flat()));
+      }));
+    } finally {
+      await Promise.all(readers.map(({ reader }) => reader.close()));
+    }
+    return out;
   }
 
   /** Whether a tablet can hold rows with the `known` column values (by bucket key and partition). */

@@ -6,6 +6,8 @@ declare module 'rocksdb/binding.js' {
   type NextCallback = (error: Error | null | undefined, entries: Buffer[], finished: boolean) => void;
   interface NativeBinding {
     iterator_next(context: unknown, callback: NextCallback): void;
+    /** Positions the iterator at the first key at or after `target` (synchronously); the next read starts there. */
+    iterator_seek(context: unknown, target: Buffer): void;
     db_get_many(databaseContext: unknown, keys: readonly Buffer[], options: { asBuffer: boolean; fillCache: boolean },
       callback: (error: Error | null | undefined, values: (Buffer | undefined)[]) => void): void;
     batch_init(databaseContext: unknown): unknown;

@@ -588,12 +588,8 @@ export class ViewMaintainer {
       }));
       return found;
     }
-    await Promise.all(keys.map(async (key) => {
-      const rows: Value[][] = [];
-      const source = path.kind === 'key' ? this.indexes.lookupByKeyPrefix(table, key) : this.indexes.lookupByIndex(table, path.oid, key);
-      for await (const batch of source) for (const row of batch) rows.push(scanRow(row));
-      found.set(idOf(key), rows);
-    }));
+    const rows = path.kind === 'key' ? await this.indexes.lookupManyByKeyPrefix(table, keys) : await this.indexes.lookupManyByIndex(table, path.oid, keys);
+    keys.forEach((key, index) => found.set(idOf(key), rows[index]!.map(scanRow)));
     return found;
   }
 

@@ -60,6 +60,11 @@ export class KvStore {
     return tabletPrefix(tabletId, dataNamespace + 1);
   }
 
+  /** The tablet's rows and index entries: every key but its metadata. */
+  rowsAndIndexesRange(tabletId: number): { gte: Buffer; lt: Buffer } {
+    return { gte: tabletPrefix(tabletId, dataNamespace), lt: tabletPrefix(tabletId, indexNamespace + 1) };
+  }
+
   metaKey(tabletId: number): Buffer {
     return tabletPrefix(tabletId, metaNamespace);
   }

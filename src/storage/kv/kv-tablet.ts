@@ -30,7 +30,7 @@ import type { MergeEngine } from '../../common/schema.js';
 import type { Value } from '../../common/types.js';
 import type { ColumnarBatch } from '../log/columnar-batch.js';
 import type { LogTablet } from '../log/log-tablet.js';
-import type { KeyRange, WriteOperation } from '../rocks-store.js';
+import type { KeyRange, ScanChunk, WriteOperation } from '../rocks-store.js';
 import { ChangeBatchBuilder, ChangeType } from './change-batch.js';
 import { prefixSuccessor } from './key-codec.js';
 import { recoverTablet } from './kv-recovery.js';
@@ -92,6 +92,13 @@ export interface ScanOptions {
 
 /** A prepare of at least this many changed keys hands them to the pre-write buffer as one layer. */
 const defaultLayerKeysMin = 256;
+
+/** Lookups as of one point (see KvTablet.lookupReader); rows per prefix, in the order given. */
+export interface TabletLookupReader {
+  byIndex(indexId: number, prefixes: readonly (readonly Value[])[]): Promise<Value[][][]>;
+  byKeyPrefix(prefixes: readonly (readonly Value[])[]): Promise<Value[][][]>;
+  close(): Promise<void>;
+}
 
 export interface KvTabletOptions {
   /** Changed keys from which a prepare goes into the pre-write buffer as one layer (tests lower it). */
@@ -652,6 +659,54 @@ export class KvTablet {
     } finally {
       await snapshot.close();
     }
+  }
+
+  /**
+   * Many lookups by index prefix or primary-key prefix as of one point: one RocksDB iterator over
+   * the tablet's rows and index entries, made now (its snapshot is of now), which the lookups seek
+   * one after another. Index entries name their rows, which are read with getMany while no apply
+   * has touched the tablet since the reader was made, else from the iterator. Close it when done.
+   */
+  lookupReader(): TabletLookupReader {
+    const generation = this.applyGeneration;
+    const snapshot = this.store.rocks.snapshotReader(this.store.rowsAndIndexesRange(this.tabletId));
+    const codec = this.codec;
+    const unchanged = (): boolean => this.applyGeneration === generation && this.applyingWrites === 0;
+    const byIndex = async (indexId: number, prefixes: readonly (readonly Value[])[]): Promise<Value[][][]> => {
+      const index = this.indexes.find((candidate) => candidate.id === indexId);
+      if (index === undefined) throw new SqlError(SqlState.undefinedObject, `index ${indexId} was dropped while a query read it`);
+      const entries: ScanChunk[] = [];
+      for (const prefix of prefixes) {
+        const range = index.keyRange({ prefix });
+        entries.push(range?.gte === undefined ? { keys: [], values: [] } : await snapshot.withPrefix(range.gte));
+      }
+      const rowKeys = entries.flatMap((chunk) => chunk.values.map((value) => index.rowKeyOf(value)));
+      let stored = await this.store.rocks.getMany(rowKeys);
+      if (!unchanged()) {
+        stored = [];
+        for (const key of rowKeys) stored.push(await snapshot.get(key));
+      }
+      let next = 0;
+      return entries.map((chunk) => {
+        const rows: Value[][] = [];
+        for (let entry = 0; entry < chunk.keys.length; entry++, next++) {
+          const bytes = stored[next];
+          if (bytes === undefined) continue;
+          const row = codec.decodeRow(bytes);
+          if (index.entryKey(row, rowKeys[next]!).equals(chunk.keys[entry]!)) rows.push(row);
+        }
+        return rows;
+      });
+    };
+    const byKeyPrefix = async (prefixes: readonly (readonly Value[])[]): Promise<Value[][][]> => {
+      const out: Value[][][] = [];
+      for (const prefix of prefixes) {
+        const chunk = await snapshot.withPrefix(codec.key(checkKeyPrefix(prefix, codec)));
+        out.push(chunk.values.map((bytes) => codec.decodeRow(bytes)));
+      }
+      return out;
+    };
+    return { byIndex, byKeyPrefix, close: () => snapshot.close() };
   }
 
   private async *readIndexRows(index: IndexCodec, keyRange: KeyRange, limit: number,
