@@ -15,6 +15,7 @@ import type {
 import type { ExecContext } from '../exec/batch/operator.js';
 import { commitWrites, planInsert, planModify, planRows, tooManyRows, widenRows, type TabletWrite } from './write-executor.js';
 import { LogCopySink, logCopyApplies } from './log-copy-sink.js';
+import { PkCopySink, pkCopyApplies } from './pk-copy-sink.js';
 import { limits } from '../common/limits.js';
 import { bindStatement } from '../sql/binder/statement-binder.js';
 import type { CatalogReader } from '../sql/catalog-reader.js';
@@ -377,6 +378,7 @@ export class EngineSession implements Session {
       return { name: column?.name ?? '', type: column?.type ?? Types.text, tableOid: bound.table.oid, columnNumber: index + 1 };
     });
     if (this.block === 'none' && logCopyApplies(bound)) return { kind: 'copyIn', columns, options: bound.options, sink: new LogCopySink(this.engine, bound) };
+    if (this.block === 'none' && pkCopyApplies(bound)) return { kind: 'copyIn', columns, options: bound.options, sink: new PkCopySink(this.engine, bound) };
     const sink: CopyInSink = {
       writeRows: async (batch) => {
         if (rows.length + batch.length > limits.statementWriteRowsMax) throw tooManyRows();

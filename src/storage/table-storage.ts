@@ -16,6 +16,8 @@ import type { ColumnarBatch } from './log/columnar-batch.js';
 import { KvStore } from './kv/kv-store.js';
 import { kvIndexSpecsOf } from './kv/index-codec.js';
 import { KvTablet, type KvSchema, type KvWrite, type ScanOptions } from './kv/kv-tablet.js';
+import type { KvLoad, LoadChunk } from './kv/kv-load.js';
+import { EncodedBatch } from './log/encoded-batch.js';
 import { CommitPipeline } from './commit/commit-pipeline.js';
 import { CommitWatermark } from './commit/commit-watermark.js';
 import type { LogSchema } from './log/log-schema.js';
@@ -323,6 +325,31 @@ export class TableStorage {
       },
       discard: () => kv.discard(prepared),
     };
+  }
+
+  /**
+   * The parts of a bulk load into a KV tablet (see KvTablet.prepareLoad): one per chunk, each
+   * applied once durable. If one cannot be prepared, none is.
+   */
+  async prepareKvLoad(table: TableDef, tablet: BucketTablet, load: KvLoad, chunks: readonly LoadChunk[]): Promise<TabletCommit[]> {
+    const kv = tablet.kv;
+    if (kv === null) throw new SqlError(SqlState.internalError, `tablet ${tablet.tabletId} has no KV tablet`);
+    const prepared = await kv.prepareLoad(load, chunks);
+    try {
+      for (const changes of prepared) if (!(changes.batch instanceof EncodedBatch)) checkInsertedRows(table, changes.batch);
+    } catch (error) {
+      for (let index = prepared.length - 1; index >= 0; index--) await kv.discard(prepared[index]!);
+      throw error;
+    }
+    return prepared.map((changes): TabletCommit => ({
+      log: tablet.log,
+      batch: changes.batch,
+      afterDurable: async (lastOffset) => {
+        await kv.apply(changes, lastOffset);
+        tablet.visibleEndOffset = lastOffset + 1n;
+      },
+      discard: () => kv.discard(changes),
+    }));
   }
 
   /** The KV store's RocksDB memory (see RocksStore.memoryBytes). */

@@ -9,7 +9,7 @@ const defaultChunkBytes = 256 * 1024;
 export class ByteArena {
   bytes: Buffer;
   position = 0;
-  private start = 0;
+  protected start = 0;
 
   constructor(private readonly chunkBytes = defaultChunkBytes) {
     this.bytes = Buffer.allocUnsafeSlow(chunkBytes);
@@ -41,5 +41,42 @@ export class ByteArena {
   /** Bytes written into the current entry so far. */
   get entryLength(): number {
     return this.position - this.start;
+  }
+}
+
+/**
+ * An arena whose entries stay back to back in one buffer (it grows by copying them all), so a run
+ * of entries is one buffer plus where each ends: no view object per entry. A bulk load packs its
+ * keys and rows this way. Entry i is bytes[i === 0 ? 0 : ends[i - 1], ends[i]).
+ */
+export class PackedArena extends ByteArena {
+  constructor(private initialBytes: number) {
+    super(initialBytes);
+  }
+
+  override reserve(length: number): void {
+    if (this.position + length <= this.bytes.byteLength) return;
+    const next = Buffer.allocUnsafeSlow(Math.max(this.bytes.byteLength * 2, this.position + length));
+    this.bytes.copy(next, 0, 0, this.position);
+    this.bytes = next;
+  }
+
+  /** Ends the current entry; returns where it ends. */
+  endEntry(): number {
+    this.start = this.position;
+    return this.position;
+  }
+
+  /**
+   * The entries written so far as one buffer (a view); the arena starts over in a new buffer sized
+   * for about as many bytes again (runs of entries tend to be alike), so it seldom grows.
+   */
+  take(): Buffer {
+    const taken = this.bytes.subarray(0, this.start);
+    this.initialBytes = Math.max(this.initialBytes, taken.byteLength + (taken.byteLength >> 3));
+    this.bytes = Buffer.allocUnsafeSlow(this.initialBytes);
+    this.position = 0;
+    this.start = 0;
+    return taken;
   }
 }

@@ -30,14 +30,15 @@ import type { MergeEngine } from '../../common/schema.js';
 import type { Value } from '../../common/types.js';
 import type { ColumnarBatch } from '../log/columnar-batch.js';
 import type { LogTablet } from '../log/log-tablet.js';
-import type { KeyRange, ScanChunk, WriteOperation } from '../rocks-store.js';
+import type { BatchWriter, KeyRange, ScanChunk, WriteOperation } from '../rocks-store.js';
 import { ChangeBatchBuilder, ChangeType } from './change-batch.js';
 import { prefixSuccessor } from './key-codec.js';
 import { recoverTablet } from './kv-recovery.js';
 import { IndexCodec, type IndexRange, type KvIndexSpec } from './index-codec.js';
 import { buildIndex, dropIndexEntries, indexChanges } from './kv-indexes.js';
 import type { KvStore, KvTabletMeta } from './kv-store.js';
-import { PreWriteBuffer, SortedLayer, type BufferLayer, type BufferedRow } from './pre-write-buffer.js';
+import { chunkKey, chunkRow, KvLoad, type LoadChunk } from './kv-load.js';
+import { PackedLayer, PreWriteBuffer, SortedLayer, type BufferLayer, type BufferedRow } from './pre-write-buffer.js';
 import { TabletCodec, type KvColumn } from './tablet-codec.js';
 
 export { ChangeType } from './change-batch.js';
@@ -124,6 +125,8 @@ export class PreparedChanges {
     /** @internal */ readonly entries: readonly BufferedRow[],
     /** @internal The pre-write buffer layer holding the entries, if they went in as one. */
     readonly layer: BufferLayer | null,
+    /** @internal A chunk of a load inserted as it is (see prepareLoad): its rows, not `entries`, are applied. */
+    readonly packed: LoadChunk | null = null,
   ) {}
 
   get recordCount(): number {
@@ -253,6 +256,48 @@ export class KvTablet {
     const layer = entries.length > 0 ? new SortedLayer(entries) : null;
     if (layer !== null) this.buffer.putLayer(layer);
     return new PreparedChanges(this.tabletId, changes.build(), changes.rowCountDelta, null, entries, layer);
+  }
+
+  /** A bulk load into this tablet, encoded with its codec as of now (see kv-load.ts and prepareLoad). */
+  startLoad(): KvLoad {
+    return new KvLoad(this.codec);
+  }
+
+  /**
+   * Step 1 for a bulk load: upserts of `chunks`' rows, in order, one prepared change per chunk (each
+   * its own log batch and RocksDB batch). A load of strictly ascending keys into a tablet without
+   * applied or pending rows, encoded with the current codec, under a merge engine that inserts
+   * such rows as they are (not versioned, which checks each version), is prepared as it is: every
+   * row an insert, its chunks the log batches, their packed rows the pre-write buffer's layers.
+   * Any other load is decoded and prepared chunk after chunk like upserts.
+   */
+  prepareLoad(load: KvLoad, chunks: readonly LoadChunk[]): Promise<PreparedChanges[]> {
+    return this.exclusive(async () => {
+      const prepared: PreparedChanges[] = [];
+      if (load.ascending && load.codec === this.codec && this.meta.rowCount === 0 && this.buffer.size === 0
+        && this.schema.mergeEngine !== 'versioned') {
+        for (const chunk of chunks) {
+          const layer = new PackedLayer(chunk);
+          this.buffer.putLayer(layer);
+          prepared.push(new PreparedChanges(this.tabletId, chunk.log, chunk.rowCount, null, [], layer, chunk));
+        }
+        return prepared;
+      }
+      try {
+        for (const chunk of chunks) {
+          const writes: KvWrite[] = [];
+          for (let index = 0; index < chunk.rowCount; index++) {
+            const row = this.codec.decodeRow(chunkRow(chunk, index));
+            writes.push({ kind: 'upsert', row });
+          }
+          prepared.push(await this.prepareNow(writes));
+        }
+      } catch (error) {
+        for (let index = prepared.length - 1; index >= 0; index--) this.discardNow(prepared[index]!);
+        throw error;
+      }
+      return prepared;
+    });
   }
 
   /** RocksDB's rows for the keys the pre-write buffer does not hold, in one getMany. */
@@ -415,9 +460,14 @@ export class KvTablet {
       throw internalError(`apply of ${prepared.recordCount} records ending at ${lastOffset} on tablet ${this.tabletId} applied up to ${this.meta.appliedEnd}`);
     }
     const meta: KvTabletMeta = { baseOffset: this.meta.baseOffset, appliedEnd: lastOffset + 1n, rowCount: this.meta.rowCount + prepared.rowCountDelta };
-    const { keyIds, entries } = prepared;
+    const { keyIds, entries, packed } = prepared;
     const operations: WriteOperation[] = [];
     const indexes = this.indexes;
+    if (indexes.length > 0 && packed !== null) {
+      for (let index = 0; index < packed.rowCount; index++) {
+        indexChanges(indexes, chunkKey(packed, index), null, this.codec.decodeRow(chunkRow(packed, index)), operations);
+      }
+    }
     if (indexes.length > 0) {
       for (const entry of entries) {
         const after = entry.encoded === null ? null : (entry.row ?? this.codec.decodeRow(entry.encoded));
@@ -429,6 +479,7 @@ export class KvTablet {
     this.applyingWrites++;
     try {
       await this.store.rocks.writeBatch((batch) => {
+        if (packed !== null) putPacked(batch, packed);
         for (let index = 0; index < entries.length; index++) {
           const entry = entries[index]!;
           if (entry.encoded === null) batch.del(entry.key);
@@ -460,16 +511,18 @@ export class KvTablet {
 
   /** Forgets changes that were prepared but never appended (the statement failed). */
   discard(prepared: PreparedChanges): Promise<void> {
-    return this.exclusive(() => {
-      if (prepared.state !== 'prepared') throw internalError(`discard of changes already ${prepared.state}`);
-      prepared.state = 'discarded';
-      if (prepared.layer !== null) {
-        this.buffer.discardedLayer(prepared.layer);
-        return;
-      }
-      const keyIds = prepared.keyIds ?? [];
-      for (let index = prepared.entries.length - 1; index >= 0; index--) this.buffer.discarded(keyIds[index]!, prepared.entries[index]!);
-    });
+    return this.exclusive(() => this.discardNow(prepared));
+  }
+
+  private discardNow(prepared: PreparedChanges): void {
+    if (prepared.state !== 'prepared') throw internalError(`discard of changes already ${prepared.state}`);
+    prepared.state = 'discarded';
+    if (prepared.layer !== null) {
+      this.buffer.discardedLayer(prepared.layer);
+      return;
+    }
+    const keyIds = prepared.keyIds ?? [];
+    for (let index = prepared.entries.length - 1; index >= 0; index--) this.buffer.discarded(keyIds[index]!, prepared.entries[index]!);
   }
 
   /** TRUNCATE: drops every row; the caller has truncated the log (its end offset is `logEndOffset`). */
@@ -767,6 +820,20 @@ function validateSchema(schema: KvSchema, log: LogTablet): void {
   if (schema.mergeEngine === 'versioned') {
     const column = schema.versionColumn;
     if (column === undefined || !(column >= 0 && column < schema.columns.length)) throw internalError('versioned KV tablet without a version column');
+  }
+}
+
+/** Puts a load chunk's rows: views of its packed buffers, made one at a time. */
+function putPacked(batch: BatchWriter, chunk: LoadChunk): void {
+  const { keys, keyEnds, rows, rowEnds } = chunk;
+  let keyStart = 0;
+  let rowStart = 0;
+  for (let index = 0; index < chunk.rowCount; index++) {
+    const keyEnd = keyEnds[index]!;
+    const rowEnd = rowEnds[index]!;
+    batch.put(keys.subarray(keyStart, keyEnd), rows.subarray(rowStart, rowEnd));
+    keyStart = keyEnd;
+    rowStart = rowEnd;
   }
 }
 

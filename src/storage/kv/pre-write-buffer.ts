@@ -14,6 +14,7 @@
 // applied or discarded.
 
 import type { Value } from '../../common/types.js';
+import { chunkKey, chunkRow, type LoadChunk } from './kv-load.js';
 
 export type EntryState = 'pending' | 'applied' | 'discarded';
 
@@ -77,6 +78,68 @@ export class SortedLayer implements BufferLayer {
   }
 }
 
+/**
+ * The rows of one chunk of a bulk load of ascending keys into an empty tablet (KvTablet.prepareLoad),
+ * held packed as the load encoded them and found by binary search. An entry object is made only
+ * for a key a later prepare looks up, and kept: `entries()` and `values()` are those entries (no
+ * other entry can be any key's state in the map, so applying or discarding the layer needs no
+ * more). Every key of the chunk is inserted by it, so each entry is a changed key without an
+ * original row.
+ */
+export class PackedLayer implements BufferLayer {
+  /** Order of buffering of the layer's entries, set when the buffer takes the layer. */
+  sequence = 0;
+  private readonly made = new Map<string, BufferedRow>();
+
+  constructor(readonly chunk: LoadChunk) {}
+
+  get size(): number {
+    return this.chunk.rowCount;
+  }
+
+  get(keyId: string): BufferedRow | undefined {
+    const made = this.made.get(keyId);
+    if (made !== undefined) return made;
+    const chunk = this.chunk;
+    let low = 0;
+    let high = chunk.rowCount - 1;
+    while (low <= high) {
+      const middle = (low + high) >>> 1;
+      const start = middle === 0 ? 0 : chunk.keyEnds[middle - 1]!;
+      const order = compareKeyIdAt(keyId, chunk.keys, start, chunk.keyEnds[middle]!);
+      if (order < 0) high = middle - 1;
+      else if (order > 0) low = middle + 1;
+      else {
+        const entry: BufferedRow = {
+          key: chunkKey(chunk, middle), row: undefined, encoded: chunkRow(chunk, middle), original: null,
+          changed: true, sequence: this.sequence, previous: undefined, state: 'pending',
+        };
+        this.made.set(keyId, entry);
+        return entry;
+      }
+    }
+    return undefined;
+  }
+
+  entries(): Iterable<[string, BufferedRow]> {
+    return this.made.entries();
+  }
+
+  values(): Iterable<BufferedRow> {
+    return this.made.values();
+  }
+}
+
+/** Byte order of a key id against bytes[start, end). */
+function compareKeyIdAt(keyId: string, bytes: Buffer, start: number, end: number): number {
+  const length = Math.min(keyId.length, end - start);
+  for (let index = 0; index < length; index++) {
+    const difference = keyId.charCodeAt(index) - bytes[start + index]!;
+    if (difference !== 0) return difference;
+  }
+  return keyId.length - (end - start);
+}
+
 /** Byte order of a key id (the key's bytes as latin1 characters) against a key. */
 function compareKeyId(keyId: string, key: Buffer): number {
   const length = Math.min(keyId.length, key.byteLength);
@@ -121,6 +184,7 @@ export class PreWriteBuffer {
   /** Makes the changed entries of `layer` the newest states of their keys. */
   putLayer(layer: BufferLayer): void {
     const sequence = ++this.sequence;
+    if (layer instanceof PackedLayer) layer.sequence = sequence;
     for (const entry of layer.values()) entry.sequence = sequence;
     this.layers.push(layer);
   }

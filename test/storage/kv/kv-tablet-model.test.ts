@@ -142,24 +142,37 @@ async function checkReaders(opened: Opened, applied: Model, random: Random): Pro
 
 /**
  * Merge engine, changelog image, the changed keys from which a prepare is a pre-write buffer layer,
- * and whether a prepare into an empty tablet with nothing pending loads ascending keys (the sorted
- * layer of prepareFresh, which later prepares then read through).
+ * whether a prepare into an empty tablet with nothing pending loads ascending keys (the sorted
+ * layer of prepareFresh, which later prepares then read through), and whether half the statements
+ * of full-row upserts go in as bulk loads (prepareLoad: packed layers when ascending into an empty
+ * tablet, else decoded upserts).
  */
-const variants: [MergeEngine, 'full' | 'wal', number | undefined, boolean][] = [
-  ['last_row', 'full', undefined, false], ['last_row', 'wal', undefined, false], ['first_row', 'full', undefined, false],
-  ['versioned', 'full', undefined, false], ['versioned', 'wal', undefined, false],
+const variants: [MergeEngine, 'full' | 'wal', number | undefined, boolean, boolean][] = [
+  ['last_row', 'full', undefined, false, false], ['last_row', 'wal', undefined, false, false], ['first_row', 'full', undefined, false, false],
+  ['versioned', 'full', undefined, false, false], ['versioned', 'wal', undefined, false, false],
   // Every prepare a layer, and a mix of layers and single keys over the same keys.
-  ['last_row', 'full', 1, false], ['last_row', 'full', 3, false], ['versioned', 'full', 3, false],
-  ['last_row', 'full', 3, true], ['first_row', 'wal', 1, true],
+  ['last_row', 'full', 1, false, false], ['last_row', 'full', 3, false, false], ['versioned', 'full', 3, false, false],
+  ['last_row', 'full', 3, true, false], ['first_row', 'wal', 1, true, false],
+  ['last_row', 'full', undefined, true, true], ['first_row', 'full', 3, true, true], ['versioned', 'wal', undefined, true, true],
 ];
 
+/** Prepares `writes` (full-row upserts) as one bulk load; a load of a few rows is one chunk. */
+async function prepareAsLoad(opened: Opened, writes: readonly KvWrite[]): Promise<PreparedChanges> {
+  const load = opened.tablet.startLoad();
+  load.add(writes.map((write) => (write as { row: Value[] }).row));
+  const prepared = await opened.tablet.prepareLoad(load, load.finish());
+  expect(prepared.length).toBe(1);
+  return prepared[0]!;
+}
+
 describe('KV tablet model', () => {
-  for (const [engine, image, bufferLayerKeysMin, freshLoads] of variants) {
-    const layers = (bufferLayerKeysMin === undefined ? '' : `, buffer layers from ${bufferLayerKeysMin} keys`) + (freshLoads ? ', ascending loads' : '');
+  for (const [engine, image, bufferLayerKeysMin, freshLoads, bulkLoads] of variants) {
+    const layers = (bufferLayerKeysMin === undefined ? '' : `, buffer layers from ${bufferLayerKeysMin} keys`) + (freshLoads ? ', ascending loads' : '')
+      + (bulkLoads ? ', bulk loads' : '');
     it(`matches the model: merge engine ${engine}, changelog image ${image}${layers}`, async () => {
       await withTempDir(async (dir) => {
         const schema = schemaFor(engine, image);
-        const random = seededRandom(engine.length * 31 + image.length + (bufferLayerKeysMin ?? 0) + (freshLoads ? 101 : 0));
+        const random = seededRandom(engine.length * 31 + image.length + (bufferLayerKeysMin ?? 0) + (freshLoads ? 101 : 0) + (bulkLoads ? 7 : 0));
         const options = bufferLayerKeysMin === undefined ? {} : { bufferLayerKeysMin };
         let opened = await openTablet(dir, schema, 7, undefined, options);
         let applied: Model = new Map();
@@ -169,9 +182,11 @@ describe('KV tablet model', () => {
           if (inFlight.length < 3 && (inFlight.length === 0 || action < 0.5)) {
             const base = new Map(inFlight.length > 0 ? inFlight[inFlight.length - 1]!.after : applied);
             const fresh = freshLoads && inFlight.length === 0 && applied.size === 0;
-            const writes = fresh ? ascendingWrites(random) : randomWrites(random, schema, base);
+            let writes = fresh ? ascendingWrites(random) : randomWrites(random, schema, base);
+            const asLoad = bulkLoads && random() < 0.5;
+            if (asLoad) writes = writes.filter((write) => write.kind === 'upsert' && write.columns === undefined);
             const expected = modelMerge(base, writes, schema);
-            const prepared = await opened.tablet.prepare(writes);
+            const prepared = asLoad && writes.length > 0 ? await prepareAsLoad(opened, writes) : await opened.tablet.prepare(writes);
             expect(records(prepared)).toEqual(expected);
             expect(prepared.rowCountDelta).toBe(base.size - (inFlight.length > 0 ? inFlight[inFlight.length - 1]!.after : applied).size);
             inFlight.push({ prepared, after: base });
