@@ -352,6 +352,15 @@ export class TableStorage {
     }));
   }
 
+  /** A materialized view's recorded progress, kept beside its first tablet (see view-maintainer.ts). */
+  readViewProgress(tabletId: number): Promise<Buffer | undefined> {
+    return this.kvStore.readViewProgress(tabletId);
+  }
+
+  writeViewProgress(tabletId: number, progress: Buffer): Promise<void> {
+    return this.kvStore.writeViewProgress(tabletId, progress);
+  }
+
   /** The KV store's RocksDB memory (see RocksStore.memoryBytes). */
   kvMemoryBytes(): { memtables: bigint; tableReaders: bigint; blockCache: bigint } {
     return this.kvStore.rocks.memoryBytes();

@@ -2,37 +2,15 @@
 // killed with SIGKILL at a random moment and restarted on the same data directory. Every
 // acknowledged row must be there exactly once, and each bucket's offsets must stay contiguous.
 
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
+import { connect, startProcess } from '../support/server-process.js';
 
-const cli = join(import.meta.dirname, '..', '..', 'dist', 'src', 'cli.js');
 const directories: string[] = [];
 afterAll(async () => { await Promise.all(directories.map((directory) => rm(directory, { recursive: true, force: true }))); });
-
-function startProcess(dataDirectory: string): Promise<{ child: ChildProcess; port: number }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cli, 'serve', '--data', dataDirectory, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout?.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /listening on [^:]+:(\d+)/.exec(output);
-      if (match) resolve({ child, port: Number(match[1]) });
-    });
-    child.stderr?.on('data', (chunk: Buffer) => { output += chunk.toString(); });
-    child.on('exit', (code) => reject(new Error(`server exited with ${String(code)}: ${output}`)));
-  });
-}
-
-async function connect(port: number): Promise<pg.Client> {
-  const client = new pg.Client({ host: '127.0.0.1', port, user: 'crash', database: 'sluice' });
-  client.on('error', () => undefined);
-  await client.connect();
-  return client;
-}
 
 interface Acknowledged {
   readonly ids: number[];

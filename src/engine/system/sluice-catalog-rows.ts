@@ -33,6 +33,8 @@ function materializedViews(context: SystemRowsContext): SystemRecord[] {
       lag_ms: BigInt(status.oldestPendingMs === null ? 0 : Math.max(0, now - status.oldestPendingMs)),
       last_input_commit: status.lastSourceSequence,
       commits_behind: applied > status.lastSourceSequence ? applied - status.lastSourceSequence : 0n,
+      records_behind: status.recordsBehind,
+      started_from: status.startedFrom,
       error: status.error,
     }));
 }

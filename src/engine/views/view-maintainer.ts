@@ -14,10 +14,20 @@
 // are computed as of before the commit (the current rows with the commit's changes undone) and as of
 // after it, and the difference goes on. A root row without a match on a LEFT JOIN's right side
 // keeps NULLs there, so a match appearing or disappearing moves the row between the two forms.
-// On creation and at every start the view is recomputed in batch while no commit is in flight, and
-// the difference from its stored rows is written first: nothing is lost or applied twice across a
-// restart, at the cost of one recomputation. A new view without GROUP BY is filled as its query's
-// rows stream out, in commits of their own, without holding the view in memory.
+// A new view without GROUP BY is filled as its query's rows stream out, in commits of their own,
+// without holding the view in memory.
+// Restarts: before each write of the view, the maintainer records (beside the view's first tablet)
+// how far it has read each input — the log end offset of every input tablet — as of the view's rows
+// before the write and as of the write, and its own log end offsets before the write. At start, the
+// view's log ends say which holds: if no log grew, the write did not become durable and the rows
+// are the view as of the first positions; if they grew, the write did (a commit is durable
+// whole or not at all) and the rows are the view as of the second. The inputs' changes since then
+// are read back from their logs and maintained as one commit against the inputs' rows now: nothing
+// is lost or applied twice, and the work is that of the changes missed. When that cannot be known
+// (no record, a write whose starting point was unknown, an input's log cut by retention or
+// TRUNCATE) and for views with GROUP BY (whose aggregate state lives in memory), the view is
+// recomputed in batch while no commit is in flight and the difference from its stored rows is
+// written first.
 
 import type { TableDef } from '../../common/catalog-model.js';
 import { SqlError, SqlState } from '../../common/errors.js';
@@ -59,6 +69,10 @@ export interface ViewStatus {
   /** Commit time of the oldest source commit not yet reflected in the view, or null. */
   readonly oldestPendingMs: number | null;
   readonly lastSourceSequence: bigint;
+  /** Input change records (all input tablets) after those the view's written rows reflect. */
+  readonly recordsBehind: bigint;
+  /** How the view was brought up to date when maintenance (re)started (see the file comment). */
+  readonly startedFrom: 'fill' | 'progress' | 'recompute';
   /** Why maintenance stopped, if it did. */
   readonly error: string | null;
 }
@@ -74,8 +88,16 @@ export class ViewMaintainer {
   /** Input indexes each input table's log tablets feed. */
   private readonly inputsOfLog = new Map<LogTablet, number[]>();
   private readonly hook: ApplyHook = (info, batches) => this.applied(info, batches);
-  /** View writes waiting to be committed, in order, with the source commit time they reflect. */
-  private queue: { changes: Map<string, Value[] | null>; sourceMs: number; sequence: bigint }[] = [];
+  /** View writes waiting to be committed, in order, with the source commit (time, input positions) they reflect. */
+  private queue: { changes: Map<string, Value[] | null>; sourceMs: number; sequence: bigint; positions: ReadonlyMap<number, bigint> }[] = [];
+  /** Input log tablets by tablet id, and the end offset of each as of the last source commit heard of. */
+  private readonly tabletOfLog = new Map<LogTablet, number>();
+  private positions = new Map<number, bigint>();
+  /** The positions as of the last source commit wholly maintained (its changes, if any, queued). */
+  private maintained: ReadonlyMap<number, bigint> = new Map();
+  /** The input positions the view's written rows reflect; null when unknown (before a recompute is written). */
+  private written: ReadonlyMap<number, bigint> | null = null;
+  private startedFrom: ViewStatus['startedFrom'] = 'recompute';
   private writing: Promise<void> | null = null;
   /** View rows waiting in `queue`; above queuedRowsHigh new commits wait until the writer is below queuedRowsLow. */
   private queuedRows = 0;
@@ -101,8 +123,10 @@ export class ViewMaintainer {
 
   private mapTablets(): void {
     this.inputsOfLog.clear();
+    this.tabletOfLog.clear();
     this.plan.inputs.forEach((input, index) => {
       for (const tablet of this.storage.allTablets(this.current(input.table))) {
+        this.tabletOfLog.set(tablet.log, tablet.tabletId);
         const list = this.inputsOfLog.get(tablet.log) ?? [];
         list.push(index);
         this.inputsOfLog.set(tablet.log, list);
@@ -116,29 +140,121 @@ export class ViewMaintainer {
   }
 
   /**
-   * Recomputes the view while no commit is in flight, queues the difference from its stored rows
-   * as its first write, and starts following its inputs' commits.
+   * Brings the view up to date while no commit is in flight — by the inputs' changes since its
+   * recorded progress, or by recomputing it — and starts following its inputs' commits.
    */
   async start(): Promise<void> {
     await this.storage.pipeline.exclusive(async () => {
-      if (!this.pipeline.stateful && await this.storedEmpty()) {
-        await this.fill();
-        this.lastSource = this.storage.pipeline.appliedCommit.sequence;
-        this.storage.pipeline.addApplyHook(this.hook);
-        return;
-      }
-      const computed = await this.recompute();
-      const stored = await this.storedRows();
-      const changes = new Map<string, Value[] | null>();
-      for (const [key, row] of computed) {
-        const old = stored.get(key);
-        if (old === undefined || !sameValues(old, row)) changes.set(key, row);
-      }
-      for (const [key, row] of stored) if (!computed.has(key)) changes.set(key, keyOnly(row));
+      this.positions = this.inputEnds();
+      this.maintained = this.positions;
       this.lastSource = this.storage.pipeline.appliedCommit.sequence;
-      if (changes.size > 0) this.enqueue(changes, Date.now(), this.lastSource);
+      if (!this.pipeline.stateful && await this.storedEmpty()) {
+        this.startedFrom = 'fill';
+        await this.fill();
+        // The fill's own commits ran inside the exclusive section, without apply hooks.
+        this.lastSource = this.storage.pipeline.appliedCommit.sequence;
+        await this.recordProgress(this.positions, this.positions);
+        this.written = this.positions;
+      } else if (!this.pipeline.stateful && await this.resume()) {
+        this.startedFrom = 'progress';
+      } else {
+        this.startedFrom = 'recompute';
+        const changes = await this.recomputedChanges();
+        if (changes.size > 0) this.enqueue(changes, Date.now(), this.lastSource);
+        else {
+          await this.recordProgress(this.positions, this.positions);
+          this.written = this.positions;
+        }
+      }
       this.storage.pipeline.addApplyHook(this.hook);
     });
+  }
+
+  /** The difference between the view recomputed in batch and its stored rows. */
+  private async recomputedChanges(): Promise<Map<string, Value[] | null>> {
+    const computed = await this.recompute();
+    const stored = await this.storedRows();
+    const changes = new Map<string, Value[] | null>();
+    for (const [key, row] of computed) {
+      const old = stored.get(key);
+      if (old === undefined || !sameValues(old, row)) changes.set(key, row);
+    }
+    for (const [key, row] of stored) if (!computed.has(key)) changes.set(key, keyOnly(row));
+    return changes;
+  }
+
+  /** Each input tablet's log end offset now, by tablet id. */
+  private inputEnds(): Map<number, bigint> {
+    const ends = new Map<number, bigint>();
+    for (const [log, tabletId] of this.tabletOfLog) ends.set(tabletId, log.endOffset);
+    return ends;
+  }
+
+  /**
+   * Records, before a write of the view (and whenever the view is up to date at start), the input
+   * positions its rows reflect now (`from`, null if unknown) and will reflect once the write is
+   * durable (`to`), with the view's log ends now. Not synced: RocksDB keeps it across a crash of
+   * the process; after a crash of the machine an older record whose log ends no longer tell may be
+   * found, and the view is then recomputed.
+   */
+  private async recordProgress(from: ReadonlyMap<number, bigint> | null, to: ReadonlyMap<number, bigint>): Promise<void> {
+    const tablets = this.storage.allTablets(this.view);
+    if (tablets.length === 0) return;
+    const entries = (positions: ReadonlyMap<number, bigint>): [number, string][] => [...positions].map(([tabletId, offset]) => [tabletId, String(offset)]);
+    const progress: StoredProgress = {
+      format: progressFormat,
+      from: from === null ? null : entries(from),
+      to: entries(to),
+      view: tablets.map((tablet) => [tablet.tabletId, String(tablet.log.endOffset)]),
+    };
+    await this.storage.writeViewProgress(tablets[0]!.tabletId, Buffer.from(JSON.stringify(progress)));
+  }
+
+  /**
+   * Maintains the inputs' changes since the positions the stored rows reflect (see the file
+   * comment) as one commit, if the record tells them and every input log still holds the changes
+   * after them. False otherwise.
+   */
+  private async resume(): Promise<boolean> {
+    const tablets = this.storage.allTablets(this.view);
+    const bytes = tablets.length === 0 ? undefined : await this.storage.readViewProgress(tablets[0]!.tabletId);
+    if (bytes === undefined) return false;
+    let progress: StoredProgress;
+    try {
+      progress = JSON.parse(bytes.toString('utf8')) as StoredProgress;
+    } catch {
+      return false;
+    }
+    if (progress.format !== progressFormat) return false;
+    const ends = new Map(progress.view.map(([tabletId, offset]) => [tabletId, BigInt(offset)]));
+    if (ends.size !== tablets.length || tablets.some((tablet) => !ends.has(tablet.tabletId) || tablet.log.endOffset < ends.get(tablet.tabletId)!)) return false;
+    const grew = tablets.some((tablet) => tablet.log.endOffset > ends.get(tablet.tabletId)!);
+    const reflected = grew ? progress.to : progress.from;
+    if (reflected === null) return false;
+    const from = new Map(reflected.map(([tabletId, offset]) => [tabletId, BigInt(offset)]));
+    const reads: { log: LogTablet; from: bigint }[] = [];
+    for (const [log, tabletId] of this.tabletOfLog) {
+      const offset = from.get(tabletId) ?? 0n;
+      if (offset > log.endOffset || (offset < log.startOffset && offset < log.endOffset)) return false;
+      if (offset < log.endOffset) reads.push({ log, from: offset });
+    }
+    this.written = from;
+    const batches: AppendedBatch[] = [];
+    for (const { log, from: offset } of reads) {
+      for await (const read of log.read(offset)) {
+        batches.push({ log, baseOffset: read.baseOffset, batch: { rowCount: read.recordCount, columns: read.columns } });
+      }
+    }
+    if (batches.length > 0) {
+      const records = batches.reduce((sum, appended) => sum + appended.batch.rowCount, 0);
+      console.error(`sluice: materialized view ${this.view.name} resumes from its recorded progress: ${records} input change records to catch up on`);
+    }
+    if (batches.length > 0) await this.maintain({ sequence: this.lastSource, timestampMs: Date.now() }, batches);
+    if (this.queue.length === 0) {
+      await this.recordProgress(this.positions, this.positions);
+      this.written = this.positions;
+    }
+    return true;
   }
 
   /** Whether the view's lookups need the secondary index `oid` (the indexes its inputs have now considered). */
@@ -173,9 +289,14 @@ export class ViewMaintainer {
 
   status(): ViewStatus {
     const oldest = this.queue[0];
+    let recordsBehind = 0n;
+    for (const [log, tabletId] of this.tabletOfLog) {
+      const behind = log.endOffset - (this.written?.get(tabletId) ?? 0n);
+      if (behind > 0n) recordsBehind += behind;
+    }
     return {
       view: this.view, pendingCommits: this.queue.length, oldestPendingMs: oldest?.sourceMs ?? null, lastSourceSequence: this.lastSource,
-      error: this.failure?.message ?? null,
+      recordsBehind, startedFrom: this.startedFrom, error: this.failure?.message ?? null,
     };
   }
 
@@ -249,8 +370,18 @@ export class ViewMaintainer {
   /** The apply hook: the view's changes from one applied commit, read as of that commit. */
   private async applied(info: CommitInfo, batches: readonly AppendedBatch[]): Promise<void> {
     if (this.stopped || this.failure !== null) return;
+    let moved: Map<number, bigint> | null = null;
+    for (const appended of batches) {
+      const tabletId = this.tabletOfLog.get(appended.log);
+      if (tabletId === undefined) continue;
+      moved ??= new Map(this.positions);
+      moved.set(tabletId, appended.baseOffset + BigInt(appended.batch.rowCount));
+    }
+    if (moved !== null) this.positions = moved;
     try {
       await this.maintain(info, batches);
+      this.maintained = this.positions;
+      if (this.queue.length === 0) this.written = this.maintained;
     } catch (error) {
       // The view can no longer follow its inputs; it says so in sluice_catalog.materialized_views
       // and is recomputed at the next start.
@@ -594,7 +725,7 @@ export class ViewMaintainer {
   }
 
   private enqueue(changes: Map<string, Value[] | null>, sourceMs: number, sequence: bigint): void {
-    this.queue.push({ changes, sourceMs, sequence });
+    this.queue.push({ changes, sourceMs, sequence, positions: this.positions });
     this.queuedRows += changes.size;
     if (this.queuedRows > queuedRowsHigh) this.storage.pipeline.hold(this);
     if (this.writerActive) return;
@@ -618,8 +749,12 @@ export class ViewMaintainer {
       const merged = new Map<string, Value[] | null>();
       for (const { changes } of taken) for (const [key, row] of changes) merged.set(key, row);
       try {
+        const reflects = taken[taken.length - 1]!.positions;
+        await this.recordProgress(this.written, reflects);
         await this.writeChanges(merged, false);
+        this.written = reflects;
         this.queue = this.queue.slice(taken.length);
+        if (this.queue.length === 0) this.written = this.maintained;
         this.queuedRows = this.queue.reduce((sum, entry) => sum + entry.changes.size, 0);
         if (this.queuedRows < queuedRowsLow) this.storage.pipeline.release(this);
       } catch (error) {
@@ -682,6 +817,19 @@ export class ViewMaintainer {
 }
 
 const deleted = Symbol('deleted');
+
+/**
+ * A view's recorded progress: input tablet → log offset, as of its rows before a write (null:
+ * unknown) and after it; view tablet → its log end before the write.
+ */
+interface StoredProgress {
+  readonly format: number;
+  readonly from: readonly (readonly [number, string])[] | null;
+  readonly to: readonly (readonly [number, string])[];
+  readonly view: readonly (readonly [number, string])[];
+}
+
+const progressFormat = 2;
 
 /**
  * Backpressure: when this many view rows wait to be written, new commits of other writers are held

@@ -9,9 +9,12 @@ export const sluiceCatalogRelations: readonly SystemRelation[] = [
     bucket int4, tablet_id int8, start_offset int8, end_offset int8, rows int8`),
   // One row per materialized view: how far its maintenance is behind its inputs. pending_commits
   // counts input commits whose view changes are not written yet; lag_ms is the age of the oldest;
-  // commits_behind counts commits applied since the last one the view has taken in.
+  // commits_behind counts commits applied since the last one the view has taken in; records_behind
+  // counts the input change records (in offsets, over all input buckets) after those its written
+  // rows reflect; started_from says how the view was brought up to date when the server started
+  // (fill: a new view; progress: the inputs' changes since its recorded progress; recompute).
   relation('sluice_catalog', 'materialized_views', 13_102, 'v', `view_schema name, view_name name,
-    pending_commits int8, lag_ms int8, last_input_commit int8, commits_behind int8, error text`),
+    pending_commits int8, lag_ms int8, last_input_commit int8, commits_behind int8, records_behind int8, started_from text, error text`),
   // One row per open subscription (SUBSCRIBE, a subscription cursor, COPY (SUBSCRIBE ...)):
   // records_behind counts records committed to its table that it has not read yet.
   relation('sluice_catalog', 'subscriptions', 13_104, 'v', `pid int4, table_schema name, table_name name,

@@ -4,6 +4,8 @@
 //   [tabletId u32 BE][0x00][name…]            reserved for further per-tablet metadata
 //   [tabletId u32 BE][0x00][0x01][indexId u32 BE]
 //                                             marker: the tablet's entries of that index are built
+//   [tabletId u32 BE][0x00][0x02]             the first tablet of a materialized view: how far the
+//                                             view has read its inputs (view-maintainer.ts)
 //   [tabletId u32 BE][0x01][encoded pk…]      one row (key-codec.ts encodes the pk, row-codec.ts the row)
 //   [tabletId u32 BE][0x02][indexId u32 BE][indexed fields…][encoded pk…]
 //                                             one secondary index entry (index-codec.ts)
@@ -23,6 +25,7 @@ const metaNamespace = 0x00;
 const dataNamespace = 0x01;
 const indexNamespace = 0x02;
 const indexMarkerTag = 0x01;
+const viewProgressTag = 0x02;
 const metaFormat = 1;
 const metaBytes = 1 + 8 + 8 + 8;
 
@@ -77,6 +80,15 @@ export class KvStore {
   /** The key that says the tablet's entries of an index are built (see index-build.ts). */
   indexMarkerKey(tabletId: number, indexId: number): Buffer {
     return withIndexId(Buffer.concat([tabletPrefix(tabletId, metaNamespace), Buffer.of(indexMarkerTag)]), indexId);
+  }
+
+  /** What a materialized view whose first tablet this is last recorded of its progress (opaque bytes). */
+  readViewProgress(tabletId: number): Promise<Buffer | undefined> {
+    return this.rocks.get(Buffer.concat([tabletPrefix(tabletId, metaNamespace), Buffer.of(viewProgressTag)]));
+  }
+
+  writeViewProgress(tabletId: number, progress: Buffer): Promise<void> {
+    return this.rocks.write([{ type: 'put', key: Buffer.concat([tabletPrefix(tabletId, metaNamespace), Buffer.of(viewProgressTag)]), value: progress }]);
   }
 
   /** Ids of the indexes the tablet has markers for. */
