@@ -16,6 +16,9 @@ export async function startSluice(
   repoRoot: string,
 ): Promise<Target> {
   const cliPath = join(repoRoot, 'dist', 'src', 'cli.js');
+  // bin/sluice runs the CLI as `npm start` does (with jemalloc where the machine has it) and execs
+  // node, so the supervised process is the server itself.
+  const launcher = join(repoRoot, 'bin', 'sluice');
   if (!existsSync(cliPath)) {
     throw new Error(
       `the Sluice CLI was not found at ${cliPath} (src/cli.ts missing or not built); ` +
@@ -24,8 +27,8 @@ export async function startSluice(
   }
   const dataDir = join(workDir, 'sluice');
   mkdirSync(dataDir);
-  const child = supervisor.start(process.execPath, [
-    cliPath, 'serve', '--data', dataDir, '--host', '127.0.0.1', '--port', '0',
+  const child = supervisor.start('sh', [
+    launcher, 'serve', '--data', dataDir, '--host', '127.0.0.1', '--port', '0',
   ]);
   supervisor.onCleanup('stop Sluice', () => killAndWait(child));
 
