@@ -37,7 +37,7 @@ export function bytesParserFor(type: DataType): BytesParser | undefined {
 }
 
 /** Value of the sign and digits in bytes[start, end), negated for '-'; NaN if not `[+-]digits` of at most `digitsMax` digits. */
-function signedDigits(bytes: Uint8Array, start: number, end: number, digitsMax: number): number {
+export function signedDigits(bytes: Uint8Array, start: number, end: number, digitsMax: number): number {
   let at = start;
   const first = bytes[at];
   const negative = first === minus;
@@ -69,6 +69,19 @@ const powersOfTen = Array.from({ length: exactDigitsMax + 1 }, (_, power) => 10 
  * scale) would give it; undefined when rounding or an overflow error would be needed.
  */
 function parseNumericBytes(bytes: Uint8Array, start: number, end: number, precision: number | undefined, scale: number | undefined): Decimal | undefined {
+  const coefficient = numericCoefficient(bytes, start, end, precision, scale);
+  return Number.isNaN(coefficient) ? undefined : new Decimal(BigInt(coefficient), numericScale);
+}
+
+/** The scale of the coefficient numericCoefficient returned last (avoids allocating a pair per value). */
+let numericScale = 0;
+
+/**
+ * The coefficient of `[+-]digits[.digits]` (at most 15 digits in all) at the scale numeric(precision,
+ * scale) gives it (its own scale when precision is undefined), as parseNumericBytes' Decimal has
+ * it; NaN when rounding or an overflow error would be needed. The scale is in `numericScale`.
+ */
+function numericCoefficient(bytes: Uint8Array, start: number, end: number, precision: number | undefined, scale: number | undefined): number {
   let at = start;
   const first = bytes[at];
   const negative = first === minus;
@@ -83,26 +96,39 @@ function parseNumericBytes(bytes: Uint8Array, start: number, end: number, precis
       continue;
     }
     const digit = byte - zero;
-    if (digit < 0 || digit > 9) return undefined;
+    if (digit < 0 || digit > 9) return Number.NaN;
     magnitude = magnitude * 10 + digit;
     digits++;
     if (fractionDigits >= 0) fractionDigits++;
   }
   // A whole part and, after a point, a fraction part are both required here.
-  if (digits === 0 || digits > exactDigitsMax || fractionDigits === 0 || digits === fractionDigits) return undefined;
+  if (digits === 0 || digits > exactDigitsMax || fractionDigits === 0 || digits === fractionDigits) return Number.NaN;
   if (fractionDigits < 0) fractionDigits = 0;
-  if (precision === undefined) return new Decimal(BigInt(negative ? 0 - magnitude : magnitude), fractionDigits);
+  if (precision === undefined) {
+    numericScale = fractionDigits;
+    return negative ? 0 - magnitude : magnitude;
+  }
   const targetScale = scale ?? 0;
   const widen = targetScale - fractionDigits;
-  if (widen < 0 || digits + widen > exactDigitsMax) return undefined;
+  if (widen < 0 || digits + widen > exactDigitsMax) return Number.NaN;
   magnitude *= powersOfTen[widen] as number;
   // numeric(p, s) holds magnitudes (at scale s) below 10^p.
-  if (precision <= exactDigitsMax && magnitude >= (powersOfTen[precision] as number)) return undefined;
-  return new Decimal(BigInt(negative ? 0 - magnitude : magnitude), targetScale);
+  if (precision <= exactDigitsMax && magnitude >= (powersOfTen[precision] as number)) return Number.NaN;
+  numericScale = targetScale;
+  return negative ? 0 - magnitude : magnitude;
+}
+
+/**
+ * For numeric(precision, scale) with a precision: the coefficient at `scale` of the value in
+ * bytes[start, end), exactly as parseText's Decimal would have it; NaN when the fast path does not
+ * handle the text (parseText then gives the value or the error).
+ */
+export function parseNumericCoefficient(bytes: Uint8Array, start: number, end: number, precision: number, scale: number): number {
+  return numericCoefficient(bytes, start, end, precision, scale);
 }
 
 /** `YYYY-MM-DD` naming a real date of year 1 or later; undefined for anything else. */
-function parseIsoDateBytes(bytes: Uint8Array, start: number, end: number): number | undefined {
+export function parseIsoDateBytes(bytes: Uint8Array, start: number, end: number): number | undefined {
   if (end - start !== 10 || bytes[start + 4] !== minus || bytes[start + 7] !== minus) return undefined;
   const year = fixedDigits(bytes, start, 4);
   const month = fixedDigits(bytes, start + 5, 2);

@@ -1,11 +1,14 @@
 // COPY FROM STDIN into an unpartitioned primary-key table, naming every column, outside a
-// transaction block: each batch of rows the decoder hands over is checked (NOT NULL), routed to its
-// buckets and encoded at once into each bucket's KV load (kv-load.ts): packed keys and rows and
-// insert records for the log. A bulk load thus holds bytes rather than millions of live rows until
-// CopyDone, when the loads are committed as one statement: a load of ascending keys into an empty
-// tablet as it is, any other as the same rows' upserts (duplicate keys are successive upserts), with
-// the changelog of each. Nothing is visible before the commit, and a failure or an abort writes
-// nothing. Other COPYs into primary-key tables gather their rows and write them like an INSERT.
+// transaction block: rows are checked (NOT NULL), routed to their buckets and encoded at once into
+// each bucket's KV load (kv-load.ts): packed keys and rows and insert records for the log. A bulk
+// load thus holds bytes rather than millions of live rows until CopyDone, when the loads are
+// committed as one statement: a load of ascending keys into an empty tablet as it is, any other as
+// the same rows' upserts (duplicate keys are successive upserts), with the changelog of each.
+// Nothing is visible before the commit, and a failure or an abort writes nothing. A table of one
+// bucket whose columns the load reads from text, named in table order, takes text and csv rows as
+// they are read (fieldRows): as their fields' bytes, never made Values, when they are in the shapes
+// the load parses; else as Values, added in order with them. Other COPYs into primary-key tables
+// gather their rows and write them like an INSERT.
 
 import { internalError } from '../common/errors.js';
 import { limits } from '../common/limits.js';
@@ -14,7 +17,7 @@ import type { CopyInSink } from '../pgwire/session.js';
 import type { BoundCopyFrom } from '../sql/bound-statement.js';
 import type { TabletCommit } from '../storage/commit/commit-pipeline.js';
 import type { KvLoad } from '../storage/kv/kv-load.js';
-import { checkNotNull, currentTable, tooManyRows, widenRows, type WriteServices } from './write-executor.js';
+import { checkNotNull, currentTable, notNullViolation, tooManyRows, widenRows, type WriteServices } from './write-executor.js';
 import { WriteRouter } from './write-router.js';
 
 const noPartitions = new Map<string, null>();
@@ -31,6 +34,11 @@ export class PkCopySink implements CopyInSink {
   /** Per bucket: its load, started on the bucket's KV tablet. */
   private loads: KvLoad[];
   private rowCount = 0;
+  /** Columns that must not be NULL. */
+  private readonly notNull: readonly number[];
+  /** Rows handed over as Values through fieldRows, not yet added (they are added in batches, in order). */
+  private pendingRows: Value[][] = [];
+  readonly fieldRows?: { writeFields(line: Buffer, starts: Int32Array, ends: Int32Array, nulls: Uint8Array): boolean; writeValues(row: Value[]): void };
 
   constructor(private readonly services: WriteServices, private readonly bound: BoundCopyFrom) {
     const table = bound.table;
@@ -40,9 +48,41 @@ export class PkCopySink implements CopyInSink {
       return tablet.kv.startLoad();
     });
     if (this.loads.length !== table.schema.options.buckets) throw internalError(`tablets of "${table.name}" are not open`);
+    this.notNull = table.schema.columns.flatMap((column, index) => (column.nullable ? [] : [index]));
+    // Rows of one bucket, named in table order, of types a load reads from text: taken as they are read.
+    const load = this.loads[0];
+    if (this.loads.length === 1 && load !== undefined && load.takesFields && bound.targetColumns.every((column, index) => column === index)) {
+      this.fieldRows = {
+        writeFields: (line, starts, ends, nulls) => this.addFields(load, line, starts, ends, nulls),
+        writeValues: (row) => {
+          this.pendingRows.push(row);
+          if (this.pendingRows.length >= limits.rowsPerBatchMax) this.addPendingRows();
+        },
+      };
+    }
+  }
+
+  /** A row as its fields' bytes (see CopyInSink.fieldRows), checked for NOT NULL as rows are. */
+  private addFields(load: KvLoad, line: Buffer, starts: Int32Array, ends: Int32Array, nulls: Uint8Array): boolean {
+    for (const column of this.notNull) if (nulls[column] !== 0) throw notNullViolation(this.bound.table, column);
+    if (this.rowCount + this.pendingRows.length + 1 > limits.statementWriteRowsMax) throw tooManyRows();
+    if (this.pendingRows.length > 0) this.addPendingRows();
+    if (!load.addFields(line, starts, ends, nulls)) return false;
+    this.rowCount++;
+    return true;
+  }
+
+  private addPendingRows(): void {
+    const rows = this.pendingRows;
+    this.pendingRows = [];
+    this.addRows(rows);
   }
 
   async writeRows(batch: Value[][]): Promise<void> {
+    this.addRows(batch);
+  }
+
+  private addRows(batch: Value[][]): void {
     const { table, targetColumns } = this.bound;
     if (this.rowCount + batch.length > limits.statementWriteRowsMax) throw tooManyRows();
     const rows = widenRows(table, targetColumns, batch);
@@ -54,6 +94,7 @@ export class PkCopySink implements CopyInSink {
   }
 
   async finish(): Promise<string> {
+    if (this.pendingRows.length > 0) this.addPendingRows();
     const count = this.rowCount;
     const loads = this.loads;
     this.loads = [];
@@ -82,5 +123,6 @@ export class PkCopySink implements CopyInSink {
 
   async abort(): Promise<void> {
     this.loads = [];
+    this.pendingRows = [];
   }
 }

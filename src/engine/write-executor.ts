@@ -164,11 +164,14 @@ export function checkNotNull(table: TableDef, rows: readonly Value[][], targets:
       if (row[index] === null && (firstNull < 0 || index < firstNull)) firstNull = index;
     }
   }
-  const column = table.schema.columns[firstNull];
-  if (column !== undefined) {
-    throw new SqlError(SqlState.notNullViolation, `null value in column "${column.name}" of relation "${table.name}" violates not-null constraint`,
-      { table: table.name, column: column.name });
-  }
+  if (firstNull >= 0) throw notNullViolation(table, firstNull);
+}
+
+/** The error of a NULL in NOT NULL column `index` of `table`. */
+export function notNullViolation(table: TableDef, index: number): SqlError {
+  const name = table.schema.columns[index]?.name ?? '';
+  return new SqlError(SqlState.notNullViolation, `null value in column "${name}" of relation "${table.name}" violates not-null constraint`,
+    { table: table.name, column: name });
 }
 
 function checkPartition(table: TableDef, partition: PartitionDef, rows: readonly Value[][]): void {

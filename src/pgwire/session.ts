@@ -67,6 +67,16 @@ import type { CopyOptions } from '../common/copy-options.js';
  */
 export interface CopyInSink {
   writeRows(rows: Value[][]): Promise<void>;
+  /**
+   * Optional: takes the rows of text and csv input as they are read, in input order, instead of
+   * writeRows: a line of ASCII fields with no escape or quote to undo as the bytes of its fields
+   * (field i, of column i of `columns`, is line[starts[i], ends[i]), NULL where nulls[i] is not 0;
+   * read them at once, they are reused) if writeFields takes it, else as Values. Either may throw.
+   */
+  readonly fieldRows?: {
+    writeFields(line: Buffer, starts: Int32Array, ends: Int32Array, nulls: Uint8Array): boolean;
+    writeValues(row: Value[]): void;
+  };
   /** Called on CopyDone; returns the CommandComplete tag (`COPY n`). */
   finish(): Promise<string>;
   /** Called on CopyFail, a decoding error or a dropped connection: nothing written may become visible. */

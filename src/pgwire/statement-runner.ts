@@ -193,7 +193,7 @@ async function receiveCopyData(
 
 /** Hands the sink every batch the decoder can produce from the input it holds. */
 async function writeDecodedRows(decoder: CopyDecoder, sink: CopyInSink, signal: AbortSignal): Promise<void> {
-  for (let rows = decoder.takeRows(); rows.length > 0; rows = decoder.takeRows()) {
+  for (let rows = decoder.takeRows(sink.fieldRows); rows.length > 0; rows = decoder.takeRows(sink.fieldRows)) {
     await untilAborted(sink.writeRows(rows), signal);
   }
 }

@@ -2,6 +2,7 @@
 // loads into empty and non-empty tables, keys out of order and repeated within one COPY (successive
 // upserts), merge engines, writes arriving while a load commits, NOT NULL and type errors that
 // write nothing, a column added during a load, and a load that is not the table's whole width.
+// Rows taken as their fields' bytes (one bucket) must load exactly as rows taken as Values.
 
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -134,5 +135,35 @@ describe('COPY into primary-key tables', () => {
       .toEqual({ n: '20000', extras: '0', last: '19999' });
     await copyIn(client, 'COPY widening (id, extra) FROM STDIN', ['5\t50\n']);
     expect((await client.query('SELECT name, extra FROM widening WHERE id = 5')).rows).toEqual([{ name: 'name 5', extra: 50 }]);
+  });
+
+  it('loads rows taken as field bytes exactly as rows taken as values, in text and csv', async () => {
+    const client = await server.client();
+    const columns = 'id BIGINT PRIMARY KEY, small SMALLINT, n INT NOT NULL, day DATE, price NUMERIC(12,3), name TEXT';
+    await client.query(`CREATE TABLE by_fields (${columns})`);
+    await client.query(`CREATE TABLE by_values (${columns}) WITH (buckets = 2)`);
+    const lines: string[] = [];
+    for (let i = 0; i < 3000; i++) {
+      const id = (i * 7919) % 2000;
+      const odd = i % 13 === 0;
+      lines.push([
+        String(id), odd ? ' 12' : String(i % 9999 - 5000), String(i), odd ? '2024-1-5' : `20${10 + (i % 15)}-0${1 + (i % 9)}-1${i % 9}`,
+        odd ? '1e2' : i % 7 === 0 ? '\\N' : `${i % 2 === 0 ? '-' : ''}${i}.${i % 1000}`,
+        i % 11 === 0 ? 'tab\\there' : i % 17 === 0 ? 'café' : i % 5 === 0 ? '\\N' : `name ${i}`,
+      ].join('\t') + '\n');
+    }
+    for (const table of ['by_fields', 'by_values']) await copyIn(client, `COPY ${table} FROM STDIN`, lines);
+    const csvLines = ['5000,1,1,2020-01-01,1.5,"quoted"\n', '5001,,2,,,\n', '5000,2,3,2020-01-02,"2.25",plain\n'];
+    for (const table of ['by_fields', 'by_values']) await copyIn(client, `COPY ${table} FROM STDIN WITH (FORMAT csv)`, csvLines);
+    const contents = async (table: string): Promise<unknown[]> => [
+      ...(await client.query({ text: `SELECT * FROM ${table} ORDER BY id`, rowMode: 'array' })).rows,
+      ...(await client.query({ text: `SELECT _change_type, id, small, n, day, price, name FROM ${table}$changelog ORDER BY id, _log_offset`, rowMode: 'array' })).rows,
+    ];
+    const expected = await contents('by_values');
+    expect(expected.length).toBeGreaterThan(3000);
+    expect(await contents('by_fields')).toEqual(expected);
+    await expect(copyIn(client, 'COPY by_fields FROM STDIN', ['9000\t1\t1\t2020-01-01\t1\tx\n', '9001\t1\t\\N\t2020-01-01\t1\tx\n']))
+      .rejects.toMatchObject({ code: '23502' });
+    expect((await client.query('SELECT count(*) AS n FROM by_fields WHERE id >= 9000')).rows[0]).toEqual({ n: '0' });
   });
 });

@@ -294,3 +294,49 @@ describe('limits', () => {
     expect((error as SqlError).context).toBe('COPY t, line 1');
   });
 });
+
+describe('rows taken as fields', () => {
+  /** Decodes `input` in chunks of `chunkBytes` into a sink that takes as fields the lines it is offered whose first field is even. */
+  function decodeWithFields(input: string, options: CopyOptions, chunkBytes: number): string[] {
+    const decoder = new CopyDecoder(columns, options, 'UTC', 't');
+    const seen: string[] = [];
+    const sink = {
+      writeFields(line: Buffer, starts: Int32Array, ends: Int32Array, nulls: Uint8Array): boolean {
+        const first = line.toString('latin1', starts[0]!, ends[0]!);
+        if (Number(first) % 2 !== 0) return false;
+        const second = nulls[1] !== 0 ? 'NULL' : line.toString('latin1', starts[1]!, ends[1]!);
+        seen.push(`fields ${first} ${second}`);
+        return true;
+      },
+      writeValues(row: Value[]): void {
+        seen.push(`values ${String(row[0])} ${row[1] === null ? 'NULL' : String(row[1])}`);
+      },
+    };
+    const drain = (): void => {
+      expect(decoder.takeRows(sink)).toEqual([]);
+    };
+    const bytes = Buffer.from(input, 'utf8');
+    for (let at = 0; at < bytes.length; at += chunkBytes) {
+      decoder.push(bytes.subarray(at, at + chunkBytes));
+      drain();
+    }
+    decoder.end();
+    drain();
+    return seen;
+  }
+
+  it('hands lines of ASCII fields with nothing to undo to the sink and the others as values, all in input order', () => {
+    const input = '2\ta\n3\tb\n4\t\\N\n6\tx\\ty\n8\té\n10\tc\n11\td\n12\te\n';
+    const expected = [
+      'fields 2 a', 'values 3 b', 'fields 4 NULL', 'values 6 x\ty', 'values 8 é', 'fields 10 c', 'values 11 d', 'fields 12 e',
+    ];
+    for (const chunkBytes of [1000, 7, 3, 1]) expect([chunkBytes, decodeWithFields(input, text, chunkBytes)]).toEqual([chunkBytes, expected]);
+    const csvInput = '2,a\n3,b\n4,\n6,"x"\n8,"y""z"\n10,c\n';
+    expect(decodeWithFields(csvInput, csv, 1000)).toEqual(['fields 2 a', 'values 3 b', 'fields 4 NULL', 'fields 6 x', 'values 8 y"z', 'fields 10 c']);
+  });
+
+  it('leaves lines with fields missing or extra to the values path and its errors', () => {
+    expect(() => decodeWithFields('2\ta\n4\n', text, 1000)).toThrow(/missing data for column "b"/);
+    expect(() => decodeWithFields('2\ta\n4\tb\tc\n', text, 1000)).toThrow(/extra data after last expected column/);
+  });
+});

@@ -5,6 +5,7 @@
 // `COPY, line 3: "1\t2\t3"` for a bad line, `COPY, line 3` where the line cannot be shown.
 // Invariant: after an error or the end of data the decoder is spent (the caller aborts or finishes).
 
+import { isAscii } from 'node:buffer';
 import { SqlError, SqlState, asSqlError, assert } from '../../common/errors.js';
 import { limits } from '../../common/limits.js';
 import type { Value } from '../../common/types.js';
@@ -21,6 +22,19 @@ import { checkUtf8 } from '../utf8-check.js';
 
 /** Longest value or line shown in an error's context (PostgreSQL's MAX_COPY_DATA_DISPLAY). */
 const contextBytesMax = 100;
+
+/**
+ * Takes every row of a text or csv COPY as it is read, in input order (see CopyInSink.fieldRows):
+ * a line of ASCII fields with nothing to undo, one per column, as the bytes of its fields (nulls[i]
+ * is not 0 for NULL) if writeFields takes it, else as Values. Either may throw (the COPY fails).
+ */
+export interface FieldRowSink {
+  writeFields(line: Buffer, starts: Int32Array, ends: Int32Array, nulls: Uint8Array): boolean;
+  writeValues(row: Value[]): void;
+}
+
+/** What nextRow returns for a line it handed to a FieldRowSink. */
+const takenAsFields: Value[] = [];
 
 export class CopyDecoder {
   private readonly queue = new ByteQueue();
@@ -87,23 +101,26 @@ export class CopyDecoder {
   /**
    * The next rows decoded from the input queued so far: at most rowsPerBatchMax rows and about
    * copyBatchBytesMax bytes of input. [] means more input is needed (or, after end(), all done).
+   * With `fields`, the rows of text and csv input go to it as they are read instead (takeRows then
+   * returns [] once it needs more input or, after end(), all is done).
    */
-  takeRows(): Value[][] {
+  takeRows(fields?: FieldRowSink): Value[][] {
     const rows: Value[][] = [];
     let bytes = 0;
     while (rows.length < limits.rowsPerBatchMax && bytes < limits.copyBatchBytesMax) {
-      const row = this.nextRow();
+      const row = this.nextRow(fields);
       if (row === null) break;
+      if (row === takenAsFields) continue;
       rows.push(row);
       bytes += this.rowBytes;
     }
     return rows;
   }
 
-  private nextRow(): Value[] | null {
+  private nextRow(fields: FieldRowSink | undefined): Value[] | null {
     if (this.done) return null;
     try {
-      return this.tuples !== null ? this.nextTuple(this.tuples) : this.nextLine(this.lines as LineReader);
+      return this.tuples !== null ? this.nextTuple(this.tuples) : this.nextLine(this.lines as LineReader, fields);
     } catch (thrown) {
       this.done = true;
       this.queue.clear();
@@ -114,7 +131,7 @@ export class CopyDecoder {
   // -------------------------------------------------------------------------------------------
   // text and csv
 
-  private nextLine(lines: LineReader): Value[] | null {
+  private nextLine(lines: LineReader, fields: FieldRowSink | undefined): Value[] | null {
     for (;;) {
       let result;
       try {
@@ -133,8 +150,26 @@ export class CopyDecoder {
       }
       const { bytes, start, end, plainAscii, unmarked } = lines.line;
       this.rowBytes = end - start + 1;
-      return this.lineValues(bytes, start, end, plainAscii, unmarked, lines.lineNumber);
+      if (fields === undefined) return this.lineValues(bytes, start, end, plainAscii, unmarked, lines.lineNumber);
+      if (!this.lineAsFields(fields, bytes, start, end, plainAscii, unmarked)) {
+        fields.writeValues(this.lineValues(bytes, start, end, plainAscii, unmarked, lines.lineNumber));
+      }
+      return takenAsFields;
     }
+  }
+
+  /**
+   * Hands a line of ASCII fields with nothing to undo (escapes, csv quotes other than one plain
+   * enclosing pair), one per column, to `sink`; false if it is not such a line or the sink leaves it.
+   */
+  private lineAsFields(sink: FieldRowSink, line: Buffer, start: number, end: number, plainAscii: boolean, unmarked: boolean): boolean {
+    const fields = this.fields;
+    const columnCount = this.columns.length;
+    if (columnCount === 0 || (!plainAscii && !isAscii(line.subarray(start, end)))) return false;
+    this.splitFields(line, start, end, unmarked);
+    if (fields.count !== columnCount) return false;
+    if (!unmarked) for (let index = 0; index < columnCount; index++) if (fields.kinds[index] === FieldKind.rebuilt) return false;
+    return sink.writeFields(line, fields.starts, fields.ends, fields.kinds);
   }
 
   /** `unmarked`: the line holds no byte its splitter needs to look at but the delimiter (no backslash, no csv quote). */

@@ -3,12 +3,18 @@
 // array kept per row), and its insert record is encoded for the log at once. Rows thus die young,
 // and at commit a load of ascending keys into an empty tablet needs neither a read nor a re-encode:
 // its chunks are the log batches and the RocksDB batches as they are (KvTablet.prepareLoad).
-// Whether the keys strictly ascend is tracked as they come.
+// Whether the keys strictly ascend is tracked as they come. Rows come as Values (add) or, for the
+// column types it knows, as the bytes of their text fields (addFields), which are parsed once and
+// written straight into the key, the row and the log columns, exactly as their Values would be.
 // Invariants: a chunk holds at most chunkRows rows; its log batch holds exactly its rows, as
 // insert records, in the order they were added; keys and rows are encoded with `codec`.
 
+import { Decimal } from '../../common/decimal.js';
 import { limits } from '../../common/limits.js';
 import { Types, type DataType, type Value } from '../../common/types.js';
+import { parseIsoDateBytes, parseNumericCoefficient, signedDigits } from '../../common/value-bytes.js';
+import { ColumnBuilder } from '../log/column-builder.js';
+import { columnKind } from '../log/column-codec.js';
 import { EncodedBatch } from '../log/encoded-batch.js';
 import { PackedArena } from './byte-arena.js';
 import { ChangeType } from './change-batch.js';
@@ -16,6 +22,22 @@ import type { TabletCodec } from './tablet-codec.js';
 
 /** Rows per chunk: one log batch and one RocksDB write batch each. */
 const chunkRows = limits.commitAppendRecordsMax;
+
+/** How addFields reads and writes a column, by type; undefined: it cannot. */
+const enum FieldKind { Int2, Int4, Int8, Date, Numeric, Text }
+
+function fieldKindOf(type: DataType): FieldKind | undefined {
+  if (type.element !== undefined) return undefined;
+  switch (type.name) {
+    case 'int2': return FieldKind.Int2;
+    case 'int4': return FieldKind.Int4;
+    case 'int8': return FieldKind.Int8;
+    case 'date': return FieldKind.Date;
+    case 'numeric': return type.precision !== undefined && columnKind(type) === 'decimal128' ? FieldKind.Numeric : undefined;
+    case 'text': return FieldKind.Text;
+    default: return undefined;
+  }
+}
 
 /** Rows a new chunk has room for before its arrays of ends grow (doubling up to chunkRows). */
 const endsInitialLength = 1024;
@@ -56,12 +78,147 @@ export class KvLoad {
 
   /** The types of the load's log batches: `_change_type` then the table's columns. */
   readonly logTypes: readonly DataType[];
+  /** Per column: how addFields takes it; null when some column cannot be taken from its text. */
+  private readonly fieldKinds: readonly FieldKind[] | null;
+  /** Per log column: the rows addFields added since the last log part. */
+  private readonly builders: readonly ColumnBuilder[];
+  /** Per column: the number addFields parsed from the field (scratch). */
+  private readonly parsed: Float64Array;
+  /** Whether column i is a key column, and its position in the key. */
+  private readonly keyPositions: readonly number[];
 
   constructor(
     /** The codec the rows are encoded with (the tablet's when the load started). */
     readonly codec: TabletCodec,
   ) {
     this.logTypes = [Types.int2, ...codec.columns.map((column) => column.type)];
+    const kinds = codec.columns.map((column) => fieldKindOf(column.type));
+    this.fieldKinds = kinds.every((kind) => kind !== undefined) ? kinds as FieldKind[] : null;
+    this.builders = this.fieldKinds === null ? [] : this.logTypes.map((type) => new ColumnBuilder(columnKind(type)));
+    this.parsed = new Float64Array(codec.columns.length);
+    this.keyPositions = codec.columns.map((_, column) => codec.primaryKey.indexOf(column));
+  }
+
+  /** Whether addFields can take rows of this table. */
+  get takesFields(): boolean {
+    return this.fieldKinds !== null;
+  }
+
+  /**
+   * Adds a row given as the text-format fields of its columns: field i is line[starts[i], ends[i]),
+   * NULL where nulls[i] is not 0, all ASCII. False (and nothing added) when a field is not in a
+   * shape parsed here (the caller then adds the row's Values): exactly the fields whose fast parse
+   * (value-bytes.ts) would leave them to parseText, and NULL key fields.
+   */
+  addFields(line: Buffer, starts: Int32Array, ends: Int32Array, nulls: Uint8Array): boolean {
+    const kinds = this.fieldKinds;
+    if (kinds === null) return false;
+    const parsed = this.parsed;
+    const columns = this.codec.columns;
+    for (let column = 0; column < kinds.length; column++) {
+      if (nulls[column] !== 0) {
+        if (this.keyPositions[column]! >= 0) return false;
+        continue;
+      }
+      const start = starts[column]!;
+      const end = ends[column]!;
+      let value: number;
+      switch (kinds[column]!) {
+        case FieldKind.Int2: value = signedDigits(line, start, end, 4); break;
+        case FieldKind.Int4: value = signedDigits(line, start, end, 9); break;
+        case FieldKind.Int8: value = signedDigits(line, start, end, 15); break;
+        case FieldKind.Date: value = parseIsoDateBytes(line, start, end) ?? Number.NaN; break;
+        case FieldKind.Numeric: {
+          const type = columns[column]!.type;
+          value = parseNumericCoefficient(line, start, end, type.precision!, type.scale ?? 0);
+          break;
+        }
+        case FieldKind.Text: value = 0; break;
+      }
+      if (Number.isNaN(value)) return false;
+      parsed[column] = value;
+    }
+    this.ensureRoom(1);
+    const at = this.chunkRowCount;
+    const keyStart = at === 0 ? 0 : this.keyEnds[at - 1]!;
+    this.writeFieldsKey(line, starts, ends);
+    this.writeFieldsRow(line, starts, ends, nulls);
+    const keyEnd = this.keyArena.endEntry();
+    this.keyEnds[at] = keyEnd;
+    this.rowEnds[at] = this.rowArena.endEntry();
+    if (this.ascending) this.ascending = this.follows(at, keyStart, keyEnd);
+    this.chunkRowCount++;
+    this.rowCount++;
+    if (this.chunkRowCount === chunkRows) this.seal();
+    return true;
+  }
+
+  private writeFieldsKey(line: Buffer, starts: Int32Array, ends: Int32Array): void {
+    const { prefix, keyCodec, primaryKey, columns } = this.codec;
+    const arena = this.keyArena;
+    arena.reserve(prefix.byteLength);
+    prefix.copy(arena.bytes, arena.position);
+    arena.position += prefix.byteLength;
+    for (let position = 0; position < primaryKey.length; position++) {
+      const column = primaryKey[position]!;
+      const number = this.parsed[column]!;
+      let value: Value;
+      switch (this.fieldKinds![column]!) {
+        case FieldKind.Int8: value = BigInt(number); break;
+        case FieldKind.Numeric: value = new Decimal(BigInt(number), columns[column]!.type.scale ?? 0); break;
+        case FieldKind.Text: value = line.toString('latin1', starts[column]!, ends[column]!); break;
+        default: value = number;
+      }
+      keyCodec.writeField(arena, position, value);
+    }
+  }
+
+  private writeFieldsRow(line: Buffer, starts: Int32Array, ends: Int32Array, nulls: Uint8Array): void {
+    const rowCodec = this.codec.rowCodec;
+    const arena = this.rowArena;
+    const kinds = this.fieldKinds!;
+    const builders = this.builders;
+    const parsed = this.parsed;
+    builders[0]!.appendInt(ChangeType.insert);
+    rowCodec.beginRow(arena);
+    for (let column = 0; column < kinds.length; column++) {
+      const builder = builders[column + 1]!;
+      if (nulls[column] !== 0) {
+        rowCodec.nullField(arena, column);
+        builder.appendNull();
+        continue;
+      }
+      const value = parsed[column]!;
+      switch (kinds[column]!) {
+        case FieldKind.Int2: rowCodec.int16Field(arena, value); builder.appendInt(value); break;
+        case FieldKind.Int4: case FieldKind.Date: rowCodec.int32Field(arena, value); builder.appendInt(value); break;
+        case FieldKind.Int8: rowCodec.int64Field(arena, value); builder.appendInt64(value); break;
+        case FieldKind.Numeric:
+          rowCodec.decimalField(arena, value, this.codec.columns[column]!.type.scale ?? 0);
+          builder.appendDecimal(value);
+          break;
+        case FieldKind.Text:
+          rowCodec.asciiField(arena, line, starts[column]!, ends[column]!);
+          builder.appendBytes(line, starts[column]!, ends[column]!);
+          break;
+      }
+    }
+  }
+
+  /** The rows addFields added since the last log part, as a log part. */
+  private flushFieldRows(): void {
+    const rowCount = this.builders[0]?.rowCount ?? 0;
+    if (rowCount === 0) return;
+    this.logParts.push(EncodedBatch.of(this.logTypes, this.builders.map((builder) => builder.finish()), rowCount));
+  }
+
+  private ensureRoom(rows: number): void {
+    const needed = this.chunkRowCount + rows;
+    if (needed > this.keyEnds.length) {
+      const length = Math.min(chunkRows, Math.max(needed, this.keyEnds.length * 2));
+      this.keyEnds = grown(this.keyEnds, length);
+      this.rowEnds = grown(this.rowEnds, length);
+    }
   }
 
   /** Encodes full table rows (checked by the caller: width, NOT NULL) in order. */
@@ -85,12 +242,8 @@ export class KvLoad {
   }
 
   private addToChunk(rows: readonly (readonly Value[])[]): void {
-    const needed = this.chunkRowCount + rows.length;
-    if (needed > this.keyEnds.length) {
-      const length = Math.min(chunkRows, Math.max(needed, this.keyEnds.length * 2));
-      this.keyEnds = grown(this.keyEnds, length);
-      this.rowEnds = grown(this.rowEnds, length);
-    }
+    this.ensureRoom(rows.length);
+    this.flushFieldRows();
     const { prefix, keyCodec, rowCodec, primaryKey } = this.codec;
     const keyArena = this.keyArena;
     const rowArena = this.rowArena;
@@ -130,6 +283,7 @@ export class KvLoad {
   }
 
   private seal(): void {
+    this.flushFieldRows();
     const rowCount = this.chunkRowCount;
     const keys = this.keyArena.take();
     const chunk: LoadChunk = {

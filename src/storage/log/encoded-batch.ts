@@ -28,6 +28,12 @@ export class EncodedBatch implements ColumnarBatch {
     return new EncodedBatch(rowCount, types, encoded);
   }
 
+  /** Columns already encoded for `types` (each exactly as encodeColumn gives them), of `rowCount` rows. */
+  static of(types: readonly DataType[], encoded: readonly EncodedColumn[], rowCount: number): EncodedBatch {
+    if (encoded.length !== types.length) throw internalError(`${encoded.length} encoded columns for ${types.length} types`);
+    return new EncodedBatch(rowCount, types, encoded);
+  }
+
   /** The rows of `batches` (encoded for the same types) in order, as one batch. */
   static concat(batches: readonly EncodedBatch[]): EncodedBatch {
     const first = batches[0];
