@@ -30,6 +30,11 @@ export interface ScanChunk {
   readonly values: Buffer[];
 }
 
+/** A native write batch filled by RocksStore.fillBatch, not written yet. */
+export interface FilledBatch {
+  readonly handle: unknown;
+}
+
 /** Reads of the store as it was when the reader was made (see RocksStore.snapshotReader). */
 export interface SnapshotReader {
   get(key: Buffer): Promise<Buffer | undefined>;
@@ -122,13 +127,25 @@ export class RocksStore {
 
   /** Like write(), for a batch `fill` adds puts and deletes to directly (no operation object each). */
   writeBatch(fill: (batch: BatchWriter) => void, sync = false): Promise<void> {
+    return this.writeFilled(this.fillBatch(fill), sync);
+  }
+
+  /**
+   * A native batch filled now (RocksDB copies what it is given), to be written by writeFilled:
+   * filling the next batch can then overlap this one's write, which runs on the thread pool.
+   */
+  fillBatch(fill: (batch: BatchWriter) => void): FilledBatch {
     const handle = binding.batch_init(this.context);
     fill({
       put: (key, value) => binding.batch_put(handle, key, value),
       del: (key) => binding.batch_del(handle, key),
     });
+    return { handle };
+  }
+
+  writeFilled(batch: FilledBatch, sync = false): Promise<void> {
     return new Promise((resolve, reject) => {
-      binding.batch_write(handle, { sync }, (error) => (error ? reject(ioError('write', error)) : resolve()));
+      binding.batch_write(batch.handle, { sync }, (error) => (error ? reject(ioError('write', error)) : resolve()));
     });
   }
 

@@ -30,7 +30,7 @@ import type { MergeEngine } from '../../common/schema.js';
 import type { Value } from '../../common/types.js';
 import type { ColumnarBatch } from '../log/columnar-batch.js';
 import type { LogTablet } from '../log/log-tablet.js';
-import type { BatchWriter, KeyRange, ScanChunk, WriteOperation } from '../rocks-store.js';
+import type { BatchWriter, FilledBatch, KeyRange, ScanChunk, WriteOperation } from '../rocks-store.js';
 import { ChangeBatchBuilder, ChangeType } from './change-batch.js';
 import { prefixSuccessor } from './key-codec.js';
 import { recoverTablet } from './kv-recovery.js';
@@ -134,6 +134,12 @@ export class PreparedChanges {
   }
 }
 
+/** An apply's filled batch and the meta it writes. */
+interface FilledApply {
+  readonly meta: KvTabletMeta;
+  readonly batch: FilledBatch;
+}
+
 /** The state of a key while a prepare merges writes into it: the entry it buffers if it changes the key. */
 type Current = BufferedRow;
 
@@ -152,7 +158,13 @@ export class KvTablet {
 
   private readonly buffer = new PreWriteBuffer();
   private mutex: Promise<unknown> = Promise.resolve();
+  /** The write stage of the last apply called (all applies' writes run in call order). */
   private applyQueue: Promise<unknown> = Promise.resolve();
+  /** The fill stage of the last apply called, and the write stage of the apply before it. */
+  private fillQueue: Promise<unknown> = Promise.resolve();
+  private writeBeforeLast: Promise<unknown> = Promise.resolve();
+  /** The meta as of the last apply filled, while its write is pending. */
+  private filledMeta: KvTabletMeta | null = null;
   private closed = false;
   private codec: TabletCodec;
   /** Secondary indexes maintained with the rows; replaced (never mutated) by createIndex and dropIndex. */
@@ -442,25 +454,33 @@ export class KvTablet {
   /**
    * Step 3: writes the prepared rows and the applied offset (`lastOffset`: the offset of the batch's
    * last record in the log) to RocksDB in one atomic batch. `lastOffset` may be omitted when the
-   * batch was empty.
+   * batch was empty. Applies run in the order they are called, in two stages: the next apply fills
+   * its native batch while this one's is being written (at most one filled batch waits), so a load
+   * of many chunks fills and writes at once.
    */
   apply(prepared: PreparedChanges, lastOffset?: bigint): Promise<void> {
-    const result = this.applyQueue.then(() => this.applyNow(prepared, lastOffset));
+    const filled = Promise.all([this.fillQueue, this.writeBeforeLast]).then(() => this.fillApply(prepared, lastOffset));
+    this.fillQueue = filled.catch(() => undefined);
+    const previousWrite = this.applyQueue;
+    const result = Promise.all([filled, previousWrite]).then(([apply]) => (apply === null ? undefined : this.writeApply(prepared, apply)));
+    this.writeBeforeLast = previousWrite;
     this.applyQueue = result.catch(() => undefined);
     return result;
   }
 
-  private async applyNow(prepared: PreparedChanges, lastOffset: bigint | undefined): Promise<void> {
+  /** The first stage of an apply: checks it and fills its batch (null: nothing to write). */
+  private fillApply(prepared: PreparedChanges, lastOffset: bigint | undefined): FilledApply | null {
     if (prepared.tabletId !== this.tabletId || prepared.state !== 'prepared') {
       throw internalError(`apply of changes ${prepared.state} for tablet ${prepared.tabletId} on tablet ${this.tabletId}`);
     }
     prepared.state = 'applied';
-    if (prepared.recordCount === 0) return;
-    if (lastOffset === undefined || lastOffset + 1n - BigInt(prepared.recordCount) < this.meta.appliedEnd) {
-      throw internalError(`apply of ${prepared.recordCount} records ending at ${lastOffset} on tablet ${this.tabletId} applied up to ${this.meta.appliedEnd}`);
+    if (prepared.recordCount === 0) return null;
+    const before = this.filledMeta ?? this.meta;
+    if (lastOffset === undefined || lastOffset + 1n - BigInt(prepared.recordCount) < before.appliedEnd) {
+      throw internalError(`apply of ${prepared.recordCount} records ending at ${lastOffset} on tablet ${this.tabletId} applied up to ${before.appliedEnd}`);
     }
-    const meta: KvTabletMeta = { baseOffset: this.meta.baseOffset, appliedEnd: lastOffset + 1n, rowCount: this.meta.rowCount + prepared.rowCountDelta };
-    const { keyIds, entries, packed } = prepared;
+    const meta: KvTabletMeta = { baseOffset: before.baseOffset, appliedEnd: lastOffset + 1n, rowCount: before.rowCount + prepared.rowCountDelta };
+    const { entries, packed } = prepared;
     const operations: WriteOperation[] = [];
     const indexes = this.indexes;
     if (indexes.length > 0 && packed !== null) {
@@ -476,20 +496,28 @@ export class KvTablet {
       }
     }
     operations.push({ type: 'put', key: this.store.metaKey(this.tabletId), value: this.store.encodeMeta(meta) });
+    const batch = this.store.rocks.fillBatch((writer) => {
+      if (packed !== null) putPacked(writer, packed);
+      for (let index = 0; index < entries.length; index++) {
+        const entry = entries[index]!;
+        if (entry.encoded === null) writer.del(entry.key);
+        else writer.put(entry.key, entry.encoded);
+      }
+      for (const operation of operations) {
+        if (operation.type === 'put') writer.put(operation.key, operation.value);
+        else writer.del(operation.key);
+      }
+    });
+    this.filledMeta = meta;
+    return { meta, batch };
+  }
+
+  /** The second stage of an apply: writes its batch, then updates the row cache, the meta and the pre-write buffer. */
+  private async writeApply(prepared: PreparedChanges, apply: FilledApply): Promise<void> {
+    const { keyIds, entries } = prepared;
     this.applyingWrites++;
     try {
-      await this.store.rocks.writeBatch((batch) => {
-        if (packed !== null) putPacked(batch, packed);
-        for (let index = 0; index < entries.length; index++) {
-          const entry = entries[index]!;
-          if (entry.encoded === null) batch.del(entry.key);
-          else batch.put(entry.key, entry.encoded);
-        }
-        for (const operation of operations) {
-          if (operation.type === 'put') batch.put(operation.key, operation.value);
-          else batch.del(operation.key);
-        }
-      });
+      await this.store.rocks.writeFilled(apply.batch);
       this.applyGeneration++;
     } finally {
       this.applyingWrites--;
@@ -502,7 +530,8 @@ export class KvTablet {
       if (encoded === null || !writeThrough) cache.delete(keyIds[index]!);
       else cache.set(keyIds[index]!, Buffer.from(encoded));
     }
-    this.meta = meta;
+    this.meta = apply.meta;
+    if (this.filledMeta === apply.meta) this.filledMeta = null;
     await this.exclusive(() => {
       if (prepared.layer !== null) this.buffer.appliedLayer(prepared.layer);
       else for (let index = 0; keyIds !== null && index < entries.length; index++) this.buffer.applied(keyIds[index]!, entries[index]!);
