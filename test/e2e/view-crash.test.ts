@@ -17,7 +17,11 @@ import { viewsCaughtUp } from '../support/views.js';
 import { seededRandom } from '../storage/log/log-test-support.js';
 
 const directories: string[] = [];
-afterAll(async () => { await Promise.all(directories.map((directory) => rm(directory, { recursive: true, force: true }))); });
+let running: ChildProcess | undefined;
+afterAll(async () => {
+  running?.kill('SIGKILL');
+  await Promise.all(directories.map((directory) => rm(directory, { recursive: true, force: true })));
+});
 
 const views = [
   {
@@ -91,6 +95,7 @@ it('catches every view up after SIGKILLs, join views from their recorded progres
   const dataDirectory = await mkdtemp(join(tmpdir(), 'sluice-view-crash-'));
   directories.push(dataDirectory);
   let server = await startProcess(dataDirectory);
+  running = server.child;
   let admin = await connect(server.port);
   await admin.query('CREATE TABLE nation (n_key INT PRIMARY KEY, n_name TEXT NOT NULL)');
   await admin.query('CREATE TABLE customer (c_key INT PRIMARY KEY, c_name TEXT NOT NULL, c_nation INT) WITH (buckets = 2)');
@@ -107,6 +112,7 @@ it('catches every view up after SIGKILLs, join views from their recorded progres
   for (let round = 0; round < 6; round++) {
     await writeUntilKilled(server.port, server.child, 400 + Math.floor(next() * 800), next);
     server = await startProcess(dataDirectory);
+    running = server.child;
     admin = await connect(server.port);
     const status = (await admin.query('SELECT view_name, started_from FROM sluice_catalog.materialized_views')).rows;
     for (const row of status) {
