@@ -39,6 +39,10 @@ import { kvIndexSpecsOf, type IndexRange } from './kv/index-codec.js';
 import type { TabletLookupReader } from './kv/kv-tablet.js';
 import type { BucketTablet, TableStorage } from './table-storage.js';
 
+/** Lookup readers per tablet in lookupManyAtOnePoint: enough to keep RocksDB's reads in flight, few enough to hold little. */
+const readersPerTabletMax = 4;
+const keysPerReaderMin = 16;
+
 export class TableIndexes {
   constructor(private readonly storage: TableStorage) {}
 
@@ -172,16 +176,22 @@ export class TableIndexes {
 
   /**
    * For each key, its rows from the tablets that `plan` picks it for, in tablet order. Every tablet
-   * gets one lookup reader (one RocksDB iterator, whatever the number of keys), all made at one
-   * consistent point of the pipeline; the tablets are read concurrently, their keys one by one.
+   * gets a few lookup readers (one RocksDB iterator each, however many keys), all made at one
+   * consistent point of the pipeline, each seeking its share of the keys one after another; all
+   * read concurrently.
    */
   private async lookupManyAtOnePoint(table: TableDef, keys: readonly (readonly Value[])[],
     plan: readonly { readonly tablet: BucketTablet; readonly picks: readonly number[] }[],
     read: (reader: TabletLookupReader, keys: readonly (readonly Value[])[]) => Promise<Value[][][]>): Promise<Value[][][]> {
     const width = table.schema.columns.length;
     const out = keys.map((): Value[][] => []);
-    const readers = await this.storage.pipeline.atConsistentPoint(() => plan.flatMap(({ tablet, picks }) =>
-      tablet.kv === null || picks.length === 0 ? [] : [{ reader: tablet.kv.lookupReader(), picks }]));
+    const readers = await this.storage.pipeline.atConsistentPoint(() => plan.flatMap(({ tablet, picks }) => {
+      const kv = tablet.kv;
+      if (kv === null || picks.length === 0) return [];
+      const count = Math.min(readersPerTabletMax, Math.ceil(picks.length / keysPerReaderMin));
+      const size = Math.ceil(picks.length / count);
+      return Array.from({ length: count }, (_, i) => ({ reader: kv.lookupReader(), picks: picks.slice(i * size, (i + 1) * size) }));
+    }));
     try {
       const results = await Promise.all(readers.map(({ reader, picks }) => read(reader, picks.map((keyIndex) => keys[keyIndex]!))));
       readers.forEach(({ picks }, r) => picks.forEach((keyIndex, i) => {
