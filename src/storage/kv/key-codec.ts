@@ -176,6 +176,24 @@ function writeInt8(arena: ByteArena, value: Value): void {
   arena.position += 8;
 }
 
+/** The encoding writeInt8 gives an int8 key field, from a safe integer (|value| < 2^53) without a bigint. */
+export function writeSafeInt64Key(arena: ByteArena, value: number): void {
+  arena.reserve(8);
+  const high = Math.floor(value / 0x100000000);
+  const low = value - high * 0x100000000;
+  const bytes = arena.bytes;
+  const position = arena.position;
+  bytes[position] = ((high >>> 24) & 0xff) ^ 0x80;
+  bytes[position + 1] = (high >>> 16) & 0xff;
+  bytes[position + 2] = (high >>> 8) & 0xff;
+  bytes[position + 3] = high & 0xff;
+  bytes[position + 4] = (low >>> 24) & 0xff;
+  bytes[position + 5] = (low >>> 16) & 0xff;
+  bytes[position + 6] = (low >>> 8) & 0xff;
+  bytes[position + 7] = low & 0xff;
+  arena.position += 8;
+}
+
 /** Turns big-endian IEEE bits at `position` into an order-preserving form. */
 function flipFloat(bytes: Buffer, position: number, length: number): void {
   if ((bytes[position]! & 0x80) !== 0) {

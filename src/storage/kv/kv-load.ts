@@ -18,6 +18,7 @@ import { columnKind } from '../log/column-codec.js';
 import { EncodedBatch } from '../log/encoded-batch.js';
 import { PackedArena } from './byte-arena.js';
 import { ChangeType } from './change-batch.js';
+import { writeSafeInt64Key } from './key-codec.js';
 import type { TabletCodec } from './tablet-codec.js';
 
 /** Rows per chunk: one log batch and one RocksDB write batch each. */
@@ -164,7 +165,9 @@ export class KvLoad {
       const number = this.parsed[column]!;
       let value: Value;
       switch (this.fieldKinds![column]!) {
-        case FieldKind.Int8: value = BigInt(number); break;
+        case FieldKind.Int8:
+          writeSafeInt64Key(arena, number);
+          continue;
         case FieldKind.Numeric: value = new Decimal(BigInt(number), columns[column]!.type.scale ?? 0); break;
         case FieldKind.Text: value = line.toString('latin1', starts[column]!, ends[column]!); break;
         default: value = number;
@@ -277,9 +280,9 @@ export class KvLoad {
   /** Whether key `at` of the chunk being filled (bytes [start, end)) is greater than the key before it. */
   private follows(at: number, start: number, end: number): boolean {
     const keys = this.keyArena.bytes;
-    if (at === 0) return this.lastSealedKey === null || keys.compare(this.lastSealedKey, 0, this.lastSealedKey.byteLength, start, end) > 0;
+    if (at === 0) return this.lastSealedKey === null || compareBytes(this.lastSealedKey, 0, this.lastSealedKey.byteLength, keys, start, end) < 0;
     const previousStart = at === 1 ? 0 : this.keyEnds[at - 2]!;
-    return keys.compare(keys, previousStart, start, start, end) > 0;
+    return compareBytes(keys, previousStart, start, keys, start, end) < 0;
   }
 
   private seal(): void {
@@ -307,4 +310,14 @@ function grown(ends: Int32Array, length: number): Int32Array<ArrayBuffer> {
   const next = new Int32Array(length);
   next.set(ends);
   return next;
+}
+
+/** Byte order of a[aStart, aEnd) against b[bStart, bEnd) (a loop: keys are short, shorter than a native call costs). */
+function compareBytes(a: Uint8Array, aStart: number, aEnd: number, b: Uint8Array, bStart: number, bEnd: number): number {
+  const length = Math.min(aEnd - aStart, bEnd - bStart);
+  for (let index = 0; index < length; index++) {
+    const difference = a[aStart + index]! - b[bStart + index]!;
+    if (difference !== 0) return difference;
+  }
+  return (aEnd - aStart) - (bEnd - bStart);
 }

@@ -48,8 +48,15 @@ function writeInt64(bytes: Buffer, position: number, value: bigint): void {
 /** The two's complement int64 of a safe integer, little-endian, without a bigint. */
 function writeSafeInt64(bytes: Buffer, position: number, value: number): void {
   const high = Math.floor(value / 0x100000000);
-  bytes.writeUInt32LE(value - high * 0x100000000, position);
-  bytes.writeInt32LE(high, position + 4);
+  const low = value - high * 0x100000000;
+  bytes[position] = low & 0xff;
+  bytes[position + 1] = (low >>> 8) & 0xff;
+  bytes[position + 2] = (low >>> 16) & 0xff;
+  bytes[position + 3] = (low >>> 24) & 0xff;
+  bytes[position + 4] = high & 0xff;
+  bytes[position + 5] = (high >>> 8) & 0xff;
+  bytes[position + 6] = (high >>> 16) & 0xff;
+  bytes[position + 7] = (high >>> 24) & 0xff;
 }
 
 function readInt64(bytes: Buffer, position: number): bigint {
@@ -158,8 +165,13 @@ export class RowCodec {
   /** int4, and date (a finite day number). */
   int32Field(arena: ByteArena, value: number): void {
     arena.reserve(4);
-    arena.bytes.writeInt32LE(value, arena.position);
-    arena.position += 4;
+    const bytes = arena.bytes;
+    const position = arena.position;
+    bytes[position] = value & 0xff;
+    bytes[position + 1] = (value >>> 8) & 0xff;
+    bytes[position + 2] = (value >>> 16) & 0xff;
+    bytes[position + 3] = (value >>> 24) & 0xff;
+    arena.position = position + 4;
   }
 
   /** int8 from a safe integer (|value| < 2^53). */
@@ -173,10 +185,12 @@ export class RowCodec {
   decimalField(arena: ByteArena, coefficient: number, scale: number): void {
     arena.reserve(11);
     const bytes = arena.bytes;
-    bytes[arena.position] = numericSmall;
-    bytes.writeInt16LE(scale, arena.position + 1);
-    writeSafeInt64(bytes, arena.position + 3, coefficient);
-    arena.position += 11;
+    const position = arena.position;
+    bytes[position] = numericSmall;
+    bytes[position + 1] = scale & 0xff;
+    bytes[position + 2] = (scale >>> 8) & 0xff;
+    writeSafeInt64(bytes, position + 3, coefficient);
+    arena.position = position + 11;
   }
 
   /** Text whose UTF-8 bytes are source[start, end), all ASCII. */

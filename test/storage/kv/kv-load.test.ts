@@ -47,7 +47,7 @@ function fieldText(random: Random, type: DataType): string {
 function randomLine(random: Random, index: number, ascending: boolean): (string | null)[] {
   return schema.columns.map((column, position) => {
     if (position === 0) return ascending ? 'r' : pick(random, ['a', 'b', 'r']);
-    if (position === 1) return ascending ? String(index) : String(Math.floor(random() * 5000));
+    if (position === 1) return ascending ? String(index) : String(Math.floor(random() * 2 ** 40) - 2 ** 39);
     return random() < 0.1 ? null : fieldText(random, column.type);
   });
 }
