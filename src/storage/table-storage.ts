@@ -53,7 +53,9 @@ export interface KvWriteBatch {
 export function kvSchemaOf(schema: TableSchema): KvSchema {
   const indexOf = (name: string): number => schema.columns.findIndex((column) => column.name === name);
   return {
-    columns: schema.columns.map((column) => ({ name: column.name, type: column.type })),
+    columns: schema.columns.map((column) => ({
+      name: column.name, type: column.type, ...(column.nullable && schema.primaryKey.includes(column.name) ? { nullableKey: true } : {}),
+    })),
     primaryKey: schema.primaryKey.map(indexOf),
     mergeEngine: schema.options.mergeEngine,
     ...(schema.options.versionColumn === undefined ? {} : { versionColumn: indexOf(schema.options.versionColumn) }),

@@ -41,8 +41,11 @@ export function bindCreateMaterializedView(statement: CreateTableAsStmt, raw: Ra
     names.add(column.name);
   }
   const keyNames = plan.key.map((position) => query.columns[position]!.name);
+  // A group key may be NULL (all NULLs are one group, as in PostgreSQL), so a view with GROUP BY has
+  // nullable key columns; the primary keys of joined rows never are.
+  const grouped = plan.stream.aggregate !== null;
   const columns: ColumnSchema[] = query.columns.map((column, index) => ({
-    name: column.name, type: column.type, nullable: !plan.key.includes(index), id: index + 1,
+    name: column.name, type: column.type, nullable: grouped || !plan.key.includes(index), id: index + 1,
   }));
   const elements = (into?.options ?? []).map((node) => ('DefElem' in node ? node.DefElem : ({} as DefElem)));
   const targetElement = elements.find((element) => element.defname?.toLowerCase() === 'target');

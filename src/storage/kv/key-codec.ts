@@ -4,7 +4,11 @@
 // the encoding of a leading subset of the key columns (a bucket key prefix) is a byte prefix of the
 // full key's encoding.
 //
-// Field encodings (NULL is not allowed in a key):
+// A key column may be declared nullable (a materialized view grouped by a value that may be NULL):
+// its field is then tagged, 0x01 then the encoding below or 0x02 alone for NULL, so NULL sorts
+// after every value as in PostgreSQL. Other key columns are untagged and never NULL.
+//
+// Field encodings:
 //   bool                    1 byte, 0 or 1
 //   int2/int4/int8          big-endian two's complement with the sign bit flipped
 //   date                    int32 days as int4 (±Infinity as INT32_MAX/INT32_MIN, as PostgreSQL)
@@ -40,14 +44,15 @@ export class KeyCodec {
   private readonly readers: readonly FieldReader[];
   private readonly arena = new ByteArena(16 * 1024);
 
-  constructor(readonly types: readonly DataType[]) {
-    this.writers = types.map(fieldWriter);
-    this.readers = types.map(fieldReader);
+  /** `nullable[i]`: the i-th key column may be NULL (its field is tagged). */
+  constructor(readonly types: readonly DataType[], private readonly nullable: readonly boolean[] = []) {
+    this.writers = types.map((type, index) => (nullable[index] === true ? taggedWriter(fieldWriter(type)) : fieldWriter(type)));
+    this.readers = types.map((type, index) => (nullable[index] === true ? taggedReader(fieldReader(type)) : fieldReader(type)));
   }
 
   /** Appends the encoding of one key field (`index`-th key column) to the arena's current entry. */
   writeField(arena: ByteArena, index: number, value: Value): void {
-    if (value === null) throw nullInKey(index);
+    if (value === null && this.nullable[index] !== true) throw nullInKey(index);
     this.writers[index]!(arena, value);
   }
 
@@ -110,6 +115,26 @@ function badKeyValue(type: string, value: Value): never {
 }
 
 // ---- writers ------------------------------------------------------------------------------------
+
+const valueTag = 0x01;
+const nullTag = 0x02;
+
+function taggedWriter(write: FieldWriter): FieldWriter {
+  return (arena, value) => {
+    arena.reserve(1);
+    arena.bytes[arena.position++] = value === null ? nullTag : valueTag;
+    if (value !== null) write(arena, value);
+  };
+}
+
+function taggedReader(read: FieldReader): FieldReader {
+  return (bytes, position, type) => {
+    const tag = bytes[position];
+    if (tag === nullTag) return [null, position + 1];
+    if (tag !== valueTag) throw corruptKey(`field tag ${String(tag)}`);
+    return read(bytes, position + 1, type);
+  };
+}
 
 function fieldWriter(type: DataType): FieldWriter {
   if (type.element !== undefined) throw notSupported(`type ${formatType(type)} cannot be part of a primary key`);

@@ -11,6 +11,8 @@ import { RowCodec } from './row-codec.js';
 export interface KvColumn {
   readonly name: string;
   readonly type: DataType;
+  /** A key column that may be NULL (see key-codec.ts); other columns' nullability is not the codec's concern. */
+  readonly nullableKey?: boolean;
 }
 
 export class TabletCodec {
@@ -24,7 +26,7 @@ export class TabletCodec {
     for (const index of primaryKey) {
       if (!(Number.isInteger(index) && index >= 0 && index < columns.length)) throw internalError(`primary key column ${index} of ${columns.length}`);
     }
-    this.keyCodec = new KeyCodec(primaryKey.map((index) => columns[index]!.type));
+    this.keyCodec = new KeyCodec(primaryKey.map((index) => columns[index]!.type), primaryKey.map((index) => columns[index]!.nullableKey === true));
     this.rowCodec = new RowCodec(columns.map((column) => column.type));
   }
 

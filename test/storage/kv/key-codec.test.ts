@@ -139,6 +139,30 @@ describe('key codec', () => {
     }
   });
 
+  it('orders NULL after every value in a nullable key column, and round-trips it', () => {
+    const random = seededRandom(5);
+    const types: DataType[] = [{ name: 'text' }, { name: 'int4' }];
+    const codec = new KeyCodec(types, [true, true]);
+    const tuples = Array.from({ length: 300 }, () => types.map((type) => (random() < 0.2 ? null : randomKeyValue(type, random))));
+    const nullsLast = (a: readonly Value[], b: readonly Value[]): number => {
+      for (let index = 0; index < a.length; index++) {
+        const x = a[index]!;
+        const y = b[index]!;
+        const order = x === null ? (y === null ? 0 : 1) : y === null ? -1 : compareValues(x, y);
+        if (order !== 0) return order;
+      }
+      return 0;
+    };
+    const encoded = tuples.map((tuple) => codec.encode(tuple));
+    for (let trial = 0; trial < 3000; trial++) {
+      const a = Math.floor(random() * tuples.length);
+      const b = Math.floor(random() * tuples.length);
+      expect(sign(Buffer.compare(encoded[a]!, encoded[b]!))).toBe(sign(nullsLast(tuples[a]!, tuples[b]!)));
+    }
+    for (let index = 0; index < tuples.length; index++) expect(codec.decode(encoded[index]!)).toEqual(tuples[index]);
+    expect(() => new KeyCodec(types, [false, true]).encode([null, 1])).toThrowError(expect.objectContaining({ code: '23502' }) as Error);
+  });
+
   it('rejects NULL key values with 23502 and unsupported key types with 0A000', () => {
     expect(() => encodeKey([{ name: 'int4' }], [null])).toThrowError(expect.objectContaining({ code: '23502' }) as Error);
     for (const name of ['interval', 'jsonb'] as const) {
