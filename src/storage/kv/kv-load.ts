@@ -166,6 +166,11 @@ export class KvLoad {
       let value: Value;
       switch (this.fieldKinds![column]!) {
         case FieldKind.Int8:
+          // A nullable key column's fields are tagged (key-codec.ts): only the codec writes those.
+          if (columns[column]!.nullableKey === true) {
+            value = BigInt(number);
+            break;
+          }
           writeSafeInt64Key(arena, number);
           continue;
         case FieldKind.Numeric: value = new Decimal(BigInt(number), columns[column]!.type.scale ?? 0); break;
