@@ -98,6 +98,9 @@ export class ViewMaintainer {
   /** The input positions the view's written rows reflect; null when unknown (before a recompute is written). */
   private written: ReadonlyMap<number, bigint> | null = null;
   private startedFrom: ViewStatus['startedFrom'] = 'recompute';
+  private progressWrites: Promise<void> = Promise.resolve();
+  /** Input change records heard since the last progress record (see applied). */
+  private recordsSinceProgress = 0;
   private writing: Promise<void> | null = null;
   /** View rows waiting in `queue`; above queuedRowsHigh new commits wait until the writer is below queuedRowsLow. */
   private queuedRows = 0;
@@ -197,7 +200,15 @@ export class ViewMaintainer {
    * the process; after a crash of the machine an older record whose log ends no longer tell may be
    * found, and the view is then recomputed.
    */
-  private async recordProgress(from: ReadonlyMap<number, bigint> | null, to: ReadonlyMap<number, bigint>): Promise<void> {
+  private recordProgress(from: ReadonlyMap<number, bigint> | null, to: ReadonlyMap<number, bigint>): Promise<void> {
+    // One at a time, in order: a record written late must not replace a newer one.
+    const record = this.progressWrites.then(() => this.writeProgress(from, to));
+    this.progressWrites = record.catch(() => undefined);
+    this.recordsSinceProgress = 0;
+    return record;
+  }
+
+  private async writeProgress(from: ReadonlyMap<number, bigint> | null, to: ReadonlyMap<number, bigint>): Promise<void> {
     const tablets = this.storage.allTablets(this.view);
     if (tablets.length === 0) return;
     const entries = (positions: ReadonlyMap<number, bigint>): [number, string][] => [...positions].map(([tabletId, offset]) => [tabletId, String(offset)]);
@@ -376,12 +387,18 @@ export class ViewMaintainer {
       if (tabletId === undefined) continue;
       moved ??= new Map(this.positions);
       moved.set(tabletId, appended.baseOffset + BigInt(appended.batch.rowCount));
+      this.recordsSinceProgress += appended.batch.rowCount;
     }
     if (moved !== null) this.positions = moved;
     try {
       await this.maintain(info, batches);
       this.maintained = this.positions;
-      if (this.queue.length === 0) this.written = this.maintained;
+      if (this.queue.length === 0) {
+        this.written = this.maintained;
+        // Changes that leave the view as it is move no write's record along; without this, a
+        // restart would read them all back.
+        if (this.recordsSinceProgress >= progressEveryRecords) await this.recordProgress(this.written, this.written);
+      }
     } catch (error) {
       // The view can no longer follow its inputs; it says so in sluice_catalog.materialized_views
       // and is recomputed at the next start.
@@ -830,6 +847,9 @@ interface StoredProgress {
 }
 
 const progressFormat = 2;
+
+/** Input change records after which a view with nothing to write records its progress anyway. */
+const progressEveryRecords = 50_000;
 
 /**
  * Backpressure: when this many view rows wait to be written, new commits of other writers are held
