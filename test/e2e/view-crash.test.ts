@@ -1,10 +1,10 @@
 // Materialized views across crashes: writers run a random workload of multi-row upserts, join-key
 // updates and deletes on three tables under a three-way join view, a LEFT JOIN view and an
-// aggregate view, and the server process is killed with SIGKILL at a random moment — usually with
+// aggregate view, and appends to a log table under an aggregate view (NULL group keys included), and the server process is killed with SIGKILL at a random moment — usually with
 // view changes computed but not yet written. After each restart every view catches up and equals
 // its query run in batch, and its changelog replays to it (no change lost or applied twice). The
 // join views resume from their recorded progress (the inputs' changes since it, read back from
-// the logs), not by recomputing; the aggregate view is recomputed.
+// the logs), not by recomputing; the aggregate views are recomputed.
 
 import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -35,6 +35,11 @@ const views = [
     key: 'o_key',
   },
   {
+    name: 'clicks_per_region',
+    query: 'SELECT region, count(*) AS clicks, sum(ms) AS total, min(ms) AS fastest FROM clicks GROUP BY region',
+    key: 'region',
+  },
+  {
     name: 'by_nation',
     query: 'SELECT n.n_name, count(*) AS orders, sum(o.o_price) AS total FROM orders o JOIN customer c ON o.o_cust = c.c_key JOIN nation n ON c.c_nation = n.n_key GROUP BY n.n_name',
     key: 'n_name',
@@ -47,7 +52,11 @@ const encode = (rows: readonly Record<string, unknown>[]): string[] => rows.map(
 async function writeUntilKilled(port: number, child: ChildProcess, killAfterMs: number, next: () => number): Promise<void> {
   const pick = (n: number): number => Math.floor(next() * n);
   const statement = (): string => {
-    switch (pick(6)) {
+    switch (pick(7)) {
+      case 6: {
+        const rows = Array.from({ length: 100 }, () => `(${pick(9) === 0 ? 'NULL' : `'r${pick(6)}'`}, ${pick(1000)})`);
+        return `INSERT INTO clicks VALUES ${rows.join(', ')}`;
+      }
       case 0: case 1: {
         const rows = Array.from({ length: 200 }, () => `(${pick(4000)}, ${pick(400)}, ${pick(100)})`);
         return `INSERT INTO orders VALUES ${rows.join(', ')}`;
@@ -102,11 +111,12 @@ it('catches every view up after SIGKILLs, join views from their recorded progres
   await admin.query('CREATE TABLE orders (o_key INT PRIMARY KEY, o_cust INT, o_price INT) WITH (buckets = 3)');
   await admin.query('CREATE INDEX ON orders (o_cust)');
   await admin.query('CREATE INDEX ON customer (c_nation)');
+  await admin.query('CREATE TABLE clicks (region TEXT, ms INT) WITH (buckets = 2)');
   await admin.query(`INSERT INTO nation VALUES ${Array.from({ length: 8 }, (_, key) => `(${key}, 'n${key % 5}')`).join(', ')}`);
   for (const view of views) await admin.query(`CREATE MATERIALIZED VIEW ${view.name} WITH (buckets = 2) AS ${view.query}`);
   const started = async (): Promise<Record<string, string>> => Object.fromEntries(
     (await admin.query('SELECT view_name, started_from FROM sluice_catalog.materialized_views')).rows.map((row) => [row.view_name, row.started_from]));
-  expect(await started()).toEqual({ wide: 'fill', wide_left: 'fill', by_nation: 'recompute' });
+  expect(await started()).toEqual({ wide: 'fill', wide_left: 'fill', clicks_per_region: 'recompute', by_nation: 'recompute' });
   await admin.end();
   const resumed = { wide: 0, wide_left: 0 };
   for (let round = 0; round < 6; round++) {
@@ -116,7 +126,7 @@ it('catches every view up after SIGKILLs, join views from their recorded progres
     admin = await connect(server.port);
     const status = (await admin.query('SELECT view_name, started_from FROM sluice_catalog.materialized_views')).rows;
     for (const row of status) {
-      if (row.view_name === 'by_nation') expect(row.started_from).toBe('recompute');
+      if (row.view_name === 'by_nation' || row.view_name === 'clicks_per_region') expect(row.started_from).toBe('recompute');
       else if (row.started_from === 'progress') resumed[row.view_name as 'wide' | 'wide_left']++;
       else expect(row.started_from, `${row.view_name} after kill ${round}`).toBe('recompute');
     }

@@ -622,11 +622,14 @@ export class ViewMaintainer {
     const spec = this.plan.inputs[input]!;
     const columns = appended.batch.columns;
     const tableWidth = spec.table.schema.columns.length;
+    // A primary-key table's log starts with the change type; a log table's records are all appends.
+    const changeTypes = spec.keyColumns.length > 0 ? columns[0]! : null;
+    const first = changeTypes === null ? 0 : 1;
     for (let i = 0; i < appended.batch.rowCount; i++) {
-      const code = Number(columns[0]![i]);
+      const code = changeTypes === null ? ChangeType.insert : Number(changeTypes[i]);
       const row = new Array<Value>(this.width).fill(null);
-      for (let c = 0; c < tableWidth; c++) row[spec.offset + c] = columns[c + 1]?.[i] ?? null;
-      into.push({ row, diff: code === 0 || code === 2 ? 1 : -1 });
+      for (let c = 0; c < tableWidth; c++) row[spec.offset + c] = columns[c + first]?.[i] ?? null;
+      into.push({ row, diff: code === ChangeType.insert || code === ChangeType.updateAfter ? 1 : -1 });
     }
   }
 

@@ -102,6 +102,12 @@ export function planView(plan: LogicalPlan): ViewPlan {
   const inputs: ViewInput[] = [];
   const tree: JoinTree = { conditions: [], filters: [], steps: [], hasLeft: false, bushy: false };
   flattenJoin(node, inputs, tree);
+  // A log table's rows cannot be looked up (no key), so it can only be a view's one input, whose
+  // appends the view aggregates.
+  const logInput = inputs.find((input) => input.keyColumns.length === 0);
+  if (logInput !== undefined && inputs.length > 1) {
+    throw notSupported(`a materialized view joining the log table "${logInput.table.name}" is not supported yet`, 'Join primary-key tables, or aggregate the log table alone.');
+  }
   const conditions = tree.conditions;
   if (tree.hasLeft && tree.bushy) {
     throw notSupported('a materialized view with a LEFT JOIN must join its tables left to right (each join\'s right side a table)');
@@ -135,6 +141,9 @@ export function planView(plan: LogicalPlan): ViewPlan {
       aggregate = { groupKeys: step.groupKeys, aggregates: step.aggregates };
       key = step.groupKeys.map((_, index) => index);
     }
+  }
+  if (logInput !== undefined && aggregate === null) {
+    throw notSupported(`a materialized view over the log table "${logInput.table.name}" needs GROUP BY (its rows have no key)`);
   }
   if (key === null || key.length === 0) {
     throw new SqlError(SqlState.featureNotSupported, aggregate === null
@@ -288,9 +297,6 @@ function flattenJoin(plan: LogicalPlan, inputs: ViewInput[], tree: JoinTree): vo
         throw notSupported(`a materialized view over "${plan.table.name}" needs its full changelog`, "Its changelog_image must be 'full'.");
       }
       if (plan.table.schema.partitionKey.length > 0) throw notSupported(`a materialized view over the partitioned table "${plan.table.name}" is not supported yet`);
-      if (plan.table.schema.primaryKey.length === 0) {
-        throw notSupported(`a materialized view over the log table "${plan.table.name}" is not supported yet`, 'Its inputs must be primary-key tables.');
-      }
       const columns = plan.table.schema.columns;
       const offset = inputs.reduce((sum, input) => sum + input.width, 0);
       inputs.push({
