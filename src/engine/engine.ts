@@ -73,7 +73,10 @@ export class Engine implements SessionFactory {
     for (const table of tables) {
       if (table.schema.options.autoPartition !== undefined) await maintainAutoPartitions(this.catalog, this.storage, table.oid);
     }
-    await this.storage.enforceRetention(tables);
+    const cut: TableDef[] = [];
+    await this.storage.enforceRetention(tables, Date.now(), (table) => cut.push(table));
+    // A view over a log table counts its rows; the ones retention deleted leave its query.
+    if (cut.length > 0) await this.views.recomputeReaders(cut.map((table) => table.oid));
   }
 
   sessionClosed(session: EngineSession): void {

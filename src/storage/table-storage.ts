@@ -209,15 +209,19 @@ export class TableStorage {
   }
 
   /**
-   * Log retention (`log_ttl`): deletes whole segments of log tables older than their TTL. Primary-key
-   * tables keep their whole log: their KV tablets are rebuilt from it.
+   * Log retention (`log_ttl`): deletes whole segments of log tables older than their TTL (`onCut`
+   * hears of each table that lost some). Primary-key tables keep their whole log: their KV tablets
+   * are rebuilt from it.
    */
-  async enforceRetention(tables: readonly TableDef[], nowMs = Date.now()): Promise<number> {
+  async enforceRetention(tables: readonly TableDef[], nowMs = Date.now(), onCut?: (table: TableDef) => void): Promise<number> {
     let deleted = 0;
     await this.watermark.sync();
     for (const table of tables) {
       if (table.schema.primaryKey.length > 0) continue;
-      for (const tablet of this.allTablets(table)) deleted += await tablet.log.deleteSegmentsOlderThan(nowMs - table.schema.options.logTtlMs);
+      let cut = 0;
+      for (const tablet of this.allTablets(table)) cut += await tablet.log.deleteSegmentsOlderThan(nowMs - table.schema.options.logTtlMs);
+      if (cut > 0) onCut?.(table);
+      deleted += cut;
     }
     return deleted;
   }

@@ -106,9 +106,12 @@ describe('TableStorage', () => {
     const log = storage.allTablets(table)[0]?.log;
     const segmentsBefore = log?.segmentCount ?? 0;
     expect(segmentsBefore).toBeGreaterThan(2);
-    expect(await storage.enforceRetention([table], Date.now() - 60_000)).toBe(0);
-    const deleted = await storage.enforceRetention([table], Date.now() + 60_000);
+    const cut: number[] = [];
+    expect(await storage.enforceRetention([table], Date.now() - 60_000, (t) => cut.push(t.oid))).toBe(0);
+    expect(cut).toEqual([]);
+    const deleted = await storage.enforceRetention([table], Date.now() + 60_000, (t) => cut.push(t.oid));
     expect(deleted).toBe(segmentsBefore - 1);
+    expect(cut).toEqual([table.oid]);
     expect(log?.startOffset).toBeGreaterThan(0n);
     await storage.close();
   });

@@ -268,6 +268,11 @@ export class ViewMaintainer {
     return true;
   }
 
+  /** Whether the view reads table `oid`. */
+  reads(oid: number): boolean {
+    return this.plan.inputs.some((input) => input.table.oid === oid);
+  }
+
   /** Whether the view's lookups need the secondary index `oid` (the indexes its inputs have now considered). */
   needsIndex(oid: number): boolean {
     return viewNeedsIndex({ ...this.plan, inputs: this.plan.inputs.map((_, input) => this.liveInput(input)) }, oid);

@@ -60,6 +60,17 @@ export class ViewManager {
     await maintainer.settled();
   }
 
+  /** Restarts, so recomputes, the views that read any of the tables (retention deleted rows of them). */
+  async recomputeReaders(tableOids: readonly number[]): Promise<void> {
+    for (const [oid, maintainer] of [...this.maintainers]) {
+      if (!tableOids.some((table) => maintainer.reads(table))) continue;
+      await maintainer.settled();
+      this.stop([oid]);
+      const view = this.catalog.object(oid);
+      if (view?.kind === 'table') await this.start(view);
+    }
+  }
+
   /** Stops the maintainers of views about to be dropped. */
   stop(oids: readonly number[]): void {
     for (const oid of oids) {
