@@ -5,10 +5,30 @@
 // tested on each key match. Output rows are [left..., right...] either way.
 import type { JoinKey } from '../../sql/plan/logical-join.js';
 import { compileExpr } from '../expr/compile.js';
-import { collectBuildRows, probe, type JoinShape } from './join-matcher.js';
+import { collectBuildRows, concatRow, probe, type JoinShape } from './join-matcher.js';
 import type { BatchOperator, ExecContext, Row, RowBatch } from './operator.js';
 import { rowKey } from './row-key.js';
 import type { Value } from '../../common/types.js';
+
+/**
+ * Types whose values are JS primitives that `=` compares exactly as Map keys do (SameValueZero):
+ * with one key column of the same such type on both sides, the value itself is the hash key.
+ */
+const primitiveKeyTypes = new Set(['bool', 'int2', 'int4', 'text', 'varchar']);
+
+type KeyFunction = (row: readonly Value[], params: readonly Value[]) => Value;
+
+/** The hash key of a row (null when a key value is NULL: it matches nothing). */
+function keyMaker(keys: readonly JoinKey[], functions: readonly KeyFunction[], params: readonly Value[]): (row: Row) => unknown {
+  const only = functions[0];
+  if (keys.length === 1 && only !== undefined && keys[0]!.left.type.name === keys[0]!.right.type.name && primitiveKeyTypes.has(keys[0]!.left.type.name)) {
+    return (row) => only(row, params);
+  }
+  return (row) => {
+    const values = functions.map((fn) => fn(row, params));
+    return values.includes(null) ? null : rowKey(values);
+  };
+}
 
 export class HashJoinExec implements BatchOperator {
   constructor(private readonly left: BatchOperator, private readonly right: BatchOperator,
@@ -19,16 +39,11 @@ export class HashJoinExec implements BatchOperator {
   }
 
   private async *buildingRight(context: ExecContext): AsyncGenerator<RowBatch> {
-    const params = context.params;
-    const keyOf = (functions: readonly ((row: readonly Value[], params: readonly Value[]) => Value)[], row: Row): string | null => {
-      const values = functions.map((fn) => fn(row, params));
-      return values.includes(null) ? null : rowKey(values);
-    };
-    const leftKeys = this.keys.map((key) => compileExpr(key.left, context.functions));
-    const rightKeys = this.keys.map((key) => compileExpr(key.right, context.functions));
-    const table = new Map<string, number[]>();
+    const leftKeyOf = keyMaker(this.keys, this.keys.map((key) => compileExpr(key.left, context.functions)), context.params);
+    const rightKeyOf = keyMaker(this.keys, this.keys.map((key) => compileExpr(key.right, context.functions)), context.params);
+    const table = new Map<unknown, number[]>();
     const buildRows = await collectBuildRows(this.right, context, (row, index) => {
-      const key = keyOf(rightKeys, row);
+      const key = rightKeyOf(row);
       if (key === null) return;
       const bucket = table.get(key);
       if (bucket === undefined) table.set(key, [index]);
@@ -36,7 +51,7 @@ export class HashJoinExec implements BatchOperator {
     });
     if (buildRows.length === 0 && (this.shape.joinType === 'inner' || this.shape.joinType === 'semi' || this.shape.joinType === 'right')) return;
     yield* probe(this.shape, this.left, context, buildRows, (row) => {
-      const key = keyOf(leftKeys, row);
+      const key = leftKeyOf(row);
       return key === null ? undefined : table.get(key);
     });
   }
@@ -44,16 +59,12 @@ export class HashJoinExec implements BatchOperator {
   /** Inner join with the hash table built from the left input and the right input streamed. */
   private async *innerBuildingLeft(context: ExecContext): AsyncGenerator<RowBatch> {
     const params = context.params;
-    const leftKeys = this.keys.map((key) => compileExpr(key.left, context.functions));
-    const rightKeys = this.keys.map((key) => compileExpr(key.right, context.functions));
-    const keyOf = (functions: readonly ((row: readonly Value[], params: readonly Value[]) => Value)[], row: Row): string | null => {
-      const values = functions.map((fn) => fn(row, params));
-      return values.includes(null) ? null : rowKey(values);
-    };
+    const leftKeyOf = keyMaker(this.keys, this.keys.map((key) => compileExpr(key.left, context.functions)), params);
+    const rightKeyOf = keyMaker(this.keys, this.keys.map((key) => compileExpr(key.right, context.functions)), params);
     const test = this.shape.condition === null ? null : compileExpr(this.shape.condition, context.functions);
-    const table = new Map<string, Row[]>();
+    const table = new Map<unknown, Row[]>();
     await collectBuildRows(this.left, context, (row) => {
-      const key = keyOf(leftKeys, row);
+      const key = leftKeyOf(row);
       if (key === null) return;
       const bucket = table.get(key);
       if (bucket === undefined) table.set(key, [row]);
@@ -63,9 +74,9 @@ export class HashJoinExec implements BatchOperator {
     for await (const batch of this.right.execute(context)) {
       const out: RowBatch = [];
       for (const right of batch) {
-        const key = keyOf(rightKeys, right);
+        const key = rightKeyOf(right);
         for (const left of (key === null ? undefined : table.get(key)) ?? []) {
-          const joined = left.concat(right);
+          const joined = concatRow(left, right);
           if (test === null || test(joined, params) === true) out.push(joined);
         }
       }

@@ -6,6 +6,7 @@ import { limits } from '../../common/limits.js';
 import type { Value } from '../../common/types.js';
 import type { BoundExpr } from '../../sql/bound-expr.js';
 import { compileExpr } from '../expr/compile.js';
+import { concatRow } from './join-matcher.js';
 import type { BatchOperator, ExecContext, Row, RowBatch } from './operator.js';
 import { exactRowKey } from './row-key.js';
 
@@ -37,12 +38,12 @@ export class LateralJoinExec implements BatchOperator {
         }
         let found = false;
         for (const right of rows) {
-          const joined = row.concat(right);
+          const joined = concatRow(row, right);
           if (test !== null && test(joined, params) !== true) continue;
           found = true;
           out.push(joined);
         }
-        if (!found && this.joinType === 'left') out.push(row.concat(nullRight));
+        if (!found && this.joinType === 'left') out.push(concatRow(row, nullRight));
       }
       if (out.length > 0) yield out;
     }
