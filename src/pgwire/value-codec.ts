@@ -60,6 +60,19 @@ function textWriter(type: DataType, timeZone: string): ValueWriter {
       return (out, value) => out.lengthPrefixedString(String(value));
     case 'bool':
       return (out, value) => out.int32(1).byte(value === true ? 0x74 : 0x66);
+    case 'timestamptz': case 'timestamp': case 'date': {
+      // Consecutive rows often share the value (every row of a commit has its _commit_timestamp),
+      // and formatting one costs microseconds: the writer keeps the last text.
+      let last: Value | undefined;
+      let lastText = '';
+      return (out, value) => {
+        if (value !== last) {
+          lastText = formatText(type, value, timeZone);
+          last = value;
+        }
+        out.lengthPrefixedString(lastText);
+      };
+    }
     default:
       return (out, value) => out.lengthPrefixedString(formatText(type, value, timeZone));
   }
