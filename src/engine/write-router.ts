@@ -27,6 +27,18 @@ export class WriteRouter {
     this.bucketKeyTypes = this.bucketKeyIndexes.map((index) => columns[index]?.type);
   }
 
+  /** The bucket the next row of a table without a bucket key goes to (each row goes to the next bucket in turn). */
+  peekSpreadBucket(): number {
+    return this.roundRobin % this.table.schema.options.buckets;
+  }
+
+  /** The bucket of the next row of a table without a bucket key; the row after it goes to the next. */
+  nextSpreadBucket(): number {
+    const bucket = this.peekSpreadBucket();
+    this.roundRobin = bucket + 1;
+    return bucket;
+  }
+
   /** Text form of a row's partition-key values. */
   partitionValues(row: readonly Value[]): string[] {
     return this.table.schema.partitionKey.map((name) => {
@@ -81,8 +93,7 @@ export class WriteRouter {
       } else if (hashed) {
         bucket = this.bucketOfRow(row);
       } else {
-        bucket = this.roundRobin % buckets;
-        this.roundRobin = bucket + 1;
+        bucket = this.nextSpreadBucket();
       }
       let group = partitionGroups[bucket];
       if (group === undefined) {
