@@ -93,6 +93,7 @@ export const SqlState = {
   datatypeMismatch: '42804',
   cannotCoerce: '42846',
   groupingError: '42803',
+  windowingError: '42P20',
   invalidColumnReference: '42P10',
   invalidTableDefinition: '42P16',
   invalidColumnDefinition: '42611',

@@ -21,6 +21,7 @@ import { ApplyExec } from './apply-exec.js';
 import { RecursiveUnionExec } from './recursive-union-exec.js';
 import { WorkTableScanExec } from './work-table-scan-exec.js';
 import { LateralJoinExec } from './lateral-join-exec.js';
+import { WindowExec } from './window-exec.js';
 
 /**
  * The operator tree of a query whose rows go to the client. A projection on top (or under a
@@ -45,6 +46,7 @@ export function buildOperator(plan: LogicalPlan): BatchOperator {
     case 'Limit': return new LimitExec(buildOperator(plan.input), plan.limit, plan.offset);
     case 'Scan': return new ScanExec(plan);
     case 'Sort': return new SortExec(buildOperator(plan.input), plan.keys);
+    case 'Window': return new WindowExec(buildOperator(plan.input), plan.calls, planWidth(plan.input));
     case 'Aggregate': return new AggregateExec(buildOperator(plan.input), plan.groupKeys, plan.aggregates);
     case 'Lookup': return new LookupExec(plan);
     case 'StoredCount': return new StoredCountExec(plan);

@@ -114,6 +114,7 @@ function describeNode(plan: LogicalPlan): string {
   const kind = plan.kind as string;
   if (kind === 'Join' || kind.endsWith('Join')) return 'a join';
   if (kind === 'Distinct') return 'DISTINCT';
+  if (kind === 'Window') return 'a window function';
   if (kind === 'SetOp' || kind === 'Union') return 'a set operation (UNION, INTERSECT, EXCEPT)';
   return kind;
 }

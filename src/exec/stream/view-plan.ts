@@ -352,6 +352,7 @@ function describe(plan: LogicalPlan): string {
     case 'Sort': return 'ORDER BY';
     case 'Limit': return 'LIMIT';
     case 'Distinct': return 'DISTINCT';
+    case 'Window': return 'a window function';
     case 'SetOp': return 'a set operation';
     case 'Values': return 'a query without a table';
     default: return String(plan.kind);

@@ -10,6 +10,7 @@ import type { BoundExpr } from '../bound-expr.js';
 import { exprKey, mapExpr } from '../bound-expr-walk.js';
 import type { AggregateCall, AggregateFunction } from '../plan/logical-aggregate.js';
 import type { SortKey } from '../plan/logical-sort.js';
+import { isWindowPlaceholder } from './window-binder.js';
 
 const aggregateNames = new Set(['count', 'sum', 'avg', 'min', 'max', 'bool_and', 'bool_or', 'every', 'string_agg', 'array_agg']);
 
@@ -48,6 +49,13 @@ function resultType(fn: AggregateFunction, args: readonly BoundExpr[]): DataType
   }
 }
 
+/** A plain aggregate call (no DISTINCT, no ORDER BY), as a window computes it. */
+export function plainAggregateCall(name: string, args: readonly BoundExpr[], star: boolean): AggregateCall {
+  const fn: AggregateFunction = star ? 'count_star' : name === 'every' ? 'bool_and' : name as AggregateFunction;
+  if (!star && fn === 'count' && args.length !== 1) throw new SqlError(SqlState.undefinedFunction, 'function count() does not exist');
+  return { fn, args, distinct: false, type: resultType(fn, args) };
+}
+
 export class AggregateCollector {
   readonly calls: AggregateCall[] = [];
 
@@ -83,6 +91,7 @@ export function containsAggregate(expr: BoundExpr): boolean {
 export function overAggregateRow(expr: BoundExpr, groupKeys: readonly BoundExpr[]): BoundExpr {
   const keys = groupKeys.map(exprKey);
   return mapExpr(expr, (node) => {
+    if (isWindowPlaceholder(node)) return node;
     if (node.kind === 'Column' && node.index < 0) return { ...node, index: groupKeys.length + (-1 - node.index) };
     const match = keys.indexOf(exprKey(node));
     if (match >= 0) return { kind: 'Column', type: node.type, index: match, name: node.kind === 'Column' ? node.name : `key${match}` };

@@ -2,7 +2,7 @@
 // parameters, resolves operators and functions (PostgreSQL's overload rules live in functions/),
 // and inserts the casts they need. Errors carry the position of the offending token.
 
-import type { Node, A_Expr, A_Indirection, A_Const, FuncCall, TypeCast, CaseExpr, ColumnRef, SQLValueFunction, SelectStmt, SubLink } from 'libpg-query';
+import type { Node, A_Expr, A_Indirection, A_Const, FuncCall, TypeCast, CaseExpr, ColumnRef, SQLValueFunction, SelectStmt, SubLink, WindowDef } from 'libpg-query';
 import { SqlError, SqlState, notSupported } from '../../common/errors.js';
 import { limits } from '../../common/limits.js';
 import { Decimal } from '../../common/decimal.js';
@@ -21,7 +21,8 @@ import { coerce } from './coerce.js';
 import type { ParameterTypes } from './parameters.js';
 import { Scope } from './scope.js';
 import { bindTypeName } from './type-name.js';
-import { AggregateCollector, containsAggregate, isAggregateName } from './aggregate-binder.js';
+import { AggregateCollector, containsAggregate, isAggregateName, plainAggregateCall } from './aggregate-binder.js';
+import { isRankingName, isUnsupportedWindowName, windowFrameEnd, type WindowCollector } from './window-binder.js';
 
 export interface ExprBinderContext {
   readonly source: SourceText;
@@ -53,6 +54,8 @@ export class ExprBinder implements NameResolver {
   private depth = 0;
   /** Set while binding expressions where aggregates may appear (select list, HAVING, ORDER BY). */
   aggregates: AggregateCollector | undefined;
+  /** Set while binding expressions where window functions may appear (select list, ORDER BY). */
+  windows: WindowCollector | undefined;
   /** Names the clause being bound, for "aggregate functions are not allowed in WHERE". */
   clause = 'this context';
 
@@ -429,7 +432,7 @@ export class ExprBinder implements NameResolver {
     if (schema !== undefined && schema !== 'pg_catalog' && schema !== 'public') {
       throw new SqlError(SqlState.undefinedSchema, `schema "${schema}" does not exist`, this.at(call.location));
     }
-    if (call.over !== undefined) throw notSupported('window functions are not supported yet');
+    if (call.over !== undefined) return this.bindWindow(name, call, call.over);
     if (isAggregateName(name) && (schema === undefined || schema === 'pg_catalog')) return this.bindAggregate(name, call);
     if (call.agg_star || call.agg_distinct || call.agg_filter !== undefined) {
       throw new SqlError(SqlState.wrongObjectType, `${name} is not an aggregate function`, this.at(call.location));
@@ -444,13 +447,68 @@ export class ExprBinder implements NameResolver {
     return this.call(fn, args, (call.args ?? []).map(locationOf));
   }
 
+  private bindWindow(name: string, call: FuncCall, over: WindowDef): BoundExpr {
+    const collector = this.windows;
+    if (collector === undefined) {
+      if (this.clause === 'aggregate function calls') {
+        throw new SqlError(SqlState.groupingError, 'aggregate function calls cannot contain window function calls', this.at(call.location));
+      }
+      if (this.clause === 'window function calls') {
+        throw new SqlError(SqlState.windowingError, 'window function calls cannot be nested', this.at(call.location));
+      }
+      throw new SqlError(SqlState.windowingError, `window functions are not allowed in ${this.clause}`, this.at(call.location));
+    }
+    if (over.name !== undefined || over.refname !== undefined) throw notSupported('named windows (WINDOW clause) are not supported yet');
+    if (call.agg_filter !== undefined) throw notSupported('FILTER on window functions is not supported yet');
+    if (call.agg_distinct === true) throw notSupported('DISTINCT is not implemented for window functions');
+    if ((call.agg_order ?? []).length > 0) throw notSupported('aggregate ORDER BY is not implemented for window functions');
+    if (isUnsupportedWindowName(name)) throw notSupported(`window function ${name} is not supported yet`);
+    const ranking = isRankingName(name);
+    if (!ranking && !isAggregateName(name)) {
+      throw new SqlError(SqlState.wrongObjectType, `OVER specified, but ${name} is not a window function nor an aggregate function`, this.at(call.location));
+    }
+    this.windows = undefined;
+    const clause = this.clause;
+    this.clause = 'window function calls';
+    try {
+      const partitionBy = (over.partitionClause ?? []).map((node) => this.bindResolvingUnknown(node));
+      const orderBy = (over.orderClause ?? []).map((node): SortKey => {
+        const sortBy = 'SortBy' in node ? node.SortBy : undefined;
+        if (sortBy?.node === undefined || sortBy.sortby_dir === 'SORTBY_USING') throw notSupported('unsupported ORDER BY in a window');
+        const descending = sortBy.sortby_dir === 'SORTBY_DESC';
+        const nullsFirst = sortBy.sortby_nulls === 'SORTBY_NULLS_FIRST' || (descending && sortBy.sortby_nulls !== 'SORTBY_NULLS_LAST');
+        return { expr: this.bindResolvingUnknown(sortBy.node), descending, nullsFirst };
+      });
+      const frameEnd = windowFrameEnd(over);
+      if (ranking) {
+        if ((call.args ?? []).length > 0 || call.agg_star === true) {
+          // rank(x) and dense_rank(x) are PostgreSQL's hypothetical-set aggregates (WITHIN GROUP).
+          if (name !== 'row_number') throw new SqlError(SqlState.wrongObjectType, `WITHIN GROUP is required for ordered-set aggregate ${name}`);
+          throw new SqlError(SqlState.undefinedFunction, `function ${name}(${call.agg_star === true ? '*' : '...'}) does not exist`);
+        }
+        return collector.add({ fn: { kind: name }, partitionBy, orderBy, frameEnd, type: Types.int8 });
+      }
+      const args = (call.args ?? []).map((arg) => this.bindResolvingUnknown(arg));
+      const coerced = name === 'string_agg' ? args.map((arg) => this.coerceTo(arg, Types.text, 'implicit', call.location)) : args;
+      const aggregate = plainAggregateCall(name, coerced, call.agg_star ?? false);
+      return collector.add({ fn: { kind: 'aggregate', call: aggregate }, partitionBy, orderBy, frameEnd, type: aggregate.type });
+    } catch (error) {
+      throw error instanceof SqlError ? error.withPosition(this.position(call.location)) : error;
+    } finally {
+      this.windows = collector;
+      this.clause = clause;
+    }
+  }
+
   private bindAggregate(name: string, call: FuncCall): BoundExpr {
     const collector = this.aggregates;
     if (collector === undefined) {
       throw new SqlError(SqlState.groupingError, `aggregate functions are not allowed in ${this.clause}`, this.at(call.location));
     }
     if (call.agg_filter !== undefined) throw notSupported('FILTER on aggregates is not supported yet');
+    const windows = this.windows;
     this.aggregates = undefined;
+    this.windows = undefined;
     this.clause = 'aggregate function calls';
     try {
       const args = (call.args ?? []).map((arg) => this.bindResolvingUnknown(arg));
@@ -475,6 +533,7 @@ export class ExprBinder implements NameResolver {
       throw error instanceof SqlError ? error.withPosition(this.position(call.location)) : error;
     } finally {
       this.aggregates = collector;
+      this.windows = windows;
     }
   }
 

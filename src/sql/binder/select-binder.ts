@@ -18,6 +18,9 @@ import { figureColumnName } from './column-name.js';
 import type { CatalogReader } from '../catalog-reader.js';
 import { ExprBinder, locationOf, stringValue, type ExprBinderContext } from './expr-binder.js';
 import { AggregateCollector, containsAggregate, overAggregateRow } from './aggregate-binder.js';
+import { planWidth } from '../plan/plan-width.js';
+import { WindowCollector, containsWindow, mapWindowCall, overWindowRow, windowingError } from './window-binder.js';
+import type { WindowCall } from '../plan/logical-window.js';
 import { selectListFunctionAsFrom } from './function-scan-binder.js';
 import { bindFrom } from './from-binder.js';
 import { nestingOf, type CommonTable, type QueryEnv } from './query-env.js';
@@ -166,26 +169,45 @@ function bindSimpleSelect(original: SelectStmt, env: QueryEnv, keepUnknown: bool
     plan = { kind: 'Filter', input: plan, predicate: binder.bindCondition(statement.whereClause, 'WHERE') };
   }
   const collector = new AggregateCollector();
+  const windows = new WindowCollector();
   binder.aggregates = collector;
+  binder.windows = windows;
+  binder.clause = 'SELECT';
   const target = bindTargetList(statement.targetList ?? [], binder, from.scope, keepUnknown);
   let exprs = target.exprs;
   const columns = target.columns;
   binder.aggregates = undefined;
+  binder.windows = undefined;
   binder.clause = 'GROUP BY';
   const groupKeys = (statement.groupClause ?? []).map((node) => bindGroupKey(node, binder, exprs, columns));
+  if (groupKeys.some(containsWindow)) throw windowingError('window functions are not allowed in GROUP BY');
   binder.aggregates = collector;
+  binder.clause = 'HAVING';
   const having = statement.havingClause === undefined ? undefined : binder.bindCondition(statement.havingClause, 'HAVING');
+  binder.windows = windows;
+  binder.clause = 'ORDER BY';
   let keys = bindOrderBy(statement.sortClause ?? [], binder, exprs, columns);
   const distinct = statement.distinctClause;
   const distinctAll = distinct !== undefined && distinct.every((node) => Object.keys(node).length === 0);
   let distinctOn = distinct === undefined || distinctAll ? [] : distinct.map((node) => orderExpr(node, binder, exprs, columns));
   binder.aggregates = undefined;
+  binder.windows = undefined;
+  let windowCalls: readonly WindowCall[] = windows.calls;
   if (collector.calls.length > 0 || groupKeys.length > 0 || having !== undefined) {
     plan = { kind: 'Aggregate', input: plan, groupKeys, aggregates: collector.calls };
     if (having !== undefined) plan = { kind: 'Filter', input: plan, predicate: overAggregateRow(having, groupKeys) };
     exprs = exprs.map((expr) => overAggregateRow(expr, groupKeys));
     keys = keys.map((key) => ({ ...key, expr: overAggregateRow(key.expr, groupKeys) }));
     distinctOn = distinctOn.map((expr) => overAggregateRow(expr, groupKeys));
+    windowCalls = windowCalls.map((call) => mapWindowCall(call, (expr) => overAggregateRow(expr, groupKeys)));
+  }
+  if (windowCalls.length > 0) {
+    // Window functions see the rows after grouping and HAVING, before DISTINCT, ORDER BY and LIMIT.
+    const width = planWidth(plan);
+    plan = { kind: 'Window', input: plan, calls: windowCalls };
+    exprs = exprs.map((expr) => overWindowRow(expr, width));
+    keys = keys.map((key) => ({ ...key, expr: overWindowRow(key.expr, width) }));
+    distinctOn = distinctOn.map((expr) => overWindowRow(expr, width));
   }
   if (distinctAll) checkDistinctOrder(keys, exprs);
   if (distinctOn.length > 0) checkDistinctOnOrder(keys, distinctOn);

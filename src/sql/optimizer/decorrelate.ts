@@ -8,6 +8,7 @@
 //   rules are not an anti join's).
 // Only types whose equality the hash keys decide (functions/hashable.ts) qualify.
 
+import { windowCallExprs } from '../plan/logical-window.js';
 import { unreachable } from '../../common/errors.js';
 import { Types } from '../../common/types.js';
 import { hashableType } from '../../functions/hashable.js';
@@ -39,6 +40,7 @@ function planReferencesOuter(plan: LogicalPlan): boolean {
     case 'Limit': return any([plan.limit, plan.offset]) || planReferencesOuter(plan.input);
     case 'Aggregate': return any([...plan.groupKeys, ...plan.aggregates.flatMap((call) => call.args)]) || planReferencesOuter(plan.input);
     case 'Distinct': return any(plan.keys ?? []) || planReferencesOuter(plan.input);
+    case 'Window': return any(plan.calls.flatMap(windowCallExprs)) || planReferencesOuter(plan.input);
     case 'Join': return any([plan.condition, ...plan.keys.flatMap((key) => [key.left, key.right])])
       || planReferencesOuter(plan.left) || planReferencesOuter(plan.right);
     case 'SetOp': return planReferencesOuter(plan.left) || planReferencesOuter(plan.right);

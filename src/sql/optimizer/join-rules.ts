@@ -69,7 +69,7 @@ export function planJoins(plan: LogicalPlan): LogicalPlan {
       return pushed.rest.length === 0 ? planJoins(pushed.join) : { ...plan, input: planJoins(pushed.join), predicate: and(pushed.rest) ?? plan.predicate };
     }
     case 'Join': return hashKeys(pushDown(plan));
-    case 'Project': case 'Sort': case 'Limit': case 'Aggregate': case 'Distinct': case 'Apply':
+    case 'Project': case 'Sort': case 'Limit': case 'Aggregate': case 'Distinct': case 'Apply': case 'Window':
       return { ...plan, input: planJoins(plan.input) };
     case 'SetOp': case 'LateralJoin': return { ...plan, left: planJoins(plan.left), right: planJoins(plan.right) };
     case 'RecursiveUnion': return { ...plan, base: planJoins(plan.base), recursive: planJoins(plan.recursive) };
@@ -173,7 +173,7 @@ function estimatedRows(plan: LogicalPlan): number {
       const limit = plan.limit?.kind === 'Literal' && typeof plan.limit.value === 'number' ? plan.limit.value : Infinity;
       return Math.min(limit, estimatedRows(plan.input));
     }
-    case 'Project': case 'Filter': case 'Sort': case 'Distinct': case 'Apply': return estimatedRows(plan.input);
+    case 'Project': case 'Filter': case 'Sort': case 'Distinct': case 'Apply': case 'Window': return estimatedRows(plan.input);
     default: return Infinity;
   }
 }

@@ -6,6 +6,7 @@
 // Before them, subqueries in expressions move into Apply nodes (subqueries.ts) and filters move
 // into and through joins, whose equalities become hash keys (join-rules.ts).
 
+import { windowCallExprs } from '../plan/logical-window.js';
 import { unreachable } from '../../common/errors.js';
 import type { BoundExpr } from '../bound-expr.js';
 import { mapExpr } from '../bound-expr-walk.js';
@@ -27,7 +28,7 @@ function applyRules(plan: LogicalPlan): LogicalPlan {
     case 'Sort': return { ...plan, input: applyRules(plan.input) };
     case 'Filter': return chooseAccessPath({ ...plan, input: applyRules(plan.input) });
     case 'Aggregate': return storedCount({ ...plan, input: applyRules(plan.input) });
-    case 'Distinct': case 'Apply': return { ...plan, input: applyRules(plan.input) };
+    case 'Distinct': case 'Apply': case 'Window': return { ...plan, input: applyRules(plan.input) };
     case 'Join': case 'SetOp': case 'LateralJoin': return { ...plan, left: applyRules(plan.left), right: applyRules(plan.right) };
     case 'RecursiveUnion': return { ...plan, base: applyRules(plan.base), recursive: applyRules(plan.recursive) };
     case 'WorkTableScan': return plan;
@@ -72,6 +73,13 @@ function pruneColumns(plan: LogicalPlan, needed: Set<number> | null): LogicalPla
       return { ...plan, input: pruneColumns(plan.input, used) };
     }
     case 'Limit': return { ...plan, input: pruneColumns(plan.input, needed) };
+    case 'Window': {
+      if (needed === null) return { ...plan, input: pruneColumns(plan.input, null) };
+      const width = planWidth(plan.input);
+      const used = new Set([...needed].filter((index) => index < width));
+      for (const call of plan.calls) for (const expr of windowCallExprs(call)) columnsOf(expr, used);
+      return { ...plan, input: pruneColumns(plan.input, used) };
+    }
     case 'Distinct': return { ...plan, input: pruneColumns(plan.input, needed === null || plan.keys === null ? null
       : plan.keys.reduce((used, key) => columnsOf(key, used), new Set(needed))) };
     case 'SetOp': return { ...plan, left: pruneColumns(plan.left, null), right: pruneColumns(plan.right, null) };

@@ -7,6 +7,7 @@
 // On the way, a projection over a projection that only picks columns is merged into one, and
 // WHERE conjuncts EXISTS / NOT EXISTS / IN become semi and anti joins where they can (decorrelate.ts).
 
+import { windowCallExprs } from '../plan/logical-window.js';
 import { notSupported, unreachable } from '../../common/errors.js';
 import { Types } from '../../common/types.js';
 import type { BoundExpr, BoundSubquery } from '../bound-expr.js';
@@ -140,6 +141,9 @@ export function extractSubqueries(plan: LogicalPlan, optimize: Optimize): Logica
     case 'RecursiveUnion': return { ...plan, base: walk(plan.base), recursive: walk(plan.recursive) };
     case 'WorkTableScan': return plan;
     case 'Apply': return { ...plan, input: walk(plan.input) };
+    case 'Window':
+      if (plan.calls.flatMap(windowCallExprs).some(containsSubquery)) throw notSupported('subqueries in window function calls are not supported yet');
+      return { ...plan, input: walk(plan.input) };
     default: return unreachable(plan, 'plan node');
   }
 }

@@ -1,6 +1,7 @@
 // EXPLAIN: the logical plan as indented text, one node per line, with the choices the optimizer
 // made visible (point lookup, stored count, columns a scan reads, buckets and partitions).
 
+import type { WindowCall } from './logical-window.js';
 import { unreachable } from '../../common/errors.js';
 import { formatType } from '../../common/types.js';
 import { formatText } from '../../common/value-text.js';
@@ -69,6 +70,9 @@ function render(plan: LogicalPlan, depth: number): Rendered {
     case 'Sort':
       return unary(plan.input, depth, (names) =>
         `Sort: ${plan.keys.map((key) => `${exprText(key.expr, names)}${key.descending ? ' DESC' : ''}`).join(', ')}`);
+    case 'Window':
+      return unary(plan.input, depth, (names) => `Window: ${plan.calls.map((call) => windowText(call, names)).join(', ')}`,
+        (names) => [...names, ...plan.calls.map((call) => call.fn.kind === 'aggregate' ? call.fn.call.fn : call.fn.kind)]);
     case 'Limit':
       return unary(plan.input, depth, (names) =>
         `Limit${plan.limit === null ? '' : ` ${exprText(plan.limit, names)}`}${plan.offset === null ? '' : ` offset ${exprText(plan.offset, names)}`}`);
@@ -179,4 +183,14 @@ export function exprText(expr: BoundExpr | undefined, names: readonly string[]):
     case 'Subquery': return `(${expr.subquery} subquery)`;
     default: return unreachable(expr, 'expression');
   }
+}
+
+function windowText(call: WindowCall, names: readonly string[]): string {
+  const fn = call.fn.kind === 'aggregate'
+    ? `${call.fn.call.fn === 'count_star' ? 'count(*' : `${call.fn.call.fn}(${call.fn.call.args.map((arg) => exprText(arg, names)).join(', ')}`})`
+    : `${call.fn.kind}()`;
+  const partition = call.partitionBy.length === 0 ? [] : [`PARTITION BY ${call.partitionBy.map((expr) => exprText(expr, names)).join(', ')}`];
+  const order = call.orderBy.length === 0 ? []
+    : [`ORDER BY ${call.orderBy.map((key) => `${exprText(key.expr, names)}${key.descending ? ' DESC' : ''}`).join(', ')}`];
+  return `${fn} OVER (${[...partition, ...order].join(' ')})`;
 }

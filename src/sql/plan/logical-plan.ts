@@ -17,10 +17,11 @@ import type { LogicalApply } from './logical-apply.js';
 import type { LogicalRecursiveUnion } from './logical-recursive-union.js';
 import type { LogicalWorkTableScan } from './logical-work-table-scan.js';
 import type { LogicalLateralJoin } from './logical-lateral-join.js';
+import type { LogicalWindow } from './logical-window.js';
 
 export type LogicalPlan = LogicalValues | LogicalProject | LogicalFilter | LogicalLimit | LogicalScan | LogicalSort | LogicalAggregate | LogicalLookup | LogicalStoredCount
   | LogicalJoin | LogicalDistinct | LogicalSetOp | LogicalApply | LogicalFunctionScan
-  | LogicalRecursiveUnion | LogicalWorkTableScan | LogicalLateralJoin;
+  | LogicalRecursiveUnion | LogicalWorkTableScan | LogicalLateralJoin | LogicalWindow;
 export type { LogicalValues, LogicalProject, LogicalFilter, LogicalLimit, LogicalScan, LogicalSort, LogicalAggregate, LogicalLookup, LogicalStoredCount };
 export type { LogicalJoin, LogicalDistinct, LogicalSetOp, LogicalApply, LogicalFunctionScan };
-export type { LogicalRecursiveUnion, LogicalWorkTableScan, LogicalLateralJoin };
+export type { LogicalRecursiveUnion, LogicalWorkTableScan, LogicalLateralJoin, LogicalWindow };

@@ -5,7 +5,7 @@ import type { LogicalPlan } from './logical-plan.js';
 export function planChildren(plan: LogicalPlan): readonly LogicalPlan[] {
   switch (plan.kind) {
     case 'Values': case 'Scan': case 'Lookup': case 'StoredCount': case 'FunctionScan': case 'WorkTableScan': return [];
-    case 'Project': case 'Filter': case 'Sort': case 'Limit': case 'Aggregate': case 'Distinct': case 'Apply': return [plan.input];
+    case 'Project': case 'Filter': case 'Sort': case 'Limit': case 'Aggregate': case 'Distinct': case 'Apply': case 'Window': return [plan.input];
     case 'Join': case 'SetOp': case 'LateralJoin': return [plan.left, plan.right];
     case 'RecursiveUnion': return [plan.base, plan.recursive];
     default: return unreachable(plan, 'plan node');
@@ -22,7 +22,7 @@ export function withChildren(plan: LogicalPlan, children: readonly LogicalPlan[]
   const [first, second] = children;
   switch (plan.kind) {
     case 'Values': case 'Scan': case 'Lookup': case 'StoredCount': case 'FunctionScan': case 'WorkTableScan': return plan;
-    case 'Project': case 'Filter': case 'Sort': case 'Limit': case 'Aggregate': case 'Distinct': case 'Apply':
+    case 'Project': case 'Filter': case 'Sort': case 'Limit': case 'Aggregate': case 'Distinct': case 'Apply': case 'Window':
       return { ...plan, input: first ?? plan.input };
     case 'Join': case 'SetOp': case 'LateralJoin': return { ...plan, left: first ?? plan.left, right: second ?? plan.right };
     case 'RecursiveUnion': return { ...plan, base: first ?? plan.base, recursive: second ?? plan.recursive };

@@ -19,6 +19,7 @@ export function planWidth(plan: LogicalPlan): number {
     case 'LateralJoin': return planWidth(plan.left) + planWidth(plan.right);
     case 'WorkTableScan': return plan.columnTypes.length;
     case 'Apply': return planWidth(plan.input) + plan.subqueries.length;
+    case 'Window': return planWidth(plan.input) + plan.calls.length;
     default: return unreachable(plan, 'plan node');
   }
 }
