@@ -1,6 +1,6 @@
 // The PostgreSQL JDBC driver (pgjdbc) against a Sluice server: test/jdbc/JdbcProbe.java is compiled
 // once and run in one JVM; it prints each DatabaseMetaData call, a plain query with its
-// ResultSetMetaData, a PreparedStatement run past prepareThreshold (server-side prepare) and a
+// ResultSetMetaData (getColumns checked against PostgreSQL's answer), a PreparedStatement run past prepareThreshold (server-side prepare) and a
 // setFetchSize read with autocommit off (portal suspension). Each section of its output is checked.
 // Skips when java, javac or /usr/share/java/postgresql.jar is missing (.ci/run installs them).
 
@@ -59,6 +59,18 @@ describe.skipIf(!javaAvailable)('JDBC (pgjdbc)', () => {
       'public | orders_pkey | INDEX',
       'public | orders | TABLE',
       '(3 rows)',
+    ));
+  });
+
+  // Expected as PostgreSQL 15 answers pgjdbc for the same table (its getColumns query numbers the
+  // columns with row_number() OVER (PARTITION BY attrelid ORDER BY attnum)).
+  it('describes the columns (getColumns)', () => {
+    expect(sections.get('columns')).toBe(lines(
+      'cust_key | 4 | int4 | 10 | 0 | 0 | 1 | NO',
+      'order_key | -5 | int8 | 19 | 0 | 0 | 2 | NO',
+      'price | 2 | numeric | 15 | 2 | 1 | 3 | NO',
+      'note | 12 | varchar | 20 | 0 | 1 | 4 | NO',
+      '(4 rows)',
     ));
   });
 
