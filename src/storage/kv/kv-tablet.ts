@@ -526,9 +526,9 @@ export class KvTablet {
     const writeThrough = entries.length <= limits.kvRowCacheApplyKeysMax;
     for (let index = 0; keyIds !== null && index < entries.length; index++) {
       const encoded = entries[index]!.encoded;
-      // A copy: the encoded row is a view into a shared arena chunk the cache must not keep alive.
+      // The cache keeps a copy: the encoded row is a view into a shared arena chunk.
       if (encoded === null || !writeThrough) cache.delete(keyIds[index]!);
-      else cache.set(keyIds[index]!, Buffer.from(encoded));
+      else cache.set(keyIds[index]!, encoded);
     }
     this.meta = apply.meta;
     if (this.filledMeta === apply.meta) this.filledMeta = null;

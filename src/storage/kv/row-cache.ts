@@ -13,13 +13,19 @@
 // began, and the generation before, which eviction empties oldest first. A hit in the current
 // generation is one map lookup (no reordering per hit); a hit in the previous one moves the entry
 // over. When the previous generation is empty, the current one takes its place.
+//
+// Values are held as one-byte strings (the row's bytes in latin1), not Buffers: a string is one
+// object of 16 bytes plus its characters on the JavaScript heap, where a small Buffer costs a view,
+// an ArrayBuffer, a native backing-store record and often a share of an 8 KiB pool slab it keeps
+// alive; hundreds of thousands of such Buffers cost several times the bytes charged for them and
+// lengthen every garbage collection. A hit makes a fresh Buffer of the row's bytes.
 
-/** Bytes an entry is charged beyond its key and value (Map entry, Buffer object). */
+/** Bytes an entry is charged beyond its key and value: two string headers and the Map entry. */
 const entryOverheadBytes = 96;
 
 export class RowCache {
-  private recent = new Map<string, Buffer>();
-  private older = new Map<string, Buffer>();
+  private recent = new Map<string, string>();
+  private older = new Map<string, string>();
   private bytes = 0;
   /**
    * One iterator walks the older generation in insertion order to find the entry to evict, kept
@@ -32,20 +38,20 @@ export class RowCache {
 
   get(key: string): Buffer | undefined {
     const value = this.recent.get(key);
-    if (value !== undefined) return value;
+    if (value !== undefined) return Buffer.from(value, 'latin1');
     const old = this.older.get(key);
-    if (old !== undefined) {
-      this.older.delete(key);
-      this.recent.set(key, old);
-    }
-    return old;
+    if (old === undefined) return undefined;
+    this.older.delete(key);
+    this.recent.set(key, old);
+    return Buffer.from(old, 'latin1');
   }
 
-  set(key: string, value: Buffer): void {
+  /** Caches a copy of `value` (the caller may reuse its bytes afterwards). */
+  set(key: string, value: Uint8Array): void {
     const charge = key.length + value.byteLength + entryOverheadBytes;
     if (charge > this.bytesMax) return;
     this.delete(key);
-    this.recent.set(key, value);
+    this.recent.set(key, Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('latin1'));
     this.bytes += charge;
     while (this.bytes > this.bytesMax) {
       const oldest = this.oldest();
@@ -77,7 +83,7 @@ export class RowCache {
       if (value === undefined) return;
       this.older.delete(key);
     }
-    this.bytes -= key.length + value.byteLength + entryOverheadBytes;
+    this.bytes -= key.length + value.length + entryOverheadBytes;
   }
 
   clear(): void {
