@@ -770,7 +770,16 @@ export class ViewMaintainer {
         this.writerActive = false;
         return;
       }
-      const taken = [...this.queue];
+      // Queued commits go together up to writeRowsPerCommit rows (at least one commit): a view
+      // that has fallen behind catches up in commits of a bounded size, so the memory a write
+      // needs does not grow with how far behind it is.
+      let takenRows = 0;
+      let takenCount = 0;
+      while (takenCount < this.queue.length && (takenCount === 0 || takenRows + this.queue[takenCount]!.changes.size <= writeRowsPerCommit)) {
+        takenRows += this.queue[takenCount]!.changes.size;
+        takenCount++;
+      }
+      const taken = this.queue.slice(0, takenCount);
       const merged = new Map<string, Value[] | null>();
       for (const { changes } of taken) for (const [key, row] of changes) merged.set(key, row);
       try {
@@ -864,8 +873,11 @@ const progressEveryRecords = 50_000;
  * back until fewer than queuedRowsLow do, so a view that cannot keep up slows its sources instead
  * of buffering without bound.
  */
-const queuedRowsHigh = 100_000;
-const queuedRowsLow = 20_000;
+const queuedRowsHigh = 50_000;
+const queuedRowsLow = 25_000;
+
+/** View rows one maintenance write takes from the queue at most (unless one source commit alone has more). */
+const writeRowsPerCommit = 25_000;
 
 /** Rows per commit while a new view is filled. */
 const fillRowsPerCommit = 20_000;
