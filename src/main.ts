@@ -8,6 +8,7 @@ import { Engine } from './engine/engine.js';
 import { PgServer } from './pgwire/server.js';
 import { initParser } from './sql/parser.js';
 import { limits } from './common/limits.js';
+import { startIdleMemoryRelease } from './common/idle-memory.js';
 import { CatalogStore } from './storage/catalog-store.js';
 import { TableStorage } from './storage/table-storage.js';
 
@@ -35,6 +36,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     const engine = new Engine(catalog, storage);
     await engine.openTables();
     const stopRetention = engine.startRetention(limits.retentionCheckIntervalMs);
+    const stopIdleMemoryRelease = startIdleMemoryRelease();
     server = new PgServer(engine, { host: config.host, port: config.port });
     const address = await server.listen();
     let stopping: Promise<void> | undefined;
@@ -46,6 +48,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       stop: () => {
         stopping ??= (async () => {
           stopRetention();
+          stopIdleMemoryRelease();
           await running.close();
           await openStorage.close();
           await catalogStore.close();
