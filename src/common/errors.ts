@@ -79,6 +79,7 @@ export const SqlState = {
   invalidName: '42602',
   undefinedColumn: '42703',
   undefinedFunction: '42883',
+  indeterminateDatatype: '42P18',
   undefinedObject: '42704',
   undefinedSchema: '3F000',
   undefinedParameter: '42P02',

@@ -21,6 +21,8 @@ export interface IdleMemoryOptions {
   readonly reclaimableBytes: number;
   /** Least time between two idle collections. */
   readonly minIntervalMs: number;
+  /** Called after each collection this runs (V8's own collections do not count). */
+  readonly onCollection?: () => void;
 }
 
 export const idleMemoryDefaults: IdleMemoryOptions = {

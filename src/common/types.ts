@@ -15,6 +15,7 @@
 //   interval                Interval { months, days, micros }
 //   oid, reg*               number (unsigned 32-bit)
 //   int2vector, oidvector   number[] (catalog columns only)
+//   record                  Value[]: one value per field of the type's `fields`
 //   SQL NULL                null
 // OIDs match PostgreSQL's so that drivers decode values without help.
 
@@ -25,7 +26,7 @@ export type TypeName =
   | 'text' | 'varchar' | 'bpchar' | 'name' | 'bytea' | 'date' | 'time' | 'timestamp' | 'timestamptz'
   | 'interval' | 'uuid' | 'jsonb' | 'json' | 'oid' | 'regclass' | 'regtype' | 'char'
   | 'regnamespace' | 'regproc' | 'regrole' | 'int2vector' | 'oidvector' | 'aclitem'
-  | 'unknown' | 'void';
+  | 'record' | 'unknown' | 'void';
 
 export interface DataType {
   readonly name: TypeName;
@@ -35,6 +36,13 @@ export interface DataType {
   readonly scale?: number;
   /** Element type when this is an array type (only used for catalog and function results). */
   readonly element?: DataType;
+  /** The named fields of a record (a row constructor, a set-returning function's whole row). */
+  readonly fields?: readonly RecordField[];
+}
+
+export interface RecordField {
+  readonly name: string;
+  readonly type: DataType;
 }
 
 export interface Interval {
@@ -87,6 +95,7 @@ export const typeInfo: Readonly<Record<TypeName, TypeInfo>> = {
   int2vector: { oid: 22, arrayOid: 1006, length: -1, category: 'A', sqlName: 'int2vector' },
   oidvector: { oid: 30, arrayOid: 1013, length: -1, category: 'A', sqlName: 'oidvector' },
   aclitem: { oid: 1033, arrayOid: 1034, length: 12, category: 'U', sqlName: 'aclitem' },
+  record: { oid: 2249, arrayOid: 2287, length: -1, category: 'P', sqlName: 'record' },
   unknown: { oid: 705, arrayOid: 0, length: -2, category: 'X', sqlName: 'unknown' },
   void: { oid: 2278, arrayOid: 0, length: 4, category: 'P', sqlName: 'void' },
 };
@@ -129,6 +138,11 @@ export function formatType(type: DataType): string {
 
 export function sameType(a: DataType, b: DataType): boolean {
   if (a.name !== b.name || a.precision !== b.precision || a.scale !== b.scale) return false;
+  if (a.fields !== undefined || b.fields !== undefined) {
+    const x = a.fields ?? [];
+    const y = b.fields ?? [];
+    return x.length === y.length && x.every((field, i) => field.name === y[i]?.name && sameType(field.type, (y[i] as RecordField).type));
+  }
   if (a.element === undefined || b.element === undefined) return a.element === b.element;
   return sameType(a.element, b.element);
 }

@@ -19,6 +19,7 @@ import { formatType, typeFromOid, typeInfo, type DataType, type Interval, type T
 export function formatText(type: DataType, value: Value, timeZone = 'UTC'): string {
   if (value === null) return 'NULL';
   if (type.element !== undefined) return formatArray(type.element, value, timeZone);
+  if (type.name === 'record') return formatRecord(type, value as Value[], timeZone);
   switch (type.name) {
     case 'bool': return value === true ? 't' : 'f';
     case 'int2': case 'int4': case 'oid': case 'regclass': case 'regnamespace': case 'regproc': case 'regrole':
@@ -189,6 +190,18 @@ function formatArray(element: DataType, value: Value, timeZone: string): string 
   return '{' + parts.join(',') + '}';
 }
 
+/** `(1,"a b",)`: a record's fields, quoted where PostgreSQL's record_out quotes them, NULL empty. */
+function formatRecord(type: DataType, value: Value[], timeZone: string): string {
+  const fields = type.fields ?? [];
+  const parts = value.map((item, index) => {
+    if (item === null) return '';
+    const text = formatText(fields[index]?.type ?? { name: 'text' }, item, timeZone);
+    if (text !== '' && !/[(),"\\\s]/.test(text)) return text;
+    return '"' + text.replace(/["\\]/g, '$&$&') + '"';
+  });
+  return '(' + parts.join(',') + ')';
+}
+
 function quoteArrayElement(text: string): string {
   if (text !== '' && !/[{}",\\\s]/.test(text) && text.toUpperCase() !== 'NULL') return text;
   return '"' + text.replace(/["\\]/g, '\\$&') + '"';
@@ -239,6 +252,7 @@ export function parseText(type: DataType, text: string, timeZone = 'UTC'): Value
     case 'oidvector': return parseVector(text, parseOid);
     case 'aclitem': return text;
     case 'void': return null;
+    case 'record': throw new SqlError(SqlState.featureNotSupported, 'input of anonymous composite types is not implemented');
   }
 }
 

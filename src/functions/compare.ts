@@ -80,11 +80,33 @@ const comparators: Readonly<Record<TypeName, Comparator>> = {
   bytea: compareBytes,
   interval: compareIntervals,
   void: () => 0,
+  record: () => 0,
 };
+
+/** Records compare field by field, each with its own type's comparator; NULL sorts last. */
+function compareRecordsOf(fields: readonly { readonly type: DataType }[]): Comparator {
+  const compares = fields.map((field) => comparatorFor(field.type));
+  return (a, b) => {
+    const x = a as Value[];
+    const y = b as Value[];
+    for (let i = 0; i < compares.length; i++) {
+      const left = x[i] ?? null;
+      const right = y[i] ?? null;
+      if (left === null || right === null) {
+        if (left !== right) return left === null ? 1 : -1;
+        continue;
+      }
+      const order = (compares[i] as Comparator)(left, right);
+      if (order !== 0) return order;
+    }
+    return 0;
+  };
+}
 
 /** The comparator for non-null values of `type`. */
 export function comparatorFor(type: DataType): Comparator {
   if (type.element !== undefined) return compareArraysOf(comparatorFor(type.element));
+  if (type.fields !== undefined) return compareRecordsOf(type.fields);
   return comparators[type.name];
 }
 

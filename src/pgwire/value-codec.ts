@@ -86,7 +86,7 @@ function binaryWriter(type: DataType): ValueWriter {
     case 'int4': return (out, value) => out.int32(4).int32(value as number);
     case 'oid': case 'regclass': case 'regtype': case 'regnamespace': case 'regproc': case 'regrole':
       return (out, value) => out.int32(4).uint32(value as number);
-    case 'int2vector': case 'oidvector': case 'aclitem': throw noBinaryForm(type);
+    case 'int2vector': case 'oidvector': case 'aclitem': case 'record': throw noBinaryForm(type);
     case 'int8': case 'time': return (out, value) => out.int32(8).int64(value as bigint);
     case 'float4': return (out, value) => out.int32(4).float32(value as number);
     case 'float8': return (out, value) => out.int32(8).float64(value as number);
@@ -240,7 +240,7 @@ function decodeBinary(type: DataType, bytes: Buffer, timeZone: string): Value {
     case 'interval': expectLength(bytes, 16, type); return decodeInterval(bytes);
     case 'uuid': expectLength(bytes, 16, type); return uuidFromBytes(bytes);
     case 'void': return null;
-    case 'int2vector': case 'oidvector': case 'aclitem': throw noBinaryForm(type);
+    case 'int2vector': case 'oidvector': case 'aclitem': case 'record': throw noBinaryForm(type);
   }
 }
 

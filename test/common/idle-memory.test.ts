@@ -18,23 +18,28 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('idle memory release', () => {
   it('collects the heap a burst grew once the event loop has been idle', async () => {
-    const stop = startIdleMemoryRelease(options);
+    let collections = 0;
+    const stop = startIdleMemoryRelease({ ...options, onCollection: () => { collections++; } });
     try {
       burst(400);
       const grown = process.memoryUsage().heapTotal;
-      await sleep(1_000);
+      // Other test files share the machine's cores: wait up to 5 s for the loop to be seen idle.
+      for (let waited = 0; collections === 0 && waited < 5_000; waited += 100) await sleep(100);
       const after = process.memoryUsage().heapTotal;
+      expect(collections).toBe(1);
       expect(grown - after).toBeGreaterThan(16 * 1024 * 1024);
     } finally {
       stop();
     }
   });
 
+  // V8's memory reducer may shrink the heap on its own when little is allocated, so the test
+  // counts the collector's own collections rather than watching the heap.
   it('does nothing while the event loop stays busy', async () => {
-    const stop = startIdleMemoryRelease(options);
+    let collections = 0;
+    const stop = startIdleMemoryRelease({ ...options, onCollection: () => { collections++; } });
     try {
       burst(400);
-      const grown = process.memoryUsage().heapTotal;
       // Busy for a second: the loop never idles long enough.
       const until = performance.now() + 1_000;
       while (performance.now() < until) {
@@ -42,7 +47,7 @@ describe('idle memory release', () => {
         while (performance.now() < spin) { /* work */ }
         await sleep(1);
       }
-      expect(process.memoryUsage().heapTotal).toBeGreaterThanOrEqual(grown * 0.9);
+      expect(collections).toBe(0);
     } finally {
       stop();
     }

@@ -1,6 +1,6 @@
 // The PostgreSQL JDBC driver (pgjdbc) against a Sluice server: test/jdbc/JdbcProbe.java is compiled
 // once and run in one JVM; it prints each DatabaseMetaData call, a plain query with its
-// ResultSetMetaData (getColumns checked against PostgreSQL's answer), a PreparedStatement run past prepareThreshold (server-side prepare) and a
+// ResultSetMetaData (getColumns, getPrimaryKeys and getIndexInfo checked against PostgreSQL's answers), a PreparedStatement run past prepareThreshold (server-side prepare) and a
 // setFetchSize read with autocommit off (portal suspension). Each section of its output is checked.
 // Skips when java, javac or /usr/share/java/postgresql.jar is missing (.ci/run installs them).
 
@@ -71,6 +71,25 @@ describe.skipIf(!javaAvailable)('JDBC (pgjdbc)', () => {
       'price | 2 | numeric | 15 | 2 | 1 | 3 | NO',
       'note | 12 | varchar | 20 | 0 | 1 | 4 | NO',
       '(4 rows)',
+    ));
+  });
+
+  // pgjdbc expands pg_index.indkey with information_schema._pg_expandarray in its select list;
+  // expected as PostgreSQL 15 answers for the same table.
+  it('lists the primary key columns (getPrimaryKeys)', () => {
+    expect(sections.get('primary keys')).toBe(lines(
+      'orders | cust_key | 1 | orders_pkey',
+      'orders | order_key | 2 | orders_pkey',
+      '(2 rows)',
+    ));
+  });
+
+  it('lists the indexes and their columns (getIndexInfo)', () => {
+    expect(sections.get('index info')).toBe(lines(
+      'orders | f | orders_pkey | 1 | cust_key',
+      'orders | f | orders_pkey | 2 | order_key',
+      'orders | t | orders_note | 1 | note',
+      '(3 rows)',
     ));
   });
 

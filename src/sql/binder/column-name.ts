@@ -47,6 +47,12 @@ function figure(node: Node | undefined): string | undefined {
     return undefined;
   }
   if ('A_ArrayExpr' in node) return 'array';
+  if ('RowExpr' in node) return 'row';
+  if ('A_Indirection' in node) {
+    const items = node.A_Indirection.indirection ?? [];
+    const last = items[items.length - 1];
+    return last !== undefined && 'String' in last ? stringValue(last) : figure(node.A_Indirection.arg);
+  }
   if ('CollateClause' in node) return figure(node.CollateClause.arg);
   return undefined;
 }

@@ -2,15 +2,16 @@
 // parameters, resolves operators and functions (PostgreSQL's overload rules live in functions/),
 // and inserts the casts they need. Errors carry the position of the offending token.
 
-import type { Node, A_Expr, A_Indirection, A_Const, FuncCall, TypeCast, CaseExpr, ColumnRef, SQLValueFunction, SelectStmt, SubLink, WindowDef } from 'libpg-query';
+import type { Node, RowExpr, A_ArrayExpr, A_Expr, A_Indirection, A_Const, FuncCall, TypeCast, CaseExpr, ColumnRef, SQLValueFunction, SelectStmt, SubLink, WindowDef } from 'libpg-query';
 import { SqlError, SqlState, notSupported } from '../../common/errors.js';
 import { limits } from '../../common/limits.js';
 import { Decimal } from '../../common/decimal.js';
-import { Types, sameType, type DataType } from '../../common/types.js';
+import { Types, sameType, type DataType, type Value } from '../../common/types.js';
 import { commonType, resolveFunction, resolveOperator } from '../../functions/resolve.js';
 import type { ResolvedFunction } from '../../functions/function.js';
 import { arrayComparison } from '../../functions/array-compare.js';
 import { arraySubscript } from '../../functions/array-subscript.js';
+import { fieldSelect, rowConstructor } from '../../functions/record.js';
 import type { BoundExpr, SubqueryKind } from '../bound-expr.js';
 import type { BoundQuery } from '../bound-statement.js';
 import { Correlation, type NameResolver } from './correlation.js';
@@ -138,9 +139,9 @@ export class ExprBinder implements NameResolver {
     if ('MinMaxExpr' in node) return this.bindGreatestLeast(node.MinMaxExpr.op, node.MinMaxExpr.args ?? [], node.MinMaxExpr.location);
     if ('CollateClause' in node) return this.bind(requireNode(node.CollateClause.arg));
     if ('SubLink' in node) return this.bindSubLink(node.SubLink);
-    if ('A_ArrayExpr' in node) throw notSupported('ARRAY constructors are not supported yet');
+    if ('A_ArrayExpr' in node) return this.bindArray(node.A_ArrayExpr);
     if ('A_Indirection' in node) return this.bindSubscripts(node.A_Indirection);
-    if ('RowExpr' in node) throw notSupported('row constructors are not supported');
+    if ('RowExpr' in node) return this.bindRow(node.RowExpr);
     throw notSupported(`expression ${Object.keys(node)[0] ?? '?'} is not supported`);
   }
 
@@ -262,10 +263,50 @@ export class ExprBinder implements NameResolver {
     }
   }
 
-  /** `array[i]`, `array[i][j]`: one subscript call per index; slices are not supported. */
+  /** `ARRAY[a, b]` (elements of one common type; ARRAY[ARRAY[..], ..] is multidimensional). */
+  private bindArray(array: A_ArrayExpr): BoundExpr {
+    const nodes = array.elements ?? [];
+    if (nodes.length === 0) {
+      throw new SqlError(SqlState.indeterminateDatatype, 'cannot determine type of empty array', this.at(array.location));
+    }
+    let elements = this.bindCommon(nodes, 'ARRAY', array.location);
+    if (elements[0]?.type.name === 'unknown') elements = elements.map((element, i) => this.coerceTo(element, Types.text, 'implicit', locationOf(nodes[i])));
+    const elementType = (elements[0] as BoundExpr).type;
+    const type: DataType = elementType.element !== undefined ? elementType : { name: elementType.name, element: elementType };
+    const argTypes = elements.map((element) => element.type);
+    const impl = (args: readonly Value[]): Value => [...args];
+    const fn: ResolvedFunction = { def: { name: 'array', args: argTypes, returns: type, strict: false, volatility: 'immutable', impl }, argTypes, returnType: type };
+    return { kind: 'Call', type, fn, args: elements };
+  }
+
+  /**
+   * `ROW(a, b)` / `(a, b)`: a record with fields f1, f2, ..., or the names in `colnames` (which
+   * the select-list rewrite of a set-returning function's whole row gives).
+   */
+  private bindRow(row: RowExpr): BoundExpr {
+    const nodes = row.args ?? [];
+    const args = nodes.map((arg) => this.bindResolvingUnknown(arg));
+    const names = (row.colnames ?? []).map((name) => stringValue(name));
+    const fn = rowConstructor(args.map((arg, i) => ({ name: names[i] ?? `f${i + 1}`, type: arg.type })));
+    return this.call(fn, args, nodes.map(locationOf));
+  }
+
+  /** `(r).field` on a record, `array[i]`, `array[i][j]`: one call per step; slices are not supported. */
   private bindSubscripts(node: A_Indirection): BoundExpr {
     let expr = this.bind(requireNode(node.arg));
     for (const item of node.indirection ?? []) {
+      if ('String' in item) {
+        const name = item.String.sval ?? '';
+        const select = fieldSelect(expr.type, name);
+        if (select === undefined) {
+          const message = expr.type.name === 'record'
+            ? `could not identify column "${name}" in record data type`
+            : `column notation .${name} applied to type ${expr.type.name}, which is not a composite type`;
+          throw new SqlError(SqlState.undefinedColumn, message, this.at(locationOf(node.arg)));
+        }
+        expr = this.call(select, [expr], [locationOf(node.arg)]);
+        continue;
+      }
       const indices = 'A_Indices' in item ? item.A_Indices : undefined;
       if (indices === undefined || indices.is_slice === true || indices.uidx === undefined) {
         throw notSupported('only array subscripts [i] are supported here');
@@ -429,6 +470,9 @@ export class ExprBinder implements NameResolver {
     const names = qualifiedName(call.funcname);
     const schema = names.length > 1 ? names[0] : undefined;
     const name = (names[names.length - 1] ?? '').toLowerCase();
+    if (schema === 'information_schema' || schema === 'sluice_catalog') {
+      throw new SqlError(SqlState.undefinedFunction, `function ${names.join('.')} does not exist`, this.at(call.location));
+    }
     if (schema !== undefined && schema !== 'pg_catalog' && schema !== 'public') {
       throw new SqlError(SqlState.undefinedSchema, `schema "${schema}" does not exist`, this.at(call.location));
     }

@@ -2,62 +2,153 @@
 // `pg_partition_ancestors(oid)`. The arguments see the enclosing query's names (for a correlated
 // subquery) but not the other FROM items, as without LATERAL in PostgreSQL.
 
-import type { Node, RangeFunction, SelectStmt } from 'libpg-query';
+import type { FuncCall, Node, RangeFunction, SelectStmt } from 'libpg-query';
 import { SqlError, SqlState, notSupported } from '../../common/errors.js';
-import { resolveSetReturning } from '../../functions/set-returning.js';
+import { isSetReturningName, resolveSetReturning, zipSetReturning, type SetReturningFunction } from '../../functions/set-returning.js';
+import type { BoundExpr } from '../bound-expr.js';
 import { ExprBinder, locationOf, qualifiedName, stringValue } from './expr-binder.js';
 import type { FromItem } from './from-binder.js';
 import { nestingOf, type QueryEnv } from './query-env.js';
 import { Scope, type ScopeColumn } from './scope.js';
+import { isAggregateName } from './aggregate-binder.js';
+import { figureColumnName } from './column-name.js';
 
 export function bindRangeFunction(range: RangeFunction, env: QueryEnv): FromItem {
   if (range.lateral === true) throw notSupported('LATERAL function calls are not supported yet');
   if (range.ordinality === true) throw notSupported('WITH ORDINALITY is not supported yet');
-  const [item, ...more] = range.functions ?? [];
-  const list = item !== undefined && 'List' in item ? item.List.items ?? [] : [];
-  const call = list[0] !== undefined && 'FuncCall' in list[0] ? list[0].FuncCall : undefined;
-  if (call === undefined || more.length > 0) throw notSupported('only a single function call is supported in FROM');
-  const names = qualifiedName(call.funcname);
-  const name = names[names.length - 1] ?? '';
-  const position = env.context.source.positionOfByte(call.location);
-  if (names.length > 1 && names[0] !== 'pg_catalog') {
-    throw new SqlError(SqlState.undefinedSchema, `schema "${names[0] ?? ''}" does not exist`, position === undefined ? {} : { position });
-  }
+  const calls = (range.functions ?? []).map((item) => {
+    const list = 'List' in item ? item.List.items ?? [] : [];
+    const call = list[0] !== undefined && 'FuncCall' in list[0] ? list[0].FuncCall : undefined;
+    if (call === undefined) throw notSupported('only function calls are supported in FROM');
+    if (list[1] !== undefined && Object.keys(list[1]).length > 0) throw notSupported('column definition lists are not supported');
+    return call;
+  });
   const binder = new ExprBinder(env.context, Scope.empty, nestingOf(env));
-  const args = (call.args ?? []).map((arg) => binder.bind(arg));
-  const alias = range.alias?.aliasname ?? name;
-  const fn = resolveSetReturning(name, args.map((arg) => arg.type), (range.alias?.colnames ?? []).map(stringValue)[0] ?? alias);
-  if (fn === undefined) {
-    throw new SqlError(SqlState.undefinedFunction, `function ${name}(${args.map((arg) => arg.type.name).join(', ')}) does not exist`,
-      position === undefined ? {} : { position });
+  const alias = range.alias?.aliasname ?? functionName(calls[0]);
+  const single = calls.length === 1;
+  const bound = calls.map((call) => bindCall(call, binder, single ? alias : functionName(call), env));
+  const fn = zipSetReturning(bound.map((item) => item.fn));
+  const names = (range.alias?.colnames ?? []).map(stringValue);
+  if (names.length > fn.columns.length) {
+    throw new SqlError(SqlState.syntaxError, `table "${alias}" has ${fn.columns.length} columns available but ${names.length} columns specified`);
   }
-  const coerced = args.map((arg, i) => binder.coerceTo(arg, fn.argTypes[i] ?? arg.type, 'implicit', locationOf((call.args ?? [])[i])));
   const columns = fn.columns.map((column, index): ScopeColumn => ({
-    qualifier: alias, name: column.name, type: column.type, index, hidden: false, tableOid: 0, columnNumber: 0,
+    qualifier: alias, name: names[index] ?? column.name, type: column.type, index, tableOid: 0, columnNumber: 0,
+    hidden: alias === selectListAlias, ...(alias === selectListAlias ? { qualifiedOnly: true } : {}),
   }));
   return {
-    plan: { kind: 'FunctionScan', fn, args: coerced, columnTypes: fn.columns.map((column) => column.type) },
+    plan: { kind: 'FunctionScan', fn, args: bound.flatMap((item) => item.args), columnTypes: fn.columns.map((column) => column.type) },
     scope: new Scope(columns), names: [alias],
   };
 }
 
-const setReturningNames = new Set(['generate_series', 'unnest', 'pg_partition_ancestors']);
-const selectListAlias = 'set_returning_function';
+function functionName(call: FuncCall | undefined): string {
+  const names = qualifiedName(call?.funcname);
+  return names[names.length - 1] ?? '';
+}
+
+/** One set-returning call: its function (a single column named `column`) and coerced arguments. */
+function bindCall(call: FuncCall, binder: ExprBinder, column: string, env: QueryEnv): { fn: SetReturningFunction; args: BoundExpr[] } {
+  const names = qualifiedName(call.funcname);
+  const name = names[names.length - 1] ?? '';
+  const position = env.context.source.positionOfByte(call.location);
+  const at = position === undefined ? {} : { position };
+  if (names.length > 1 && names[0] !== 'pg_catalog' && names[0] !== 'information_schema') {
+    throw new SqlError(SqlState.undefinedSchema, `schema "${names[0] ?? ''}" does not exist`, at);
+  }
+  const args = (call.args ?? []).map((arg) => binder.bind(arg));
+  const fn = isSetReturningName(names) ? resolveSetReturning(name, args.map((arg) => arg.type), column) : undefined;
+  if (fn === undefined) {
+    throw new SqlError(SqlState.undefinedFunction, `function ${names.join('.')}(${args.map((arg) => arg.type.name).join(', ')}) does not exist`, at);
+  }
+  const coerced = args.map((arg, i) => binder.coerceTo(arg, fn.argTypes[i] ?? arg.type, 'implicit', locationOf((call.args ?? [])[i])));
+  return { fn, args: coerced };
+}
+
+/** The FROM item the select-list rewrite adds; its columns are hidden and reachable only qualified. */
+const selectListAlias = '?set-returning?';
+
+/** Column names of a set-returning function with several (its whole row is a record of them). */
+const recordColumns: Readonly<Record<string, readonly string[]>> = { _pg_expandarray: ['x', 'n'] };
 
 /**
- * `SELECT f(...)` with no FROM, f set-returning (psql's `SELECT pg_partition_ancestors(oid)`), read
- * as `SELECT r.c AS f FROM f(...) r`: the one form of a set-returning call in a select list taken.
+ * Set-returning functions in a select list, read as a lateral ROWS FROM after the FROM items:
+ * `SELECT a, f(x), (g(y)).n FROM t` becomes `SELECT a, s.c0, s.c2 FROM t, ROWS FROM (f(x), g(y))
+ * s(c0, c1, c2)`, which gives PostgreSQL's rows: one per row of the functions run side by side,
+ * none for an input row where all return none. Calls written alike are one call (they would give
+ * the same rows side by side). A function with several columns stands for its whole row, a record
+ * whose fields (`(g(y)).n`) are those columns. Not with aggregates or windows, which PostgreSQL
+ * runs before the functions.
  */
-export function selectListFunctionAsFrom(statement: SelectStmt): SelectStmt {
-  const targets = statement.targetList ?? [];
-  const target = targets.length === 1 && targets[0] !== undefined && 'ResTarget' in targets[0] ? targets[0].ResTarget : undefined;
-  const call = target?.val !== undefined && 'FuncCall' in target.val ? target.val.FuncCall : undefined;
-  if ((statement.fromClause ?? []).length > 0 || target === undefined || call === undefined) return statement;
-  const names = qualifiedName(call.funcname);
-  const name = (names[names.length - 1] ?? '').toLowerCase();
-  if (!setReturningNames.has(name) || call.over !== undefined) return statement;
-  const column = name === 'pg_partition_ancestors' ? 'relid' : selectListAlias;
-  const fromItem: Node = { RangeFunction: { functions: [{ List: { items: [{ FuncCall: call }] } }], alias: { aliasname: selectListAlias } } };
-  const columnRef: Node = { ColumnRef: { fields: [{ String: { sval: selectListAlias } }, { String: { sval: column } }], ...(call.location === undefined ? {} : { location: call.location }) } };
-  return { ...statement, fromClause: [fromItem], targetList: [{ ResTarget: { ...target, name: target.name ?? name, val: columnRef } }] };
+export function selectListSetReturning(statement: SelectStmt): SelectStmt {
+  const calls: FuncCall[] = [];
+  const callKeys: string[] = [];
+  const firstColumns: number[] = [];
+  let width = 0;
+  const columnRef = (index: number, location: number | undefined): Node => ({
+    ColumnRef: { fields: [{ String: { sval: selectListAlias } }, { String: { sval: `c${index}` } }], ...(location === undefined ? {} : { location }) },
+  });
+  const replace = (node: unknown): unknown => {
+    if (Array.isArray(node)) return node.map(replace);
+    if (node === null || typeof node !== 'object') return node;
+    if ('SubLink' in node || 'SelectStmt' in node) return node;
+    if ('FuncCall' in node) {
+      const call = (node as { FuncCall: FuncCall }).FuncCall;
+      const names = qualifiedName(call.funcname);
+      if (call.over === undefined && isSetReturningName(names)) {
+        const key = JSON.stringify(call, (name, value: unknown) => (name === 'location' ? undefined : value));
+        let index = callKeys.indexOf(key);
+        const fields = recordColumns[(names[names.length - 1] ?? '').toLowerCase()];
+        if (index < 0) {
+          index = calls.length;
+          calls.push(call);
+          callKeys.push(key);
+          firstColumns.push(width);
+          width += fields?.length ?? 1;
+        }
+        const first = firstColumns[index] ?? 0;
+        if (fields === undefined) return columnRef(first, call.location);
+        return {
+          RowExpr: {
+            args: fields.map((_, i) => columnRef(first + i, call.location)),
+            colnames: fields.map((sval) => ({ String: { sval } })),
+            row_format: 'COERCE_IMPLICIT_CAST',
+            ...(call.location === undefined ? {} : { location: call.location }),
+          },
+        };
+      }
+    }
+    return Object.fromEntries(Object.entries(node).map(([name, value]) => [name, replace(value)]));
+  };
+  const targetList = (statement.targetList ?? []).map((target): Node => {
+    if (!('ResTarget' in target) || target.ResTarget.val === undefined) return target;
+    const before = calls.length;
+    const val = replace(target.ResTarget.val) as Node;
+    if (calls.length === before && val === target.ResTarget.val) return target;
+    return { ResTarget: { ...target.ResTarget, name: target.ResTarget.name ?? figureColumnName(target.ResTarget.val), val } };
+  });
+  if (calls.length === 0) return statement;
+  if ((statement.groupClause ?? []).length > 0 || statement.havingClause !== undefined || (statement.targetList ?? []).some(aggregatesOrWindows)) {
+    throw notSupported('set-returning functions in a select list with GROUP BY, aggregates or window functions are not supported yet');
+  }
+  const fromItem: Node = {
+    RangeFunction: {
+      functions: calls.map((call) => ({ List: { items: [{ FuncCall: call }] } })),
+      alias: { aliasname: selectListAlias, colnames: Array.from({ length: width }, (_, i) => ({ String: { sval: `c${i}` } })) },
+    },
+  };
+  return { ...statement, fromClause: [...(statement.fromClause ?? []), fromItem], targetList };
+}
+
+/** Whether an expression calls an aggregate or window function (outside subqueries). */
+function aggregatesOrWindows(node: unknown): boolean {
+  if (Array.isArray(node)) return node.some(aggregatesOrWindows);
+  if (node === null || typeof node !== 'object') return false;
+  if ('SubLink' in node) return false;
+  if ('FuncCall' in node) {
+    const call = (node as { FuncCall: FuncCall }).FuncCall;
+    const names = qualifiedName(call.funcname);
+    if (call.over !== undefined || (names.length === 1 && isAggregateName((names[0] ?? '').toLowerCase()))) return true;
+  }
+  return Object.values(node).some(aggregatesOrWindows);
 }

@@ -21,7 +21,7 @@ import { AggregateCollector, containsAggregate, overAggregateRow } from './aggre
 import { planWidth } from '../plan/plan-width.js';
 import { WindowCollector, containsWindow, mapWindowCall, overWindowRow, windowingError } from './window-binder.js';
 import type { WindowCall } from '../plan/logical-window.js';
-import { selectListFunctionAsFrom } from './function-scan-binder.js';
+import { selectListSetReturning } from './function-scan-binder.js';
 import { bindFrom } from './from-binder.js';
 import { nestingOf, type CommonTable, type QueryEnv } from './query-env.js';
 import { Scope } from './scope.js';
@@ -160,7 +160,7 @@ function coerceOutputs(query: BoundQuery, types: readonly DataType[], binder: Ex
 }
 
 function bindSimpleSelect(original: SelectStmt, env: QueryEnv, keepUnknown: boolean): BoundQuery {
-  const statement = selectListFunctionAsFrom(original);
+  const statement = selectListSetReturning(original);
   const from = bindFrom(statement.fromClause ?? [], env);
   const binder = new ExprBinder(env.context, from.scope, nestingOf(env));
   let plan: LogicalPlan = from.plan;
