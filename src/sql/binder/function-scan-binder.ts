@@ -1,6 +1,8 @@
-// FROM items that call a set-returning function: `generate_series(1, n) AS s`, `unnest(arr) x`,
-// `pg_partition_ancestors(oid)`. The arguments see the enclosing query's names (for a correlated
-// subquery) but not the other FROM items, as without LATERAL in PostgreSQL.
+// FROM items that call set-returning functions: `generate_series(1, n) AS s`, `unnest(arr) x`,
+// `ROWS FROM (f(), g()) AS z(a, b)`, `pg_partition_ancestors(oid)`. The arguments see the
+// enclosing query's names (for a correlated subquery) but not the other FROM items, as without
+// LATERAL in PostgreSQL (from-binder makes a function after other items lateral). Also the
+// rewrite of set-returning calls in a select list into such an item.
 
 import type { FuncCall, Node, RangeFunction, SelectStmt } from 'libpg-query';
 import { SqlError, SqlState, notSupported } from '../../common/errors.js';
@@ -30,7 +32,7 @@ export function bindRangeFunction(range: RangeFunction, env: QueryEnv): FromItem
   const fn = zipSetReturning(bound.map((item) => item.fn));
   const names = (range.alias?.colnames ?? []).map(stringValue);
   if (names.length > fn.columns.length) {
-    throw new SqlError(SqlState.syntaxError, `table "${alias}" has ${fn.columns.length} columns available but ${names.length} columns specified`);
+    throw new SqlError(SqlState.invalidColumnReference, `table "${alias}" has ${fn.columns.length} columns available but ${names.length} columns specified`);
   }
   const columns = fn.columns.map((column, index): ScopeColumn => ({
     qualifier: alias, name: names[index] ?? column.name, type: column.type, index, tableOid: 0, columnNumber: 0,
