@@ -4,7 +4,9 @@
 // collection and, on a server that is merely quiet, often never runs. So when the event loop has
 // been almost idle for a while and the heap holds much more than was live after the last full
 // collection, one full collection runs: tens of milliseconds, at a moment nothing waits for them,
-// after which V8 unmaps the emptied pages.
+// after which V8 unmaps the emptied pages. That collection compacts every page: a plain full
+// collection moves objects off only the emptiest pages, so a heap whose survivors are scattered
+// (a row cache churned by a load) stays committed several times over what is live.
 
 import { performance, type EventLoopUtilization } from 'node:perf_hooks';
 import v8 from 'node:v8';
@@ -35,15 +37,26 @@ export const idleMemoryDefaults: IdleMemoryOptions = {
 
 /** V8's full collection, exposed at run time; null where the flag cannot be set. */
 function fullCollection(): (() => void) | null {
-  const exposed = (globalThis as { gc?: () => void }).gc;
-  if (typeof exposed === 'function') return exposed;
+  let gc: unknown = (globalThis as { gc?: () => void }).gc;
   try {
-    v8.setFlagsFromString('--expose-gc');
-    const gc: unknown = vm.runInNewContext('gc');
-    return typeof gc === 'function' ? (gc as () => void) : null;
+    if (typeof gc !== 'function') {
+      v8.setFlagsFromString('--expose-gc');
+      gc = vm.runInNewContext('gc');
+    }
   } catch {
     return null;
   }
+  if (typeof gc !== 'function') return null;
+  const collect = gc as () => void;
+  return () => {
+    // V8 reads the flag when a collection starts; it is set for this one collection only.
+    v8.setFlagsFromString('--compact-on-every-full-gc');
+    try {
+      collect();
+    } finally {
+      v8.setFlagsFromString('--no-compact-on-every-full-gc');
+    }
+  };
 }
 
 /** Starts the idle collector; the returned function stops it. Its timer never keeps the process alive. */
@@ -70,6 +83,7 @@ export function startIdleMemoryRelease(options: IdleMemoryOptions = idleMemoryDe
     gc();
     lastCollectionMs = performance.now();
     liveBytes = process.memoryUsage().heapUsed;
+    options.onCollection?.();
     // The collection's own time would otherwise count as the next sample's work.
     previous = performance.eventLoopUtilization();
   }, options.sampleMs);

@@ -14,6 +14,15 @@ function burst(megabytes: number): void {
   }
 }
 
+/** A map filled with a million entries of which one in ten stays: survivors scattered over every page. */
+function scatteredSurvivors(): Map<string, string> {
+  const map = new Map<string, string>();
+  for (let i = 0; i < 1_000_000; i++) map.set(`key ${i} ${'k'.repeat(40)}`, `value ${i} ${'v'.repeat(60)}`);
+  let i = 0;
+  for (const key of map.keys()) if (i++ % 10 !== 0) map.delete(key);
+  return map;
+}
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('idle memory release', () => {
@@ -25,6 +34,24 @@ describe('idle memory release', () => {
       await sleep(1_000);
       const after = process.memoryUsage().heapTotal;
       expect(grown - after).toBeGreaterThan(16 * 1024 * 1024);
+    } finally {
+      stop();
+    }
+  });
+
+  it('compacts a heap whose survivors are scattered, so its committed size follows what is live', async () => {
+    let collections = 0;
+    const stop = startIdleMemoryRelease({ ...options, onCollection: () => { collections++; } });
+    try {
+      const kept = scatteredSurvivors();
+      const grown = process.memoryUsage();
+      await sleep(1_000);
+      const after = process.memoryUsage();
+      expect(collections).toBeGreaterThan(0);
+      // A full collection that does not compact leaves the heap at about its grown size.
+      expect(after.heapTotal).toBeLessThan(grown.heapTotal / 2);
+      expect(after.heapTotal).toBeLessThan(2 * after.heapUsed + 32 * 1024 * 1024);
+      expect(kept.size).toBe(100_000);
     } finally {
       stop();
     }
