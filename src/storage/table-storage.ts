@@ -367,9 +367,9 @@ export class TableStorage {
     return this.kvStore.writeViewProgress(tabletId, progress);
   }
 
-  /** The KV store's RocksDB memory (see RocksStore.memoryBytes). */
-  kvMemoryBytes(): { memtables: bigint; tableReaders: bigint; blockCache: bigint } {
-    return this.kvStore.rocks.memoryBytes();
+  /** Memory held by the storage's bounded caches and RocksDB (see RocksStore.memoryBytes). */
+  memoryBytes(): { memtables: bigint; tableReaders: bigint; blockCache: bigint; rowCache: bigint; frameCache: bigint } {
+    return { ...this.kvStore.rocks.memoryBytes(), rowCache: BigInt(this.kvStore.rowCache.byteCount), frameCache: BigInt(this.frameCache.byteCount) };
   }
 
   async close(): Promise<void> {

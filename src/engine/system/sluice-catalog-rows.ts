@@ -55,11 +55,11 @@ function subscriptions(context: SystemRowsContext): SystemRecord[] {
 
 function server(context: SystemRowsContext): SystemRecord[] {
   const memory = process.memoryUsage();
-  const rocks = context.storage.kvMemoryBytes();
+  const storage = context.storage.memoryBytes();
   return [{
     pid: process.pid, rss_bytes: BigInt(memory.rss), heap_used_bytes: BigInt(memory.heapUsed), heap_total_bytes: BigInt(memory.heapTotal),
-    external_bytes: BigInt(memory.external), rocksdb_memtable_bytes: rocks.memtables, rocksdb_table_readers_bytes: rocks.tableReaders,
-    rocksdb_block_cache_bytes: rocks.blockCache, uptime_ms: BigInt(Math.round(process.uptime() * 1000)),
+    external_bytes: BigInt(memory.external), rocksdb_memtable_bytes: storage.memtables, rocksdb_table_readers_bytes: storage.tableReaders,
+    rocksdb_block_cache_bytes: storage.blockCache, row_cache_bytes: storage.rowCache, log_frame_cache_bytes: storage.frameCache, uptime_ms: BigInt(Math.round(process.uptime() * 1000)),
   }];
 }
 

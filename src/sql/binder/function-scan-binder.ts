@@ -4,7 +4,7 @@
 // LATERAL in PostgreSQL (from-binder makes a function after other items lateral). Also the
 // rewrite of set-returning calls in a select list into such an item.
 
-import type { FuncCall, Node, RangeFunction, SelectStmt } from 'libpg-query';
+import type { FuncCall, Node, RangeFunction, ResTarget, SelectStmt, SortBy } from 'libpg-query';
 import { SqlError, SqlState, notSupported } from '../../common/errors.js';
 import { isSetReturningName, resolveSetReturning, zipSetReturning, type SetReturningFunction } from '../../functions/set-returning.js';
 import type { BoundExpr } from '../bound-expr.js';
@@ -79,10 +79,13 @@ const recordColumns: Readonly<Record<string, readonly string[]>> = { _pg_expanda
  * s(c0, c1, c2)`, which gives PostgreSQL's rows: one per row of the functions run side by side,
  * none for an input row where all return none. Calls written alike are one call (they would give
  * the same rows side by side). A function with several columns stands for its whole row, a record
- * whose fields (`(g(y)).n`) are those columns. Not with aggregates or windows, which PostgreSQL
- * runs before the functions.
+ * whose fields (`(g(y)).n`) are those columns. Over grouping or aggregates, which PostgreSQL runs
+ * before the functions, the grouped query becomes a subquery first (see groupedSetReturning).
  */
 export function selectListSetReturning(statement: SelectStmt): SelectStmt {
+  if ((statement.targetList ?? []).some(containsSetReturning) && isGrouped(statement)) {
+    return selectListSetReturning(groupedSetReturning(statement));
+  }
   const calls: FuncCall[] = [];
   const callKeys: string[] = [];
   const firstColumns: number[] = [];
@@ -130,9 +133,6 @@ export function selectListSetReturning(statement: SelectStmt): SelectStmt {
     return { ResTarget: { ...target.ResTarget, name: target.ResTarget.name ?? figureColumnName(target.ResTarget.val), val } };
   });
   if (calls.length === 0) return statement;
-  if ((statement.groupClause ?? []).length > 0 || statement.havingClause !== undefined || (statement.targetList ?? []).some(aggregatesOrWindows)) {
-    throw notSupported('set-returning functions in a select list with GROUP BY, aggregates or window functions are not supported yet');
-  }
   const fromItem: Node = {
     RangeFunction: {
       functions: calls.map((call) => ({ List: { items: [{ FuncCall: call }] } })),
@@ -142,15 +142,130 @@ export function selectListSetReturning(statement: SelectStmt): SelectStmt {
   return { ...statement, fromClause: [...(statement.fromClause ?? []), fromItem], targetList };
 }
 
-/** Whether an expression calls an aggregate or window function (outside subqueries). */
-function aggregatesOrWindows(node: unknown): boolean {
-  if (Array.isArray(node)) return node.some(aggregatesOrWindows);
-  if (node === null || typeof node !== 'object') return false;
-  if ('SubLink' in node) return false;
-  if ('FuncCall' in node) {
-    const call = (node as { FuncCall: FuncCall }).FuncCall;
-    const names = qualifiedName(call.funcname);
-    if (call.over !== undefined || (names.length === 1 && isAggregateName((names[0] ?? '').toLowerCase()))) return true;
+/** The subquery the grouped-query rewrite reads from; its columns are named `?g0?`, `?g1?`, ... */
+const groupedAlias = '?grouped?';
+
+/** Parse-tree node kinds that are expressions: the units the grouped rewrite moves into its subquery. */
+const expressionKinds = new Set([
+  'ColumnRef', 'FuncCall', 'A_Expr', 'TypeCast', 'CaseExpr', 'BoolExpr', 'NullTest', 'BooleanTest', 'SubLink', 'A_Indirection',
+  'CoalesceExpr', 'MinMaxExpr', 'NullIfExpr', 'A_ArrayExpr', 'RowExpr', 'SQLValueFunction', 'CollateClause',
+]);
+
+/**
+ * A grouped query with set-returning calls in its select list, as a query over the grouped one:
+ * `SELECT k, generate_series(1, count(*)) FROM t GROUP BY k ORDER BY 1` becomes `SELECT g."?g0?",
+ * generate_series(1, g."?g1?") FROM (SELECT k AS "?g0?", count(*) AS "?g1?" FROM t GROUP BY k) g
+ * ORDER BY 1`, whose calls the select-list rewrite then takes as over any FROM. Each largest part of
+ * an output expression without a set-returning call is computed in the subquery; ORDER BY,
+ * DISTINCT and LIMIT apply to the outer query, as PostgreSQL sorts and limits after the functions.
+ */
+function groupedSetReturning(statement: SelectStmt): SelectStmt {
+  const targets = statement.targetList ?? [];
+  const inner: Node[] = [];
+  const reference = (name: string): Node => ({ ColumnRef: { fields: [{ String: { sval: groupedAlias } }, { String: { sval: name } }] } });
+  const computeInside = (node: Node, name = `?g${inner.length}?`): Node => {
+    inner.push({ ResTarget: { name, val: node } });
+    return reference(name);
+  };
+  const hoist = (node: unknown): unknown => {
+    if (Array.isArray(node)) return node.map(hoist);
+    if (node === null || typeof node !== 'object') return node;
+    const kind = Object.keys(node)[0] ?? '';
+    if (expressionKinds.has(kind) && !containsSetReturning(node)) return computeInside(node as Node);
+    if (kind === 'FuncCall' && isAggregateCall((node as { FuncCall: FuncCall }).FuncCall)) {
+      throw notSupported('aggregate function calls cannot contain set-returning function calls');
+    }
+    return Object.fromEntries(Object.entries(node).map(([name, value]) => [name, hoist(value)]));
+  };
+  const outputNames: string[] = [];
+  const outerTargets = targets.map((target): Node => {
+    const res: ResTarget = 'ResTarget' in target ? target.ResTarget : {};
+    if (res.val === undefined || containsStar(res.val)) throw notSupported('set-returning functions in a select list with * and GROUP BY or aggregates are not supported yet');
+    const name = res.name ?? figureColumnName(res.val);
+    outputNames.push(name);
+    return { ResTarget: { ...res, name, val: hoist(res.val) as Node } };
+  });
+  // GROUP BY 2 means the second output column, which the subquery does not have at that place.
+  const groupClause = (statement.groupClause ?? []).map((item): Node => {
+    const position = integerConstant(item);
+    const target = position === undefined ? undefined : targets[position - 1];
+    const val = target !== undefined && 'ResTarget' in target ? target.ResTarget.val : undefined;
+    if (val === undefined) return item;
+    if (containsSetReturning(val)) throw notSupported('set-returning functions are not allowed in GROUP BY');
+    return val;
+  });
+  const sortClause = (statement.sortClause ?? []).map((item): Node => {
+    const sort: SortBy = 'SortBy' in item ? item.SortBy : {};
+    const node = sort.node;
+    if (node === undefined || integerConstant(node) !== undefined || outputNames.includes(bareColumnName(node) ?? '\0')) return item;
+    if (containsSetReturning(node)) throw notSupported('set-returning functions in ORDER BY are not supported');
+    return { SortBy: { ...sort, node: computeInside(node) } };
+  });
+  const { withClause: _with, sortClause: _sort, distinctClause, limitCount, limitOffset, limitOption, ...grouped } = statement;
+  const subquery: SelectStmt = { ...grouped, groupClause, targetList: inner };
+  return {
+    ...(statement.withClause === undefined ? {} : { withClause: statement.withClause }),
+    targetList: outerTargets,
+    fromClause: [{ RangeSubselect: { subquery: { SelectStmt: subquery }, alias: { aliasname: groupedAlias } } }],
+    ...(sortClause.length === 0 ? {} : { sortClause }),
+    ...(distinctClause === undefined ? {} : { distinctClause }),
+    ...(limitCount === undefined ? {} : { limitCount }),
+    ...(limitOffset === undefined ? {} : { limitOffset }),
+    ...(limitOption === undefined ? {} : { limitOption }),
+    op: statement.op,
+  };
+}
+
+/** Whether a query groups: GROUP BY, HAVING, or an aggregate in its select list. Windows alone do not. */
+function isGrouped(statement: SelectStmt): boolean {
+  if ((statement.groupClause ?? []).length > 0 || statement.havingClause !== undefined) return true;
+  if ((statement.targetList ?? []).some(containsWindow)) {
+    throw notSupported('set-returning functions in a select list with window functions are not supported yet');
   }
-  return Object.values(node).some(aggregatesOrWindows);
+  return (statement.targetList ?? []).some(containsAggregate);
+}
+
+/** Whether an expression calls a set-returning function (outside subqueries, not as a window). */
+function containsSetReturning(node: unknown): boolean {
+  return someCall(node, (call) => call.over === undefined && isSetReturningName(qualifiedName(call.funcname)));
+}
+
+function containsAggregate(node: unknown): boolean {
+  return someCall(node, isAggregateCall);
+}
+
+function containsWindow(node: unknown): boolean {
+  return someCall(node, (call) => call.over !== undefined);
+}
+
+function isAggregateCall(call: FuncCall): boolean {
+  const names = qualifiedName(call.funcname);
+  return call.over === undefined && names.length === 1 && isAggregateName((names[0] ?? '').toLowerCase());
+}
+
+/** Whether a function call in an expression (outside subqueries) satisfies `test`. */
+function someCall(node: unknown, test: (call: FuncCall) => boolean): boolean {
+  if (Array.isArray(node)) return node.some((item) => someCall(item, test));
+  if (node === null || typeof node !== 'object') return false;
+  if ('SubLink' in node || 'SelectStmt' in node) return false;
+  if ('FuncCall' in node && test((node as { FuncCall: FuncCall }).FuncCall)) return true;
+  return Object.values(node).some((value) => someCall(value, test));
+}
+
+function containsStar(node: unknown): boolean {
+  if (Array.isArray(node)) return node.some(containsStar);
+  if (node === null || typeof node !== 'object') return false;
+  if ('A_Star' in node) return true;
+  if ('SubLink' in node) return false;
+  return Object.values(node).some(containsStar);
+}
+
+function integerConstant(node: Node): number | undefined {
+  return 'A_Const' in node && node.A_Const.ival !== undefined ? node.A_Const.ival.ival ?? 0 : undefined;
+}
+
+function bareColumnName(node: Node): string | undefined {
+  const fields = 'ColumnRef' in node ? node.ColumnRef.fields ?? [] : [];
+  const only = fields.length === 1 ? fields[0] : undefined;
+  return only !== undefined && 'String' in only ? only.String.sval : undefined;
 }

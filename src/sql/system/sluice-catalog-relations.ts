@@ -20,5 +20,5 @@ export const sluiceCatalogRelations: readonly SystemRelation[] = [
   relation('sluice_catalog', 'subscriptions', 13_104, 'v', `pid int4, table_schema name, table_name name,
     records_behind int8, rows_queued int8, rows_sent int8, started_at timestamptz`),
   // The server process: its memory (resident set and JavaScript heap after the last collection).
-  relation('sluice_catalog', 'server', 13_103, 'v', `pid int4, rss_bytes int8, heap_used_bytes int8, heap_total_bytes int8, external_bytes int8, rocksdb_memtable_bytes int8, rocksdb_table_readers_bytes int8, rocksdb_block_cache_bytes int8, uptime_ms int8`),
+  relation('sluice_catalog', 'server', 13_103, 'v', `pid int4, rss_bytes int8, heap_used_bytes int8, heap_total_bytes int8, external_bytes int8, rocksdb_memtable_bytes int8, rocksdb_table_readers_bytes int8, rocksdb_block_cache_bytes int8, row_cache_bytes int8, log_frame_cache_bytes int8, uptime_ms int8`),
 ];
