@@ -17,6 +17,7 @@
 
 import { SqlError, SqlState } from '../../common/errors.js';
 import { limits } from '../../common/limits.js';
+import { uninitializedBytes } from '../../common/uninitialized.js';
 import { crc32c } from './crc32c.js';
 import { encodedByteLength, type EncodedColumn } from './column-codec.js';
 
@@ -75,7 +76,8 @@ export function encodeFrame(meta: FrameMeta, columns: readonly EncodedColumn[], 
   if (frameLength > limits.logBatchBytesMax) {
     throw new SqlError(SqlState.programLimitExceeded, `log batch of ${frameLength} bytes exceeds the limit of ${limits.logBatchBytesMax}`);
   }
-  const frame = new Uint8Array(frameLength);
+  // Every byte is written below: the header's fields, the metadata, each buffer and its padding.
+  const frame = uninitializedBytes(frameLength);
   const view = new DataView(frame.buffer);
   frame.set(ipcMetadata, headerLength);
   let position = bodyStart;
@@ -83,7 +85,9 @@ export function encodeFrame(meta: FrameMeta, columns: readonly EncodedColumn[], 
     const start = position;
     for (const buffer of column.buffers) {
       frame.set(buffer, position);
+      const end = position + buffer.byteLength;
       position += (buffer.byteLength + 7) & ~7;
+      frame.fill(0, end, position);
     }
     const entry = frameFixedHeaderBytes + index * frameColumnEntryBytes;
     view.setUint32(entry, start - bodyStart, true);

@@ -5,6 +5,7 @@
 // Invariant: every typed array holds at least `rowCount` entries; the builder grows by doubling.
 
 import { internalError } from '../../common/errors.js';
+import { copiedBytes, copiedWordBytes, uninitializedBytes } from '../../common/uninitialized.js';
 import type { ColumnKind, EncodedColumn } from './column-codec.js';
 
 /** The kinds a ColumnBuilder builds. */
@@ -75,7 +76,7 @@ export class ColumnBuilder {
     const row = this.nextRow();
     const length = end - start;
     if (this.dataLength + length > this.data.length) {
-      const next = new Uint8Array(Math.max(this.data.length * 2, this.dataLength + length));
+      const next = uninitializedBytes(Math.max(this.data.length * 2, this.dataLength + length));
       next.set(this.data.subarray(0, this.dataLength));
       this.data = next;
     }
@@ -90,20 +91,20 @@ export class ColumnBuilder {
   /** The column of the rows appended so far; the builder starts over empty. */
   finish(): EncodedColumn {
     const rowCount = this.rowCount;
-    const validity = this.nullCount === 0 ? empty : this.validity!.slice(0, (rowCount + 7) >> 3);
+    const validity = this.nullCount === 0 ? empty : copiedBytes(this.validity!.subarray(0, (rowCount + 7) >> 3));
     let column: EncodedColumn;
     switch (this.kind) {
       case 'utf8':
         column = {
           nullCount: this.nullCount,
-          buffers: [validity, bytesOf(this.offsets.slice(0, rowCount + 1)), this.data.slice(0, this.dataLength)],
+          buffers: [validity, copiedWordBytes(this.offsets, rowCount + 1), copiedBytes(this.data.subarray(0, this.dataLength))],
         };
         break;
       case 'int16':
         column = { nullCount: this.nullCount, buffers: [validity, bytesOf(Int16Array.from(this.words.subarray(0, rowCount)))] };
         break;
       default:
-        column = { nullCount: this.nullCount, buffers: [validity, bytesOf(this.words.slice(0, rowCount * this.wordsPerRow))] };
+        column = { nullCount: this.nullCount, buffers: [validity, copiedWordBytes(this.words, rowCount * this.wordsPerRow)] };
     }
     this.rowCount = 0;
     this.nullCount = 0;

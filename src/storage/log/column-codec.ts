@@ -15,6 +15,7 @@ import { isAscii as bufferIsAscii } from 'node:buffer';
 import { Decimal } from '../../common/decimal.js';
 import { internalError, notSupported, SqlError, SqlState } from '../../common/errors.js';
 import { limits } from '../../common/limits.js';
+import { uninitializedBytes } from '../../common/uninitialized.js';
 import { formatType, type DataType, type Interval, type Value } from '../../common/types.js';
 
 export type ColumnKind =
@@ -350,7 +351,7 @@ function concatBits(parts: readonly ColumnPart[], index: number, rowCount: numbe
 function concatBytes(buffers: readonly Uint8Array[]): Uint8Array {
   let length = 0;
   for (const buffer of buffers) length += buffer.byteLength;
-  const out = new Uint8Array(length);
+  const out = uninitializedBytes(length);
   let at = 0;
   for (const buffer of buffers) {
     out.set(buffer, at);
@@ -361,7 +362,7 @@ function concatBytes(buffers: readonly Uint8Array[]): Uint8Array {
 
 /** Offsets (rebased) and data of variable-width parts. */
 function concatVariable(parts: readonly ColumnPart[], rowCount: number): [Uint8Array, Uint8Array] {
-  const offsets = new Int32Array(rowCount + 1);
+  const offsets = new Int32Array(uninitializedBytes(4 * (rowCount + 1)).buffer, 0, rowCount + 1);
   let row = 0;
   let base = 0;
   for (const { column, rowCount: count } of parts) {
