@@ -26,6 +26,17 @@ export class ByteArena {
     this.position = entryBytes;
   }
 
+  /** Appends `source` to the current entry (a short one byte by byte: Buffer.copy costs more than it copies). */
+  append(source: Uint8Array, start = 0, end = source.byteLength): void {
+    const length = end - start;
+    this.reserve(length);
+    const bytes = this.bytes;
+    let at = this.position;
+    if (length > 32) bytes.set(source.subarray(start, end), at);
+    else for (let index = start; index < end; index++) bytes[at++] = source[index]!;
+    this.position += length;
+  }
+
   /** The current entry as a view; the next write starts a new entry. */
   finish(): Buffer {
     const entry = this.bytes.subarray(this.start, this.position);

@@ -77,9 +77,7 @@ export class IndexCodec {
 
   private writeFields(values: readonly Value[]): void {
     const arena = this.arena;
-    arena.reserve(this.prefix.byteLength);
-    this.prefix.copy(arena.bytes, arena.position);
-    arena.position += this.prefix.byteLength;
+    arena.append(this.prefix);
     for (let index = 0; index < values.length; index++) {
       const value = values[index]!;
       arena.reserve(1);
@@ -93,10 +91,7 @@ export class IndexCodec {
     const arena = this.arena;
     try {
       this.writeFields(this.spec.columns.map((column) => row[column] ?? null));
-      const pkBytes = rowKey.byteLength - this.dataPrefix.byteLength;
-      arena.reserve(pkBytes);
-      rowKey.copy(arena.bytes, arena.position, this.dataPrefix.byteLength);
-      arena.position += pkBytes;
+      arena.append(rowKey, this.dataPrefix.byteLength);
     } catch (error) {
       arena.abandon();
       throw error;

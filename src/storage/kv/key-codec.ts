@@ -321,9 +321,7 @@ function writeBytes(arena: ByteArena, value: Value): void {
   if (!(value instanceof Uint8Array)) badKeyValue('bytea', value);
   const source = Buffer.from(value.buffer, value.byteOffset, value.byteLength);
   if (source.indexOf(0) < 0) {
-    arena.reserve(source.byteLength);
-    source.copy(arena.bytes, arena.position);
-    arena.position += source.byteLength;
+    arena.append(source);
   } else {
     writeEscaped(arena, source, 0, source.byteLength);
   }

@@ -157,9 +157,7 @@ export class KvLoad {
   private writeFieldsKey(line: Buffer, starts: Int32Array, ends: Int32Array): void {
     const { prefix, keyCodec, primaryKey, columns } = this.codec;
     const arena = this.keyArena;
-    arena.reserve(prefix.byteLength);
-    prefix.copy(arena.bytes, arena.position);
-    arena.position += prefix.byteLength;
+    arena.append(prefix);
     for (let position = 0; position < primaryKey.length; position++) {
       const column = primaryKey[position]!;
       const number = this.parsed[column]!;
@@ -260,9 +258,7 @@ export class KvLoad {
       const at = this.chunkRowCount + index;
       const keyStart = at === 0 ? 0 : this.keyEnds[at - 1]!;
       try {
-        keyArena.reserve(prefix.byteLength);
-        prefix.copy(keyArena.bytes, keyArena.position);
-        keyArena.position += prefix.byteLength;
+        keyArena.append(prefix);
         for (let column = 0; column < primaryKey.length; column++) keyCodec.writeField(keyArena, column, row[primaryKey[column]!]!);
         rowCodec.write(rowArena, row);
       } catch (error) {
