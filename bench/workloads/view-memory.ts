@@ -2,7 +2,7 @@
 // join view (orders ⋈ customer ⋈ nation) is created over the empty sources, which grow by COPY to
 // 100 000, 1 000 000 and 5 000 000 orders (customers growing with them) while Sluice maintains the
 // view. A delta join keeps no join state, so Sluice's resident memory should stay flat across the
-// sizes, apart from bounded caches filling. Each size is measured twice: the whole resident set,
+// sizes, apart from bounded caches filling. Each size is measured three ways: the whole resident set,
 // and what it holds beyond the storage's bounded caches (RocksDB's block cache and memtables, the
 // row and log frame caches), the part a join state would grow, and how much of that RocksDB's
 // table readers hold (index and filter blocks, which grow with the keys stored). All are read once the server has
