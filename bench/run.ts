@@ -12,9 +12,9 @@ import { startPostgres } from './harness/postgres-server.js';
 import { errorMessage, ProcessSupervisor } from './harness/processes.js';
 import { renderReport, renderTable, withPruningRows } from './harness/report.js';
 import { caseLabel, Runner, type ResultRow, type RunnerTarget } from './harness/runner.js';
-import { startSluice } from './harness/sluice-server.js';
+import { startSluice, type SluiceServer } from './harness/sluice-server.js';
 import { formatRows } from './harness/stats.js';
-import { systemTitles, type SystemKind } from './harness/target.js';
+import { systemTitles, type SystemKind, type Target } from './harness/target.js';
 import { workloads } from './workloads/registry.js';
 import type { AnyWorkload, WorkloadVariant } from './workloads/types.js';
 
@@ -41,13 +41,19 @@ function selectWorkloads(only: readonly string[]): AnyWorkload[] {
   return selected;
 }
 
-/** Size-independent workloads first, then every size-dependent workload once per size. */
+/**
+ * Size-independent workloads first, then every size-dependent workload once per size, then the
+ * workloads measured on a server of their own.
+ */
 function planCases(selected: readonly AnyWorkload[], sizes: readonly number[]): BenchCase[] {
   const expand = (workload: AnyWorkload, rows: number | undefined): BenchCase[] =>
     workload.variants.map((variant) => ({ workload, variant, rows }));
+  const shared = selected.filter((workload) => workload.ownServer !== true);
   return [
-    ...selected.filter((workload) => !workload.sizeDependent).flatMap((workload) => expand(workload, undefined)),
-    ...sizes.flatMap((rows) => selected.filter((w) => w.sizeDependent).flatMap((workload) => expand(workload, rows))),
+    ...shared.filter((workload) => !workload.sizeDependent).flatMap((workload) => expand(workload, undefined)),
+    ...sizes.flatMap((rows) => shared.filter((w) => w.sizeDependent).flatMap((workload) => expand(workload, rows))),
+    ...selected.filter((workload) => workload.ownServer === true)
+      .flatMap((workload) => (workload.sizeDependent ? [...sizes] : [undefined]).flatMap((rows) => expand(workload, rows))),
   ];
 }
 
@@ -63,21 +69,38 @@ function installSignalHandlers(supervisor: ProcessSupervisor): void {
   process.on('SIGTERM', () => onSignal('SIGTERM', 143));
 }
 
-async function startTargets(
-  supervisor: ProcessSupervisor,
-  options: BenchOptions,
-  workDir: string,
-  data: GeneratedData,
-): Promise<Partial<Record<SystemKind, RunnerTarget>>> {
-  const targets: Partial<Record<SystemKind, RunnerTarget>> = {};
-  for (const system of options.systems) {
-    log(`starting ${systemTitles[system]}…`);
-    const target =
-      system === 'sluice' ? await startSluice(supervisor, workDir, repoRoot) : await startPostgres(supervisor, workDir);
-    log(`  ${systemTitles[system]} ${target.version} listening on ${target.host}:${target.port}`);
-    targets[system] = { target, datasets: new TargetDatasets(target, data, log) };
+/** The servers under test; the Sluice server can be replaced by a fresh one. */
+class Targets {
+  readonly entries: Partial<Record<SystemKind, RunnerTarget>> = {};
+  private sluice: SluiceServer | undefined;
+
+  constructor(private readonly supervisor: ProcessSupervisor, private readonly workDir: string, private readonly data: GeneratedData) {}
+
+  async start(systems: readonly SystemKind[]): Promise<void> {
+    for (const system of systems) {
+      if (system === 'sluice') await this.startSluice();
+      else this.add(await startPostgres(this.supervisor, this.workDir));
+    }
   }
-  return targets;
+
+  /** Stops the Sluice server (dropping nothing: its data directory goes with the run) and starts another. */
+  async restartSluice(): Promise<void> {
+    if (this.sluice === undefined) return;
+    log(`stopping ${systemTitles.sluice} for a server of its own…`);
+    await this.sluice.stop();
+    await this.startSluice();
+  }
+
+  private async startSluice(): Promise<void> {
+    log(`starting ${systemTitles.sluice}…`);
+    this.sluice = await startSluice(this.supervisor, this.workDir, repoRoot);
+    this.add(this.sluice.target);
+  }
+
+  private add(target: Target): void {
+    log(`  ${systemTitles[target.system]} ${target.version} listening on ${target.host}:${target.port}`);
+    this.entries[target.system] = { target, datasets: new TargetDatasets(target, this.data, log) };
+  }
 }
 
 async function benchmark(options: BenchOptions, supervisor: ProcessSupervisor, command: string): Promise<void> {
@@ -92,7 +115,9 @@ async function benchmark(options: BenchOptions, supervisor: ProcessSupervisor, c
   mkdirSync(scratchDir);
 
   const data = new GeneratedData();
-  const targets = await startTargets(supervisor, options, workDir, data);
+  const servers = new Targets(supervisor, workDir, data);
+  await servers.start(options.systems);
+  const targets = servers.entries;
   const runner = new Runner(
     {
       runs: options.runs,
@@ -109,6 +134,8 @@ async function benchmark(options: BenchOptions, supervisor: ProcessSupervisor, c
     const size = benchCase.rows === undefined ? '' : `, ${formatRows(benchCase.rows)}`;
     log(`[${index + 1}/${cases.length}] ${caseLabel(benchCase.workload, benchCase.variant)}${size}`);
     if (benchCase.rows !== undefined) data.keepOnly(benchCase.rows);
+    // A server of its own: the first case is one already (it ran nothing before).
+    if (benchCase.workload.ownServer === true && index > 0 && cases[index - 1]!.workload !== benchCase.workload) await servers.restartSluice();
     const row = await runner.runCase(benchCase.workload, benchCase.variant, benchCase.rows);
     supervisor.throwIfStopping(); // an interrupted case reports errors, not figures
     results.push(row);

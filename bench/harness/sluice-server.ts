@@ -1,7 +1,8 @@
-// Starts the Sluice server under test from the built CLI on a temporary data directory, waits
-// for its "sluice listening on HOST:PORT" line, and stops it on cleanup. A missing CLI or a
+// Starts the Sluice server under test from the built CLI on a data directory of its own, waits
+// for its "sluice listening on HOST:PORT" line, and stops it on cleanup (or when asked, for a
+// workload measured on a server of its own). A missing CLI or a
 // server that exits before listening is a clear, fatal error.
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import { connect, disconnect, type Target } from './target.js';
 import { killAndWait, type ProcessSupervisor } from './processes.js';
@@ -10,11 +11,17 @@ const startTimeoutMs = 60_000;
 const listeningPattern = /sluice listening on ([\d.]+):(\d+)/;
 const outputTailChars = 2_000;
 
+export interface SluiceServer {
+  readonly target: Target;
+  /** Stops the server (it is stopped on cleanup otherwise). */
+  stop(): Promise<void>;
+}
+
 export async function startSluice(
   supervisor: ProcessSupervisor,
   workDir: string,
   repoRoot: string,
-): Promise<Target> {
+): Promise<SluiceServer> {
   const cliPath = join(repoRoot, 'dist', 'src', 'cli.js');
   // bin/sluice runs the CLI as `npm start` does (with jemalloc where the machine has it) and execs
   // node, so the supervised process is the server itself.
@@ -25,8 +32,7 @@ export async function startSluice(
         `run with --systems postgres to benchmark PostgreSQL alone`,
     );
   }
-  const dataDir = join(workDir, 'sluice');
-  mkdirSync(dataDir);
+  const dataDir = mkdtempSync(join(workDir, 'sluice-'));
   const child = supervisor.start('sh', [
     launcher, 'serve', '--data', dataDir, '--host', '127.0.0.1', '--port', '0',
   ]);
@@ -65,7 +71,7 @@ export async function startSluice(
     database: 'sluice',
     version: 'unknown',
   };
-  return { ...target, version: await serverVersion(target) };
+  return { target: { ...target, version: await serverVersion(target) }, stop: () => killAndWait(child) };
 }
 
 async function serverVersion(target: Target): Promise<string> {

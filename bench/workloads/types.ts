@@ -53,6 +53,11 @@ export interface Workload<V extends WorkloadVariant = WorkloadVariant> {
   readonly description: string;
   /** Run once per configured data size (default 200 000 and 2 000 000 rows). */
   readonly sizeDependent: boolean;
+  /**
+   * Measured on a Sluice server started for it once the other workloads are done: its figures
+   * are the server's own footprint, which the tables and caches of earlier workloads would grow.
+   */
+  readonly ownServer?: boolean;
   readonly variants: readonly V[];
   /** Statements that must succeed on the target; tables they create are named bench_probe. */
   requires(system: SystemKind): readonly string[];
@@ -64,6 +69,7 @@ export interface AnyWorkload {
   readonly name: string;
   readonly description: string;
   readonly sizeDependent: boolean;
+  readonly ownServer?: boolean;
   readonly variants: readonly WorkloadVariant[];
   requires(system: SystemKind): readonly string[];
   prepare(context: WorkloadContext, variant: WorkloadVariant): Promise<Trial>;
