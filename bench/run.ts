@@ -76,24 +76,25 @@ class Targets {
 
   constructor(private readonly supervisor: ProcessSupervisor, private readonly workDir: string, private readonly data: GeneratedData) {}
 
-  async start(systems: readonly SystemKind[]): Promise<void> {
+  /** Starts the servers; Sluice with `sluiceArgs` (those of the first workload when it has a server of its own). */
+  async start(systems: readonly SystemKind[], sluiceArgs: readonly string[]): Promise<void> {
     for (const system of systems) {
-      if (system === 'sluice') await this.startSluice();
+      if (system === 'sluice') await this.startSluice(sluiceArgs);
       else this.add(await startPostgres(this.supervisor, this.workDir));
     }
   }
 
-  /** Stops the Sluice server (dropping nothing: its data directory goes with the run) and starts another. */
-  async restartSluice(): Promise<void> {
+  /** Stops the Sluice server (its data directory goes with the run) and starts another with `args`. */
+  async restartSluice(args: readonly string[]): Promise<void> {
     if (this.sluice === undefined) return;
     log(`stopping ${systemTitles.sluice} for a server of its own…`);
     await this.sluice.stop();
-    await this.startSluice();
+    await this.startSluice(args);
   }
 
-  private async startSluice(): Promise<void> {
-    log(`starting ${systemTitles.sluice}…`);
-    this.sluice = await startSluice(this.supervisor, this.workDir, repoRoot);
+  private async startSluice(args: readonly string[] = []): Promise<void> {
+    log(`starting ${systemTitles.sluice}${args.length > 0 ? ` (${args.join(' ')})` : ''}…`);
+    this.sluice = await startSluice(this.supervisor, this.workDir, repoRoot, args);
     this.add(this.sluice.target);
   }
 
@@ -116,7 +117,8 @@ async function benchmark(options: BenchOptions, supervisor: ProcessSupervisor, c
 
   const data = new GeneratedData();
   const servers = new Targets(supervisor, workDir, data);
-  await servers.start(options.systems);
+  const first = cases[0]?.workload;
+  await servers.start(options.systems, first?.ownServer === true ? first.serverArgs ?? [] : []);
   const targets = servers.entries;
   const runner = new Runner(
     {
@@ -135,7 +137,7 @@ async function benchmark(options: BenchOptions, supervisor: ProcessSupervisor, c
     log(`[${index + 1}/${cases.length}] ${caseLabel(benchCase.workload, benchCase.variant)}${size}`);
     if (benchCase.rows !== undefined) data.keepOnly(benchCase.rows);
     // A server of its own: the first case is one already (it ran nothing before).
-    if (benchCase.workload.ownServer === true && index > 0 && cases[index - 1]!.workload !== benchCase.workload) await servers.restartSluice();
+    if (benchCase.workload.ownServer === true && index > 0 && cases[index - 1]!.workload !== benchCase.workload) await servers.restartSluice(benchCase.workload.serverArgs ?? []);
     const row = await runner.runCase(benchCase.workload, benchCase.variant, benchCase.rows);
     supervisor.throwIfStopping(); // an interrupted case reports errors, not figures
     results.push(row);

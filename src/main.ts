@@ -16,6 +16,8 @@ export interface ServerConfig {
   readonly dataDirectory: string;
   readonly host: string;
   readonly port: number;
+  /** Bytes of the storage's bounded caches together (default limits.cacheMemoryBytesDefault). */
+  readonly cacheBytes?: number;
 }
 
 export interface RunningServer {
@@ -32,7 +34,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   let storage: TableStorage | undefined;
   try {
     const catalog = await Catalog.open(catalogStore);
-    storage = await TableStorage.open(config.dataDirectory);
+    storage = await TableStorage.open(config.dataDirectory, { cacheBytes: config.cacheBytes });
     const engine = new Engine(catalog, storage);
     await engine.openTables();
     const stopRetention = engine.startRetention(limits.retentionCheckIntervalMs);

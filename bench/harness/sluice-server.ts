@@ -21,6 +21,7 @@ export async function startSluice(
   supervisor: ProcessSupervisor,
   workDir: string,
   repoRoot: string,
+  args: readonly string[] = [],
 ): Promise<SluiceServer> {
   const cliPath = join(repoRoot, 'dist', 'src', 'cli.js');
   // bin/sluice runs the CLI as `npm start` does (with jemalloc where the machine has it) and execs
@@ -34,7 +35,7 @@ export async function startSluice(
   }
   const dataDir = mkdtempSync(join(workDir, 'sluice-'));
   const child = supervisor.start('sh', [
-    launcher, 'serve', '--data', dataDir, '--host', '127.0.0.1', '--port', '0',
+    launcher, 'serve', '--data', dataDir, '--host', '127.0.0.1', '--port', '0', ...args,
   ]);
   supervisor.onCleanup('stop Sluice', () => killAndWait(child));
 

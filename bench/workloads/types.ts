@@ -58,6 +58,8 @@ export interface Workload<V extends WorkloadVariant = WorkloadVariant> {
    * are the server's own footprint, which the tables and caches of earlier workloads would grow.
    */
   readonly ownServer?: boolean;
+  /** Options of `sluice serve` for that server of its own. */
+  readonly serverArgs?: readonly string[];
   readonly variants: readonly V[];
   /** Statements that must succeed on the target; tables they create are named bench_probe. */
   requires(system: SystemKind): readonly string[];
@@ -70,6 +72,7 @@ export interface AnyWorkload {
   readonly description: string;
   readonly sizeDependent: boolean;
   readonly ownServer?: boolean;
+  readonly serverArgs?: readonly string[];
   readonly variants: readonly WorkloadVariant[];
   requires(system: SystemKind): readonly string[];
   prepare(context: WorkloadContext, variant: WorkloadVariant): Promise<Trial>;

@@ -32,7 +32,7 @@ export const idleMemoryDefaults: IdleMemoryOptions = {
   idleMs: 2_000,
   idleUtilization: 0.05,
   reclaimableBytes: 64 * 1024 * 1024,
-  minIntervalMs: 30_000,
+  minIntervalMs: 10_000,
 };
 
 /** V8's full collection, exposed at run time; null where the flag cannot be set. */

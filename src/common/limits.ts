@@ -6,15 +6,18 @@ export const limits = {
   messageBytesMax: 64 * 1024 * 1024,
   /** Largest startup packet accepted; PostgreSQL uses 10 000. */
   startupMessageBytesMax: 10_000,
-  /** Bytes of stored KV rows kept in memory for point lookups (storage/kv/row-cache.ts), all tablets together. */
-  kvRowCacheBytesMax: 64 * 1024 * 1024,
+  /**
+   * Bytes of the storage's bounded caches together (`sluice serve --cache-memory`): a quarter each
+   * for the row cache, the log frame cache, RocksDB's block cache and its memtable (write buffer).
+   */
+  cacheMemoryBytesDefault: 256 * 1024 * 1024,
+  /** The least --cache-memory accepted: 1 MiB for each of the four caches. */
+  cacheMemoryBytesMin: 4 * 1024 * 1024,
   /**
    * Keys of one KV apply written through to the row cache; a larger apply (a bulk load) only drops
    * its keys from the cache, as caching them would cost more than it saves and evict what is hot.
    */
   kvRowCacheApplyKeysMax: 4096,
-  /** Bytes of log frames kept in memory once read and checked (storage/log/frame-cache.ts), all tablets together. */
-  logFrameCacheBytesMax: 64 * 1024 * 1024,
   /** Bytes of backend messages buffered for one connection before the server waits for the socket. */
   connectionSendBufferBytesMax: 1024 * 1024,
   /** Longest COPY FROM row the server buffers: a text/csv line (quoted newlines included) or a binary tuple. */

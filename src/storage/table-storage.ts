@@ -97,20 +97,29 @@ function countInserts(batch: ColumnarBatch): number {
 export interface TableStorageOptions {
   /** Size at which log segments roll (default: the log tablet's own). */
   readonly logSegmentBytes?: number;
+  /** Bytes of the bounded caches together, a quarter each (default limits.cacheMemoryBytesDefault). */
+  readonly cacheBytes?: number;
+}
+
+/** Bytes of each of the four bounded caches. */
+function cacheShare(options: TableStorageOptions): number {
+  return Math.floor((options.cacheBytes ?? limits.cacheMemoryBytesDefault) / 4);
 }
 
 export class TableStorage {
   private readonly tablets = new Map<number, BucketTablet>();
 
   /** Log frames read before, for later reads of every log tablet. */
-  private readonly frameCache = new FrameCache(limits.logFrameCacheBytesMax);
+  private readonly frameCache: FrameCache;
 
   private constructor(private readonly directory: string, private readonly watermark: CommitWatermark,
-    private readonly kvStore: KvStore, readonly pipeline: CommitPipeline, private readonly options: TableStorageOptions) {}
+    private readonly kvStore: KvStore, readonly pipeline: CommitPipeline, private readonly options: TableStorageOptions) {
+    this.frameCache = new FrameCache(cacheShare(options));
+  }
 
   static async open(directory: string, options: TableStorageOptions = {}): Promise<TableStorage> {
     const watermark = await CommitWatermark.open(join(directory, 'commit-watermark'));
-    const kvStore = await KvStore.open(join(directory, 'kv'));
+    const kvStore = await KvStore.open(join(directory, 'kv'), cacheShare(options));
     return new TableStorage(directory, watermark, kvStore, new CommitPipeline(watermark), options);
   }
 

@@ -6,10 +6,22 @@ import pg from 'pg';
 
 const cli = join(import.meta.dirname, '..', '..', 'dist', 'src', 'cli.js');
 
-/** Starts `sluice serve` on `dataDirectory` and an ephemeral port; resolves once it listens. */
-export function startProcess(dataDirectory: string): Promise<{ child: ChildProcess; port: number }> {
+/** The `sluice` command run with `args`, to completion: its exit code and output. */
+export function runCli(args: readonly string[]): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cli, 'serve', '--data', dataDirectory, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, output }));
+  });
+}
+
+/** Starts `sluice serve` on `dataDirectory` and an ephemeral port (and `args`); resolves once it listens. */
+export function startProcess(dataDirectory: string, args: readonly string[] = []): Promise<{ child: ChildProcess; port: number }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [cli, 'serve', '--data', dataDirectory, '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     child.stdout?.on('data', (chunk: Buffer) => {
       output += chunk.toString();

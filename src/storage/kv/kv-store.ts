@@ -41,12 +41,18 @@ export interface KvTabletMeta {
 
 export class KvStore {
   /** Stored rows of every tablet kept for point lookups; the tablets keep it coherent. */
-  readonly rowCache = new RowCache(limits.kvRowCacheBytesMax);
+  readonly rowCache: RowCache;
 
-  private constructor(readonly rocks: RocksStore) {}
+  private constructor(readonly rocks: RocksStore, rowCacheBytes: number) {
+    this.rowCache = new RowCache(rowCacheBytes);
+  }
 
-  static async open(directory: string, options: StoreOptions = {}): Promise<KvStore> {
-    return new KvStore(await RocksStore.open(directory, { writeBufferSize: 64 * 1024 * 1024, cacheSize: 64 * 1024 * 1024, ...options }));
+  /**
+   * Opens the store with `cacheBytes` for each of its caches: the row cache, RocksDB's block cache
+   * and its write buffer (`options` may set the RocksDB ones apart).
+   */
+  static async open(directory: string, cacheBytes = limits.cacheMemoryBytesDefault / 4, options: StoreOptions = {}): Promise<KvStore> {
+    return new KvStore(await RocksStore.open(directory, { writeBufferSize: cacheBytes, cacheSize: cacheBytes, ...options }), cacheBytes);
   }
 
   get location(): string {

@@ -8,7 +8,7 @@
 // (appends go after it; cutting, truncating or deleting a segment replaces the object), so entries
 // are keyed by the segment's identity and position and never go stale; entries of segments that
 // are gone are never found again and age out. Replacement is LRU by Map order; the bytes charged
-// are the body's and a fixed amount per entry, within limits.logFrameCacheBytesMax.
+// are the body's and a fixed amount per entry, within the bytes it is given (a quarter of the server's cache memory).
 
 import type { FrameHeader } from './batch-frame.js';
 
