@@ -18,7 +18,7 @@
 import { SqlError, SqlState } from '../../common/errors.js';
 import { limits } from '../../common/limits.js';
 import { uninitializedBytes } from '../../common/uninitialized.js';
-import { crc32c } from './crc32c.js';
+import { crc32c, crc32cUpdate } from './crc32c.js';
 import { encodedByteLength, type EncodedColumn } from './column-codec.js';
 
 export const frameMagic = 0x31424c53;
@@ -66,8 +66,20 @@ export function headerLengthFor(columnCount: number): number {
   return frameFixedHeaderBytes + frameColumnEntryBytes * columnCount;
 }
 
-/** One contiguous frame: header, IPC metadata, column buffers. */
-export function encodeFrame(meta: FrameMeta, columns: readonly EncodedColumn[], ipcMetadata: Uint8Array): Uint8Array {
+/** The zeros after a buffer that pad it to 8 bytes (never written to). */
+const padding = new Uint8Array(8);
+
+/**
+ * A frame as the byte ranges it is made of, in order: its header and IPC metadata (one buffer of
+ * their own), then every column buffer as it is, each followed by its padding. Written with one
+ * gathering write, a large batch's column buffers are never copied into a frame first.
+ */
+export interface FrameParts {
+  readonly parts: readonly Uint8Array[];
+  readonly byteLength: number;
+}
+
+export function frameParts(meta: FrameMeta, columns: readonly EncodedColumn[], ipcMetadata: Uint8Array): FrameParts {
   const headerLength = headerLengthFor(columns.length);
   const bodyStart = headerLength + ipcMetadata.byteLength;
   let bodyLength = 0;
@@ -76,23 +88,30 @@ export function encodeFrame(meta: FrameMeta, columns: readonly EncodedColumn[], 
   if (frameLength > limits.logBatchBytesMax) {
     throw new SqlError(SqlState.programLimitExceeded, `log batch of ${frameLength} bytes exceeds the limit of ${limits.logBatchBytesMax}`);
   }
-  // Every byte is written below: the header's fields, the metadata, each buffer and its padding.
-  const frame = uninitializedBytes(frameLength);
-  const view = new DataView(frame.buffer);
-  frame.set(ipcMetadata, headerLength);
+  // Every byte of the head is written below: the header's fields and the metadata.
+  const head = uninitializedBytes(bodyStart);
+  const view = new DataView(head.buffer, head.byteOffset, head.byteLength);
+  head.set(ipcMetadata, headerLength);
+  const parts: Uint8Array[] = [head];
   let position = bodyStart;
   columns.forEach((column, index) => {
     const start = position;
+    let crc = 0;
     for (const buffer of column.buffers) {
-      frame.set(buffer, position);
-      const end = position + buffer.byteLength;
-      position += (buffer.byteLength + 7) & ~7;
-      frame.fill(0, end, position);
+      const padded = (buffer.byteLength + 7) & ~7;
+      if (buffer.byteLength > 0) parts.push(buffer);
+      crc = crc32cUpdate(crc, buffer);
+      if (padded > buffer.byteLength) {
+        const zeros = padding.subarray(0, padded - buffer.byteLength);
+        parts.push(zeros);
+        crc = crc32cUpdate(crc, zeros);
+      }
+      position += padded;
     }
     const entry = frameFixedHeaderBytes + index * frameColumnEntryBytes;
     view.setUint32(entry, start - bodyStart, true);
     view.setUint32(entry + 4, position - start, true);
-    view.setUint32(entry + 8, crc32c(frame, start, position), true);
+    view.setUint32(entry + 8, crc, true);
     view.setUint32(entry + 12, column.nullCount, true);
   });
   view.setUint32(0, frameMagic, true);
@@ -107,7 +126,19 @@ export function encodeFrame(meta: FrameMeta, columns: readonly EncodedColumn[], 
   view.setUint32(52, ipcMetadata.byteLength, true);
   view.setUint32(56, crc32c(ipcMetadata), true);
   view.setUint32(60, meta.groupBatches ?? 0, true);
-  view.setUint32(4, crc32c(frame, 8, headerLength), true);
+  view.setUint32(4, crc32c(head, 8, headerLength), true);
+  return { parts, byteLength: frameLength };
+}
+
+/** One contiguous frame: header, IPC metadata, column buffers (the parts of frameParts joined). */
+export function encodeFrame(meta: FrameMeta, columns: readonly EncodedColumn[], ipcMetadata: Uint8Array): Uint8Array {
+  const { parts, byteLength } = frameParts(meta, columns, ipcMetadata);
+  const frame = uninitializedBytes(byteLength);
+  let position = 0;
+  for (const part of parts) {
+    frame.set(part, position);
+    position += part.byteLength;
+  }
   return frame;
 }
 

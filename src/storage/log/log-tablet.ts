@@ -17,7 +17,7 @@ import { internalError, SqlError, SqlState } from '../../common/errors.js';
 import { limits } from '../../common/limits.js';
 import type { Value } from '../../common/types.js';
 import { ipcRecordBatchMetadata } from './arrow-ipc.js';
-import { bodyPosition, corruptLog, encodeFrame, type FrameHeader } from './batch-frame.js';
+import { bodyPosition, corruptLog, frameParts, type FrameHeader } from './batch-frame.js';
 import { columnKind, decodeColumn, encodeColumn, encodedByteLength, type ColumnKind } from './column-codec.js';
 import type { AppendMeta, AppendResult, ColumnarBatch, ReadBatch } from './columnar-batch.js';
 import { EncodedBatch } from './encoded-batch.js';
@@ -169,7 +169,7 @@ export class LogTablet {
     for (const column of encoded) bodyLength += encodedByteLength(column);
     const baseOffset = this.endOffset;
     const header = { baseOffset, recordCount: batch.rowCount, commitTimestampMs: meta.commitTimestampMs };
-    const frame = encodeFrame(
+    const frame = frameParts(
       { ...header, commitSequence: meta.commitSequence, schemaId: this.schema.schemaId, groupBatches: meta.groupBatches ?? 0 },
       encoded,
       ipcRecordBatchMetadata(batch.rowCount, encoded, bodyLength),
@@ -177,7 +177,7 @@ export class LogTablet {
     const active = this.active;
     const relativeEnd = baseOffset + BigInt(batch.rowCount) - active.baseOffset;
     if (active.size > 0 && (active.size + frame.byteLength > this.segmentBytes || relativeEnd > 0xffffffffn)) await this.roll();
-    await this.active.append(frame, { ...header, frameLength: frame.byteLength });
+    await this.active.append(frame.parts, { ...header, frameLength: frame.byteLength });
     return { baseOffset, lastOffset: baseOffset + BigInt(batch.rowCount - 1) };
   }
 

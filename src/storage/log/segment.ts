@@ -93,14 +93,19 @@ export class Segment {
 
   // ---- writing --------------------------------------------------------------------------------
 
-  /** Writes a whole frame at the end of the file (no fsync) and indexes it. */
-  async append(frame: Uint8Array, header: Pick<FrameHeader, 'baseOffset' | 'recordCount' | 'commitTimestampMs' | 'frameLength'>): Promise<void> {
+  /**
+   * Writes a whole frame, given as the byte ranges it is made of (frameParts), at the end of the
+   * file (no fsync) and indexes it.
+   */
+  async append(parts: readonly Uint8Array[], header: Pick<FrameHeader, 'baseOffset' | 'recordCount' | 'commitTimestampMs' | 'frameLength'>): Promise<void> {
     const position = this.size;
     let written = 0;
     try {
-      while (written < frame.byteLength) {
-        const { bytesWritten } = await this.file.write(frame, written, frame.byteLength - written, position + written);
+      let remaining = parts;
+      while (written < header.frameLength) {
+        const { bytesWritten } = await this.file.writev(remaining as Uint8Array[], position + written);
         written += bytesWritten;
+        if (written < header.frameLength) remaining = partsAfter(parts, written);
       }
     } catch (error) {
       // Leave no partial frame behind for later appends to follow.
@@ -355,4 +360,16 @@ async function resynchronise(
 
 function ioError(message: string, cause: unknown): SqlError {
   return new SqlError(SqlState.ioError, `${message}: ${cause instanceof Error ? cause.message : String(cause)}`);
+}
+
+/** What is left of `parts` after its first `skipped` bytes (after a short write). */
+export function partsAfter(parts: readonly Uint8Array[], skipped: number): Uint8Array[] {
+  const rest: Uint8Array[] = [];
+  let at = 0;
+  for (const part of parts) {
+    const end = at + part.byteLength;
+    if (end > skipped) rest.push(at >= skipped ? part : part.subarray(skipped - at));
+    at = end;
+  }
+  return rest;
 }

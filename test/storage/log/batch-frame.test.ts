@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bodyPosition, decodeFrameHeader, encodeFrame } from '../../../src/storage/log/batch-frame.js';
+import { bodyPosition, decodeFrameHeader, encodeFrame, frameParts } from '../../../src/storage/log/batch-frame.js';
 import { copiedBytes, copiedWordBytes, uninitializedBytes } from '../../../src/common/uninitialized.js';
 
 const meta = { baseOffset: 7n, commitTimestampMs: 1_700_000_000_000, commitSequence: 3n, recordCount: 5, schemaId: 1 };
@@ -35,6 +35,23 @@ describe('encodeFrame', () => {
     // The same input always gives the same bytes.
     for (let round = 0; round < 20; round++) uninitializedBytes(frame.byteLength).fill(0xee);
     expect(encodeFrame(meta, columns(), new Uint8Array(8).fill(9))).toEqual(frame);
+  });
+});
+
+describe('frameParts', () => {
+  it('gives the column buffers themselves, not copies, and joined they are the frame', () => {
+    const input = columns();
+    const { parts, byteLength } = frameParts(meta, input, new Uint8Array(8).fill(9));
+    const buffers = input.flatMap((column) => column.buffers).filter((buffer) => buffer.byteLength > 0);
+    for (const buffer of buffers) expect(parts.includes(buffer)).toBe(true);
+    expect(parts.reduce((sum, part) => sum + part.byteLength, 0)).toBe(byteLength);
+    const joined = new Uint8Array(byteLength);
+    let position = 0;
+    for (const part of parts) {
+      joined.set(part, position);
+      position += part.byteLength;
+    }
+    expect(joined).toEqual(encodeFrame(meta, columns(), new Uint8Array(8).fill(9)));
   });
 });
 
