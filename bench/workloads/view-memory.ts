@@ -7,8 +7,9 @@
 // are charged (allocator size classes, hash table slack), 25-35 MB at the default 256 MB. Each size
 // is measured three ways: the whole resident set, what it holds beyond the caches' charged bytes
 // (the part a join state would grow), and how much of that RocksDB's table readers hold (index and
-// filter blocks, which grow with the keys stored). All are read once the server has been idle long
-// enough for its idle collection to have run, so the garbage of the last burst of COPYs is not counted.
+// filter blocks, which grow with the keys stored). Every reading is taken once the
+// server has been idle long enough for its idle collection to have run and for V8 to have shrunk
+// its heap again, so the garbage of the last burst of COPYs is not counted.
 // PostgreSQL grows the same tables, and its figure is one REFRESH MATERIALIZED VIEW at each size,
 // the cost of bringing a view up to date there.
 import type pg from 'pg';
@@ -32,10 +33,17 @@ const view = 'bench_growing_wide';
 const rowsPerCopy = 25_000;
 const writers = 2;
 /**
- * Idle time before a reading: the server's idle collection runs after 2 s of an idle event loop,
- * at least 10 s after the one before (src/common/idle-memory.ts).
+ * Least idle time before a reading: the server's idle collection runs after 2 s of an idle event
+ * loop, at least 10 s after the one before (src/common/idle-memory.ts).
  */
 const settleMs = 12_000;
+/**
+ * A reading waits (up to settleMsMax) until V8 has also shrunk its young generation back, which its
+ * memory reducer does some 10-30 s after a burst: until then the heap holds up to ~32 MB more than
+ * it uses, and readings taken a few seconds apart differ by that much.
+ */
+const heapSlackBytesMax = 8 * 1024 * 1024;
+const settleMsMax = 60_000;
 /** The server's bounded caches, together: 4 MiB each. */
 const cacheMemory = '16MB';
 
@@ -61,7 +69,7 @@ const viewSql = `CREATE MATERIALIZED VIEW ${view} AS SELECT o.o_orderkey, o.o_to
 export const viewMemory: Workload<MemoryVariant> = {
   name: 'view_memory',
   description:
-    `Memory as the sources of a three-way join view grow: the view (orders ⋈ customer ⋈ nation) is created over empty sources, then COPY grows them to 100 000, 1 000 000 and 5 000 000 orders (10 customers per 100 orders) while the view is maintained. Sluice: the resident set of a server of its own, started with \`--cache-memory ${cacheMemory}\` (4 MiB each for the row cache, log frame cache, RocksDB block cache and write buffer), so what grows with the data is not hidden by caches filling, once the view has caught up at each size and the server has been idle for ${settleMs / 1000} s; then the same less the bytes its bounded caches are charged: a delta join keeps no join state, so that part should stay flat. The third row is the part of it held by RocksDB table readers (the index and bloom filter blocks of each SST file, about 1.6 bytes per key: the binding keeps them outside the block cache and its bloom filter at 10 bits per key). The server runs as \`npm start\` runs it (with jemalloc where the machine has it). PostgreSQL: one REFRESH MATERIALIZED VIEW of the same view at each size.`,
+    `Memory as the sources of a three-way join view grow: the view (orders ⋈ customer ⋈ nation) is created over empty sources, then COPY grows them to 100 000, 1 000 000 and 5 000 000 orders (10 customers per 100 orders) while the view is maintained. Sluice: the resident set of a server of its own, started with \`--cache-memory ${cacheMemory}\` (4 MiB each for the row cache, log frame cache, RocksDB block cache and write buffer), so what grows with the data is not hidden by caches filling, once the view has caught up at each size, the server has been idle for ${settleMs / 1000} s and V8 has given back its heap's slack (at most ${settleMsMax / 1000} s); then the same less the bytes its bounded caches are charged: a delta join keeps no join state, so that part should stay flat. The third row is the part of it held by RocksDB table readers (the index and bloom filter blocks of each SST file, about 1.6 bytes per key: the binding keeps them outside the block cache and its bloom filter at 10 bits per key). The server runs as \`npm start\` runs it (with jemalloc where the machine has it). PostgreSQL: one REFRESH MATERIALIZED VIEW of the same view at each size.`,
   sizeDependent: false,
   ownServer: true,
   serverArgs: ['--cache-memory', cacheMemory],
@@ -104,10 +112,7 @@ export const viewMemory: Workload<MemoryVariant> = {
           return { value: performance.now() - started, unit: 'ms', better: 'lower' };
         }
         await viewCaughtUp(client, view, 60_000);
-        await new Promise((resolve) => setTimeout(resolve, settleMs));
-        const server = await client.query('SELECT rss_bytes, rocksdb_table_readers_bytes, ' +
-          'rocksdb_block_cache_bytes + rocksdb_memtable_bytes + row_cache_bytes + log_frame_cache_bytes AS cache_bytes FROM sluice_catalog.server');
-        const row = server.rows[0] as { rss_bytes: string; rocksdb_table_readers_bytes: string; cache_bytes: string };
+        const row = await settledReading(client);
         const bytes = variant.part === 'tableReaders' ? Number(row.rocksdb_table_readers_bytes)
           : Number(row.rss_bytes) - (variant.part === 'beyondCaches' ? Number(row.cache_bytes) : 0);
         return { value: bytes / 1048576, unit: 'MB', better: 'lower' };
@@ -152,4 +157,19 @@ async function copyRanges(connections: readonly pg.Client[], first: number, last
       await copyIn(connection, sql, [Buffer.from(text)]);
     }
   }));
+}
+
+interface MemoryReading { rss_bytes: string; rocksdb_table_readers_bytes: string; cache_bytes: string }
+
+/** The server's memory once it has been idle settleMs and its heap holds little more than it uses (or settleMsMax has passed). */
+async function settledReading(client: pg.Client): Promise<MemoryReading> {
+  const started = performance.now();
+  await new Promise((resolve) => setTimeout(resolve, settleMs));
+  for (;;) {
+    const result = await client.query('SELECT rss_bytes, rocksdb_table_readers_bytes, heap_total_bytes - heap_used_bytes AS heap_slack_bytes, ' +
+      'rocksdb_block_cache_bytes + rocksdb_memtable_bytes + row_cache_bytes + log_frame_cache_bytes AS cache_bytes FROM sluice_catalog.server');
+    const row = result.rows[0] as MemoryReading & { heap_slack_bytes: string };
+    if (Number(row.heap_slack_bytes) <= heapSlackBytesMax || performance.now() - started >= settleMsMax) return row;
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+  }
 }
