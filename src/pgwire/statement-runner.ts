@@ -10,6 +10,7 @@ import { limits } from '../common/limits.js';
 import type { Value } from '../common/types.js';
 import { CopyDecoder } from './copy/copy-decoder.js';
 import { CopyEncoder } from './copy/copy-encoder.js';
+import type { CopyWorkers, OffThreadCopy } from './copy/copy-workers.js';
 import {
   writeCommandComplete, writeCopyDone, writeCopyInResponse, writeCopyOutResponse, writeDataRows,
   writeEmptyQueryResponse, writeNoticeResponse,
@@ -75,7 +76,8 @@ export function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promi
 
 /** What a statement's output needs: the channel to write to and the session for notices. */
 export class OutputContext {
-  constructor(readonly channel: SocketChannel, readonly session: Session) {}
+  /** `copyWorkers`: where COPY FROM input may be decoded off this thread (none: always here). */
+  constructor(readonly channel: SocketChannel, readonly session: Session, readonly copyWorkers: CopyWorkers | null = null) {}
 
   /** The session's current time zone, for timestamptz text. */
   timeZone(): string {
@@ -163,8 +165,20 @@ function copyFormat(options: CopyOptions): 'text' | 'binary' {
 async function receiveCopyData(
   context: OutputContext, columns: readonly ColumnDescription[], options: CopyOptions, sink: CopyInSink, signal: AbortSignal,
 ): Promise<string> {
+  let remote: OffThreadCopy | null = null;
   try {
     const decoder = new CopyDecoder(columns, options, context.timeZone());
+    const offThread = sink.offThread;
+    remote = offThread === undefined || context.copyWorkers === null ? null
+      : context.copyWorkers.open(columns, options, context.timeZone(), offThread.spec, (message) => offThread.receive(message));
+    /** Input the worker handed back: decoded here, as all that follows. */
+    const takeBack = async (held: Uint8Array[]): Promise<void> => {
+      remote = null;
+      for (const bytes of held) {
+        decoder.push(bytes);
+        await writeDecodedRows(decoder, sink, signal);
+      }
+    };
     writeCopyInResponse(context.channel.out, copyFormat(options), columns.length);
     await context.channel.flush(signal);
     for (;;) {
@@ -172,10 +186,20 @@ async function receiveCopyData(
       if (message === null) throw connectionLost();
       switch (message.type) {
         case 'copyData':
+          if (remote !== null) {
+            const held = await untilAborted(remote.push(message.data), signal);
+            if (held !== undefined) await takeBack(held);
+            break;
+          }
           decoder.push(message.data);
           await writeDecodedRows(decoder, sink, signal);
           break;
         case 'copyDone':
+          if (remote !== null) {
+            const held = await untilAborted(remote.end(), signal);
+            if (held !== undefined) await takeBack(held);
+            else return await untilAborted(sink.finish(), signal);
+          }
           decoder.end();
           await writeDecodedRows(decoder, sink, signal);
           return await untilAborted(sink.finish(), signal);
@@ -186,6 +210,7 @@ async function receiveCopyData(
     }
   } catch (thrown) {
     const error = statementError(thrown, signal);
+    (remote as OffThreadCopy | null)?.abort();
     await sink.abort(error.message).catch(() => undefined);
     throw error;
   }
