@@ -1,13 +1,10 @@
 // Composition root: configuration → storage → catalog → engine → wire server. The only module
 // that knows every layer; everything else receives its dependencies through constructors.
 
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { mkdir } from 'node:fs/promises';
 import { Catalog } from './engine/catalog.js';
 import { Engine } from './engine/engine.js';
-import { CopyWorkers, type CopyWorkerMode } from './pgwire/copy/copy-workers.js';
 import { PgServer } from './pgwire/server.js';
 import { initParser } from './sql/parser.js';
 import { limits } from './common/limits.js';
@@ -21,8 +18,6 @@ export interface ServerConfig {
   readonly port: number;
   /** Bytes of the storage's bounded caches together (default limits.cacheMemoryBytesDefault). */
   readonly cacheBytes?: number;
-  /** When COPY FROM input is decoded on the COPY worker thread (default auto; see copy-workers.ts). */
-  readonly copyWorker?: CopyWorkerMode;
 }
 
 export interface RunningServer {
@@ -44,8 +39,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     await engine.openTables();
     const stopRetention = engine.startRetention(limits.retentionCheckIntervalMs);
     const stopIdleMemoryRelease = startIdleMemoryRelease();
-    const copyWorkers = new CopyWorkers(copyWorkerScript(), config.copyWorker);
-    server = new PgServer(engine, { host: config.host, port: config.port, copyWorkers });
+    server = new PgServer(engine, { host: config.host, port: config.port });
     const address = await server.listen();
     let stopping: Promise<void> | undefined;
     const running = server;
@@ -58,7 +52,6 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
           stopRetention();
           stopIdleMemoryRelease();
           await running.close();
-          await copyWorkers.close();
           await openStorage.close();
           await catalogStore.close();
         })();
@@ -71,15 +64,4 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     await catalogStore.close().catch(() => undefined);
     throw error;
   }
-}
-
-/**
- * The COPY worker's module: beside this one when built; when this module runs from its TypeScript
- * source (the test runner), the built one, if there is one. Null: COPYs decode on their own thread.
- */
-function copyWorkerScript(): URL | null {
-  const built = new URL('./copy-worker.js', import.meta.url);
-  if (existsSync(fileURLToPath(built))) return built;
-  const fromSource = new URL('../dist/src/copy-worker.js', import.meta.url);
-  return import.meta.url.endsWith('.ts') && existsSync(fileURLToPath(fromSource)) ? fromSource : null;
 }

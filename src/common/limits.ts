@@ -22,14 +22,6 @@ export const limits = {
   connectionSendBufferBytesMax: 1024 * 1024,
   /** Longest COPY FROM row the server buffers: a text/csv line (quoted newlines included) or a binary tuple. */
   copyRowBytesMax: 64 * 1024 * 1024,
-  /** COPY FROM input handed to the COPY worker thread in one message. */
-  copyWorkerMessageBytes: 256 * 1024,
-  /** COPY FROM input sent to the COPY worker and not yet decoded there, per COPY: the connection waits beyond it. */
-  copyWorkerInFlightBytesMax: 8 * 1024 * 1024,
-  /** COPY FROM input one COPY holds while the worker thread starts: the connection waits beyond it. */
-  copyWorkerStartingBytesMax: 32 * 1024 * 1024,
-  /** How long the COPY worker thread lives on with no COPY to decode. */
-  copyWorkerIdleMs: 10_000,
   /** Input bytes of the rows handed to the engine in one COPY FROM batch (at most rowsPerBatchMax rows). */
   copyBatchBytesMax: 4 * 1024 * 1024,
   /** Records of recent commits kept in memory per log tablet for the subscriptions tailing it. */

@@ -8,18 +8,26 @@
 // from text, named in table order, takes text and csv rows as they are read (fieldRows): as their
 // fields' bytes, parsed straight into each bucket's column builders, never made Values, when they
 // are in the shapes the builders parse; else as Values, added in order with them. Other COPYs
-// gather their rows and write them like an INSERT (session.ts). The rows are built into chunks
-// by a LogCopyBuild (copy-build.ts), here or, for a COPY that takes fields, on a COPY worker.
+// gather their rows and write them like an INSERT (session.ts).
+// Invariant: each bucket holds fewer than chunkRows rows in parts not yet joined and its field
+// columns together, and its field columns' rows follow its parts.
 
 import { internalError } from '../common/errors.js';
-import type { Value } from '../common/types.js';
+import { limits } from '../common/limits.js';
+import type { DataType, Value } from '../common/types.js';
 import type { CopyInSink } from '../pgwire/session.js';
 import type { BoundCopyFrom } from '../sql/bound-statement.js';
 import type { TabletCommit } from '../storage/commit/commit-pipeline.js';
 import type { ColumnarBatch } from '../storage/log/columnar-batch.js';
-import type { EncodedBatch } from '../storage/log/encoded-batch.js';
-import { LogCopyBuild, logBuildsOffThread, receiveLogOutput, type CopyBuildMessage, type CopyBuildSpec, type FieldRows } from './copy-build.js';
-import { currentTable, type WriteServices } from './write-executor.js';
+import { EncodedBatch } from '../storage/log/encoded-batch.js';
+import { FieldColumns, fieldColumnsTake } from '../storage/log/field-columns.js';
+import { checkNotNull, currentTable, notNullViolation, tooManyRows, widenRows, type WriteServices } from './write-executor.js';
+import { WriteRouter } from './write-router.js';
+
+/** Rows from which a bucket's parts are joined into a chunk (one log batch). */
+const chunkRows = limits.commitAppendRecordsMax;
+
+const noPartitions = new Map<string, null>();
 
 /** Whether COPY FROM into `bound` takes this sink (in a transaction block it never does). */
 export function logCopyApplies(bound: BoundCopyFrom): boolean {
@@ -28,38 +36,100 @@ export function logCopyApplies(bound: BoundCopyFrom): boolean {
 }
 
 export class LogCopySink implements CopyInSink {
-  private readonly build: LogCopyBuild;
-  /** Per bucket: the chunks joined so far (here or on a worker). */
+  private readonly router: WriteRouter;
+  private readonly types: readonly DataType[];
+  /** Per bucket: encoded parts not yet joined (and their rows), and the chunks joined so far. */
+  private parts: EncodedBatch[][];
+  private partRows: number[];
   private chunks: EncodedBatch[][];
-  /** Rows in the chunks. */
-  private chunkRows = 0;
-  readonly fieldRows?: FieldRows;
-  readonly offThread?: { readonly spec: CopyBuildSpec; receive(message: unknown): void };
+  private rowCount = 0;
+  /** Per bucket: the rows taken as fields since its last part (empty when fieldRows is not offered). */
+  private readonly fieldColumns: FieldColumns[] = [];
+  /** Columns that must not be NULL. */
+  private readonly notNull: readonly number[];
+  /** Rows handed over as Values through fieldRows, not yet added (they are added in batches, in order). */
+  private pendingRows: Value[][] = [];
+  readonly fieldRows?: { writeFields(line: Buffer, starts: Int32Array, ends: Int32Array, nulls: Uint8Array): boolean; writeValues(row: Value[]): void };
 
   constructor(private readonly services: WriteServices, private readonly bound: BoundCopyFrom) {
-    const { table, targetColumns } = bound;
-    this.chunks = Array.from({ length: table.schema.options.buckets }, () => []);
-    const chunk = (bucket: number, batch: EncodedBatch): void => {
-      this.chunks[bucket]!.push(batch);
-      this.chunkRows += batch.rowCount;
-    };
-    this.build = new LogCopyBuild(table, targetColumns, chunk);
-    if (this.build.fieldRows !== undefined) this.fieldRows = this.build.fieldRows;
-    if (logBuildsOffThread(table, targetColumns)) {
-      this.offThread = {
-        spec: { kind: 'log', table, targetColumns },
-        receive: (message) => receiveLogOutput(message as CopyBuildMessage, this.build.types, chunk),
+    const table = bound.table;
+    const buckets = table.schema.options.buckets;
+    this.router = new WriteRouter(table);
+    this.types = table.schema.columns.map((column) => column.type);
+    this.parts = Array.from({ length: buckets }, () => []);
+    this.partRows = this.parts.map(() => 0);
+    this.chunks = Array.from({ length: buckets }, () => []);
+    this.notNull = table.schema.columns.flatMap((column, index) => (column.nullable ? [] : [index]));
+    // Rows spread over the buckets in turn (or of one bucket), named in table order, of types read from text.
+    const spread = buckets === 1 || table.schema.options.bucketKey.length === 0;
+    if (spread && fieldColumnsTake(this.types) && bound.targetColumns.length === this.types.length
+      && bound.targetColumns.every((column, index) => column === index)) {
+      for (let bucket = 0; bucket < buckets; bucket++) this.fieldColumns.push(new FieldColumns(this.types));
+      this.fieldRows = {
+        writeFields: (line, starts, ends, nulls) => this.addFields(line, starts, ends, nulls),
+        writeValues: (row) => {
+          this.pendingRows.push(row);
+          if (this.pendingRows.length >= limits.rowsPerBatchMax) this.addPendingRows();
+        },
       };
     }
   }
 
+  /** A row as its fields' bytes (see CopyInSink.fieldRows), checked for NOT NULL as rows are. */
+  private addFields(line: Buffer, starts: Int32Array, ends: Int32Array, nulls: Uint8Array): boolean {
+    for (const column of this.notNull) if (nulls[column] !== 0) throw notNullViolation(this.bound.table, column);
+    if (this.rowCount + this.pendingRows.length + 1 > limits.statementWriteRowsMax) throw tooManyRows();
+    if (this.pendingRows.length > 0) this.addPendingRows();
+    const buckets = this.parts.length;
+    const bucket = buckets === 1 ? 0 : this.router.peekSpreadBucket();
+    const columns = this.fieldColumns[bucket]!;
+    if (!columns.add(line, starts, ends, nulls)) return false;
+    if (buckets > 1) this.router.nextSpreadBucket();
+    this.rowCount++;
+    if (this.partRows[bucket]! + columns.rowCount >= chunkRows) this.join(bucket);
+    return true;
+  }
+
+  private addPendingRows(): void {
+    const rows = this.pendingRows;
+    this.pendingRows = [];
+    this.addRows(rows);
+  }
+
   async writeRows(batch: Value[][]): Promise<void> {
-    this.build.writeRows(batch);
+    this.addRows(batch);
+  }
+
+  private addRows(batch: Value[][]): void {
+    const { table, targetColumns } = this.bound;
+    if (this.rowCount + batch.length > limits.statementWriteRowsMax) throw tooManyRows();
+    const rows = widenRows(table, targetColumns, batch);
+    checkNotNull(table, rows, targetColumns, false);
+    for (const group of this.router.route(rows, noPartitions)) {
+      this.takeFields(group.bucket);
+      const columns = this.types.map((_, column) => group.rows.map((row) => row[column] ?? null));
+      this.parts[group.bucket]!.push(EncodedBatch.encode(this.types, columns, group.rows.length));
+      this.partRows[group.bucket]! += group.rows.length;
+      if (this.partRows[group.bucket]! >= chunkRows) this.join(group.bucket);
+    }
+    this.rowCount += batch.length;
+  }
+
+  /** Moves the rows taken as fields into `bucket` since its last part into a part of their own. */
+  private takeFields(bucket: number): void {
+    const part = this.fieldColumns[bucket]?.take();
+    if (part === undefined || part === null) return;
+    this.parts[bucket]!.push(part);
+    this.partRows[bucket]! += part.rowCount;
   }
 
   async finish(): Promise<string> {
-    this.build.finish();
-    const count = this.chunkRows;
+    if (this.pendingRows.length > 0) this.addPendingRows();
+    for (let bucket = 0; bucket < this.parts.length; bucket++) {
+      this.takeFields(bucket);
+      if (this.partRows[bucket]! > 0) this.join(bucket);
+    }
+    const count = this.rowCount;
     if (count > 0) {
       const { catalog, storage } = this.services;
       const current = currentTable(catalog, this.bound.table);
@@ -87,9 +157,20 @@ export class LogCopySink implements CopyInSink {
     this.drop();
   }
 
+  /** Joins the parts of `bucket` into one chunk. */
+  private join(bucket: number): void {
+    this.takeFields(bucket);
+    this.chunks[bucket]!.push(EncodedBatch.concat(this.parts[bucket]!));
+    this.parts[bucket] = [];
+    this.partRows[bucket] = 0;
+  }
+
   private drop(): void {
-    this.build.drop();
+    this.parts = this.parts.map(() => []);
+    this.partRows = this.parts.map(() => 0);
     this.chunks = this.chunks.map(() => []);
+    this.pendingRows = [];
+    for (const columns of this.fieldColumns) columns.take();
   }
 }
 

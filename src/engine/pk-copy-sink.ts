@@ -8,18 +8,19 @@
 // bucket whose columns the load reads from text, named in table order, takes text and csv rows as
 // they are read (fieldRows): as their fields' bytes, never made Values, when they are in the shapes
 // the load parses; else as Values, added in order with them. Other COPYs into primary-key tables
-// gather their rows and write them like an INSERT. The rows are added to the loads by a
-// PkCopyBuild (copy-build.ts), here or, for a COPY that takes fields, on a COPY worker, whose
-// loads' chunks come back to be committed here.
+// gather their rows and write them like an INSERT.
 
 import { internalError } from '../common/errors.js';
+import { limits } from '../common/limits.js';
 import type { Value } from '../common/types.js';
 import type { CopyInSink } from '../pgwire/session.js';
 import type { BoundCopyFrom } from '../sql/bound-statement.js';
 import type { TabletCommit } from '../storage/commit/commit-pipeline.js';
-import type { KvLoad, LoadChunk, LoadSummary } from '../storage/kv/kv-load.js';
-import { PkCopyBuild, PkCopyOutputs, codecSpec, pkTakesFields, type CopyBuildMessage, type CopyBuildSpec, type FieldRows } from './copy-build.js';
-import { currentTable, type WriteServices } from './write-executor.js';
+import type { KvLoad } from '../storage/kv/kv-load.js';
+import { checkNotNull, currentTable, notNullViolation, tooManyRows, widenRows, type WriteServices } from './write-executor.js';
+import { WriteRouter } from './write-router.js';
+
+const noPartitions = new Map<string, null>();
 
 /** Whether COPY FROM into `bound` takes this sink (in a transaction block it never does). */
 export function pkCopyApplies(bound: BoundCopyFrom): boolean {
@@ -29,49 +30,79 @@ export function pkCopyApplies(bound: BoundCopyFrom): boolean {
 }
 
 export class PkCopySink implements CopyInSink {
-  private build: PkCopyBuild | null;
-  /** The loads' chunks and summaries made on a worker. */
-  private readonly outputs: PkCopyOutputs | null = null;
-  readonly fieldRows?: FieldRows;
-  readonly offThread?: { readonly spec: CopyBuildSpec; receive(message: unknown): void };
+  private readonly router: WriteRouter;
+  /** Per bucket: its load, started on the bucket's KV tablet. */
+  private loads: KvLoad[];
+  private rowCount = 0;
+  /** Columns that must not be NULL. */
+  private readonly notNull: readonly number[];
+  /** Rows handed over as Values through fieldRows, not yet added (they are added in batches, in order). */
+  private pendingRows: Value[][] = [];
+  readonly fieldRows?: { writeFields(line: Buffer, starts: Int32Array, ends: Int32Array, nulls: Uint8Array): boolean; writeValues(row: Value[]): void };
 
   constructor(private readonly services: WriteServices, private readonly bound: BoundCopyFrom) {
     const table = bound.table;
-    const loads = services.storage.bucketsOf(table, null).map((tablet) => {
+    this.router = new WriteRouter(table);
+    this.loads = services.storage.bucketsOf(table, null).map((tablet) => {
       if (tablet.kv === null) throw internalError(`tablet ${tablet.tabletId} of "${table.name}" has no KV tablet`);
       return tablet.kv.startLoad();
     });
-    if (loads.length !== table.schema.options.buckets) throw internalError(`tablets of "${table.name}" are not open`);
-    this.build = new PkCopyBuild(table, bound.targetColumns, loads);
-    if (this.build.fieldRows !== undefined) this.fieldRows = this.build.fieldRows;
-    if (pkTakesFields(loads, bound.targetColumns)) {
-      const outputs = new PkCopyOutputs(loads[0]!.logTypes, loads.map((load) => load.codec));
-      this.outputs = outputs;
-      this.offThread = {
-        spec: { kind: 'pk', table, targetColumns: bound.targetColumns, codecs: loads.map((load) => codecSpec(load.codec)) },
-        receive: (message) => outputs.receive(message as CopyBuildMessage),
+    if (this.loads.length !== table.schema.options.buckets) throw internalError(`tablets of "${table.name}" are not open`);
+    this.notNull = table.schema.columns.flatMap((column, index) => (column.nullable ? [] : [index]));
+    // Rows of one bucket, named in table order, of types a load reads from text: taken as they are read.
+    const load = this.loads[0];
+    if (this.loads.length === 1 && load !== undefined && load.takesFields && bound.targetColumns.every((column, index) => column === index)) {
+      this.fieldRows = {
+        writeFields: (line, starts, ends, nulls) => this.addFields(load, line, starts, ends, nulls),
+        writeValues: (row) => {
+          this.pendingRows.push(row);
+          if (this.pendingRows.length >= limits.rowsPerBatchMax) this.addPendingRows();
+        },
       };
     }
   }
 
+  /** A row as its fields' bytes (see CopyInSink.fieldRows), checked for NOT NULL as rows are. */
+  private addFields(load: KvLoad, line: Buffer, starts: Int32Array, ends: Int32Array, nulls: Uint8Array): boolean {
+    for (const column of this.notNull) if (nulls[column] !== 0) throw notNullViolation(this.bound.table, column);
+    if (this.rowCount + this.pendingRows.length + 1 > limits.statementWriteRowsMax) throw tooManyRows();
+    if (this.pendingRows.length > 0) this.addPendingRows();
+    if (!load.addFields(line, starts, ends, nulls)) return false;
+    this.rowCount++;
+    return true;
+  }
+
+  private addPendingRows(): void {
+    const rows = this.pendingRows;
+    this.pendingRows = [];
+    this.addRows(rows);
+  }
+
   async writeRows(batch: Value[][]): Promise<void> {
-    this.build?.writeRows(batch);
+    this.addRows(batch);
+  }
+
+  private addRows(batch: Value[][]): void {
+    const { table, targetColumns } = this.bound;
+    if (this.rowCount + batch.length > limits.statementWriteRowsMax) throw tooManyRows();
+    const rows = widenRows(table, targetColumns, batch);
+    checkNotNull(table, rows, targetColumns, true);
+    const loads = this.loads;
+    if (loads.length === 1) loads[0]!.add(rows);
+    else for (const group of this.router.route(rows, noPartitions)) loads[group.bucket]!.add(group.rows);
+    this.rowCount += batch.length;
   }
 
   async finish(): Promise<string> {
-    const build = this.build;
-    if (build === null) throw internalError('COPY finished twice');
-    this.build = null;
-    build.flush();
-    const remote = this.outputs?.summaries ?? null;
-    // The rows were built here (their loads) or on a worker (its loads' summaries and chunks).
-    const loads: readonly LoadSummary[] = remote ?? build.loads;
-    const chunks: readonly (readonly LoadChunk[])[] = remote !== null ? this.outputs!.chunks : build.loads.map((load: KvLoad) => load.finish());
-    const count = loads.reduce((sum, load) => sum + load.rowCount, 0);
+    if (this.pendingRows.length > 0) this.addPendingRows();
+    const count = this.rowCount;
+    const loads = this.loads;
+    this.loads = [];
     if (count > 0) {
       const { catalog, storage } = this.services;
       const current = currentTable(catalog, this.bound.table);
       const tablets = storage.bucketsOf(current, null);
+      const chunks = loads.map((load) => load.finish());
       await storage.pipeline.commit(async () => {
         const parts: TabletCommit[] = [];
         try {
@@ -91,6 +122,7 @@ export class PkCopySink implements CopyInSink {
   }
 
   async abort(): Promise<void> {
-    this.build = null;
+    this.loads = [];
+    this.pendingRows = [];
   }
 }

@@ -6,7 +6,6 @@
 // and the connection ends; the session is closed and every portal released exactly once.
 
 import type { Socket } from 'node:net';
-import type { CopyWorkers } from './copy/copy-workers.js';
 import { SqlError, SqlState, asSqlError } from '../common/errors.js';
 import { limits } from '../common/limits.js';
 import {
@@ -35,8 +34,6 @@ export interface ConnectionHooks {
   admit(): boolean;
   /** A CancelRequest arrived on this connection. */
   cancelRequest(processId: number, secretKey: number): void;
-  /** Where COPY FROM input may be decoded off the connection's thread. */
-  readonly copyWorkers?: CopyWorkers | null;
 }
 
 type StartupMessage = Extract<FrontendMessage, { type: 'startup' }>;
@@ -140,7 +137,7 @@ export class Connection {
 
   private async serve(session: Session): Promise<void> {
     this.session = session;
-    const context = new OutputContext(this.channel, session, this.hooks.copyWorkers ?? null);
+    const context = new OutputContext(this.channel, session);
     const extended = new ExtendedProtocol(context, () => this.timeZone());
     this.extended = extended;
     for (;;) {

@@ -9,7 +9,6 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { SqlError, SqlState } from '../common/errors.js';
 import { limits } from '../common/limits.js';
 import { Connection } from './connection.js';
-import type { CopyWorkers } from './copy/copy-workers.js';
 import type { SessionFactory } from './session.js';
 
 export interface PgServerOptions {
@@ -17,8 +16,6 @@ export interface PgServerOptions {
   readonly port: number;
   /** Sessions at once; defaults to limits.connectionsMax. */
   readonly connectionsMax?: number;
-  /** Where COPY FROM input may be decoded off the connections' thread. */
-  readonly copyWorkers?: CopyWorkers | null;
 }
 
 const processIdMax = 2_147_483_647;
@@ -64,7 +61,6 @@ export class PgServer {
     const connection = new Connection(socket, this.factory, key, {
       admit: () => !this.closing && this.admittedCount() < this.connectionsMax,
       cancelRequest: (processId, secretKey) => this.cancel(processId, secretKey),
-      copyWorkers: this.options.copyWorkers ?? null,
     });
     this.connections.set(key.processId, connection);
     void connection.finished.finally(() => this.connections.delete(key.processId));

@@ -77,12 +77,6 @@ export interface CopyInSink {
     writeFields(line: Buffer, starts: Int32Array, ends: Int32Array, nulls: Uint8Array): boolean;
     writeValues(row: Value[]): void;
   };
-  /**
-   * Optional: the rows may be built on a COPY worker thread instead (copy/copy-workers.ts), which
-   * decodes the input there and opens its build from `spec`; each product it makes is handed to
-   * receive() in order, all of them before finish(). writeRows and fieldRows then take nothing.
-   */
-  readonly offThread?: { readonly spec: unknown; receive(message: unknown): void };
   /** Called on CopyDone; returns the CommandComplete tag (`COPY n`). */
   finish(): Promise<string>;
   /** Called on CopyFail, a decoding error or a dropped connection: nothing written may become visible. */

@@ -10,7 +10,6 @@ import { limits } from '../common/limits.js';
 import type { Value } from '../common/types.js';
 import { CopyDecoder } from './copy/copy-decoder.js';
 import { CopyEncoder } from './copy/copy-encoder.js';
-import type { CopyWorkers, OffThreadCopy } from './copy/copy-workers.js';
 import {
   writeCommandComplete, writeCopyDone, writeCopyInResponse, writeCopyOutResponse, writeDataRows,
   writeEmptyQueryResponse, writeNoticeResponse,
@@ -76,8 +75,7 @@ export function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promi
 
 /** What a statement's output needs: the channel to write to and the session for notices. */
 export class OutputContext {
-  /** `copyWorkers`: where COPY FROM input may be decoded off this thread (none: always here). */
-  constructor(readonly channel: SocketChannel, readonly session: Session, readonly copyWorkers: CopyWorkers | null = null) {}
+  constructor(readonly channel: SocketChannel, readonly session: Session) {}
 
   /** The session's current time zone, for timestamptz text. */
   timeZone(): string {
@@ -165,20 +163,8 @@ function copyFormat(options: CopyOptions): 'text' | 'binary' {
 async function receiveCopyData(
   context: OutputContext, columns: readonly ColumnDescription[], options: CopyOptions, sink: CopyInSink, signal: AbortSignal,
 ): Promise<string> {
-  let remote: OffThreadCopy | null = null;
   try {
     const decoder = new CopyDecoder(columns, options, context.timeZone());
-    const offThread = sink.offThread;
-    remote = offThread === undefined || context.copyWorkers === null ? null
-      : context.copyWorkers.open(columns, options, context.timeZone(), offThread.spec, (message) => offThread.receive(message));
-    /** Input the worker handed back: decoded here, as all that follows. */
-    const takeBack = async (held: Uint8Array[]): Promise<void> => {
-      remote = null;
-      for (const bytes of held) {
-        decoder.push(bytes);
-        await writeDecodedRows(decoder, sink, signal);
-      }
-    };
     writeCopyInResponse(context.channel.out, copyFormat(options), columns.length);
     await context.channel.flush(signal);
     for (;;) {
@@ -186,20 +172,10 @@ async function receiveCopyData(
       if (message === null) throw connectionLost();
       switch (message.type) {
         case 'copyData':
-          if (remote !== null) {
-            const held = await untilAborted(remote.push(message.data), signal);
-            if (held !== undefined) await takeBack(held);
-            break;
-          }
           decoder.push(message.data);
           await writeDecodedRows(decoder, sink, signal);
           break;
         case 'copyDone':
-          if (remote !== null) {
-            const held = await untilAborted(remote.end(), signal);
-            if (held !== undefined) await takeBack(held);
-            else return await untilAborted(sink.finish(), signal);
-          }
           decoder.end();
           await writeDecodedRows(decoder, sink, signal);
           return await untilAborted(sink.finish(), signal);
@@ -210,7 +186,6 @@ async function receiveCopyData(
     }
   } catch (thrown) {
     const error = statementError(thrown, signal);
-    (remote as OffThreadCopy | null)?.abort();
     await sink.abort(error.message).catch(() => undefined);
     throw error;
   }

@@ -16,7 +16,7 @@ import type { ColumnarBatch } from './log/columnar-batch.js';
 import { KvStore } from './kv/kv-store.js';
 import { kvIndexSpecsOf } from './kv/index-codec.js';
 import { KvTablet, type KvSchema, type KvWrite, type ScanOptions } from './kv/kv-tablet.js';
-import type { LoadChunk, LoadSummary } from './kv/kv-load.js';
+import type { KvLoad, LoadChunk } from './kv/kv-load.js';
 import { EncodedBatch } from './log/encoded-batch.js';
 import { CommitPipeline } from './commit/commit-pipeline.js';
 import { CommitWatermark } from './commit/commit-watermark.js';
@@ -346,7 +346,7 @@ export class TableStorage {
    * The parts of a bulk load into a KV tablet (see KvTablet.prepareLoad): one per chunk, each
    * applied once durable. If one cannot be prepared, none is.
    */
-  async prepareKvLoad(table: TableDef, tablet: BucketTablet, load: LoadSummary, chunks: readonly LoadChunk[]): Promise<TabletCommit[]> {
+  async prepareKvLoad(table: TableDef, tablet: BucketTablet, load: KvLoad, chunks: readonly LoadChunk[]): Promise<TabletCommit[]> {
     const kv = tablet.kv;
     if (kv === null) throw new SqlError(SqlState.internalError, `tablet ${tablet.tabletId} has no KV tablet`);
     const prepared = await kv.prepareLoad(load, chunks);

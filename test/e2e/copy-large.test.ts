@@ -6,9 +6,11 @@ import { pipeline } from 'node:stream/promises';
 import { from as copyFrom } from 'pg-copy-streams';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { limits } from '../../src/common/limits.js';
-import { copyWorkerModes, startTestServer, type TestServer } from '../support/server.js';
+import { startTestServer, type TestServer } from '../support/server.js';
 
 let server: TestServer;
+beforeAll(async () => { server = await startTestServer(); });
+afterAll(async () => { await server.destroy(); });
 
 function csvLines(count: number): string[] {
   const lines: string[] = [];
@@ -20,10 +22,7 @@ function csvRows(count: number): Readable {
   return Readable.from(csvLines(count));
 }
 
-describe.each(copyWorkerModes)('large COPY (COPY worker %s)', (copyWorker) => {
-  beforeAll(async () => { server = await startTestServer(undefined, { copyWorker }); });
-  afterAll(async () => { await server.destroy(); });
-
+describe('large COPY', () => {
   it('writes more rows than one log batch holds as one commit', async () => {
     const rows = limits.commitAppendRecordsMax * 2 + 123;
     const client = await server.client();

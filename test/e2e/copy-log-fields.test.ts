@@ -8,9 +8,11 @@ import { pipeline } from 'node:stream/promises';
 import { from as copyFrom } from 'pg-copy-streams';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { copyWorkerModes, startTestServer, type TestServer } from '../support/server.js';
+import { startTestServer, type TestServer } from '../support/server.js';
 
 let server: TestServer;
+beforeAll(async () => { server = await startTestServer(); });
+afterAll(async () => { await server.destroy(); });
 
 const columns = 'k, n, p, d, s, sm';
 const definitions = 'k bigint NOT NULL, n int, p numeric(15,2), d date, s text, sm int2';
@@ -60,10 +62,7 @@ function expectSpread(rows: readonly Record<string, unknown>[], buckets: number)
   }
 }
 
-describe.each(copyWorkerModes)('COPY into a log table from field bytes (COPY worker %s)', (copyWorker) => {
-  beforeAll(async () => { server = await startTestServer(undefined, { copyWorker }); });
-  afterAll(async () => { await server.destroy(); });
-
+describe('COPY into a log table from field bytes', () => {
   for (const format of ['text', 'csv'] as const) {
     it(`loads ${format} as the general way does, bucket by bucket, in order`, async () => {
       const client = await server.client();

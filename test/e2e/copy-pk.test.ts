@@ -10,9 +10,11 @@ import { from as copyFrom } from 'pg-copy-streams';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { limits } from '../../src/common/limits.js';
-import { copyWorkerModes, startTestServer, type TestServer } from '../support/server.js';
+import { startTestServer, type TestServer } from '../support/server.js';
 
 let server: TestServer;
+beforeAll(async () => { server = await startTestServer(); });
+afterAll(async () => { await server.destroy(); });
 
 async function copyIn(client: pg.Client, sql: string, lines: readonly string[]): Promise<void> {
   await pipeline(Readable.from(lines.map((line) => Buffer.from(line))), client.query(copyFrom(sql)));
@@ -28,10 +30,7 @@ async function rows(client: pg.Client, table: string): Promise<string[]> {
   return result.rows.map((row: { id: string; name: string | null }) => `${row.id} ${row.name}`);
 }
 
-describe.each(copyWorkerModes)('COPY into primary-key tables (COPY worker %s)', (copyWorker) => {
-  beforeAll(async () => { server = await startTestServer(undefined, { copyWorker }); });
-  afterAll(async () => { await server.destroy(); });
-
+describe('COPY into primary-key tables', () => {
   it('emits inserts, updates and nothing for repeats, with keys out of order and repeated in one COPY', async () => {
     const client = await server.client();
     await client.query('CREATE TABLE repeats (id BIGINT PRIMARY KEY, name TEXT)');

@@ -5,13 +5,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { startServer, type RunningServer, type ServerConfig } from '../../src/main.js';
-
-/** Settings of the server beyond where it keeps its data and listens. */
-export type TestServerOptions = Omit<ServerConfig, 'dataDirectory' | 'host' | 'port'>;
-
-/** Both ways a COPY FROM is decoded: on the connection's thread, and on the COPY worker thread. */
-export const copyWorkerModes = ['off', 'always'] as const;
+import { startServer, type RunningServer } from '../../src/main.js';
 
 export interface TestServer {
   readonly host: string;
@@ -27,9 +21,9 @@ export interface TestServer {
   destroy(): Promise<void>;
 }
 
-export async function startTestServer(existingDirectory?: string, options: TestServerOptions = {}): Promise<TestServer> {
+export async function startTestServer(existingDirectory?: string): Promise<TestServer> {
   const dataDirectory = existingDirectory ?? (await mkdtemp(join(tmpdir(), 'sluice-test-')));
-  let running: RunningServer | undefined = await startServer({ ...options, dataDirectory, host: '127.0.0.1', port: 0 });
+  let running: RunningServer | undefined = await startServer({ dataDirectory, host: '127.0.0.1', port: 0 });
   const clients: pg.Client[] = [];
   const server: TestServer = {
     get host() { return running?.host ?? '127.0.0.1'; },
@@ -49,7 +43,7 @@ export async function startTestServer(existingDirectory?: string, options: TestS
     },
     async restart() {
       await server.stop();
-      running = await startServer({ ...options, dataDirectory, host: '127.0.0.1', port: 0 });
+      running = await startServer({ dataDirectory, host: '127.0.0.1', port: 0 });
     },
     async destroy() {
       await server.stop();

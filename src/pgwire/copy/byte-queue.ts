@@ -153,12 +153,6 @@ export class ByteQueue {
     this.cursorStart = -this.head;
   }
 
-  /** Whether a chunk not yet consumed lies in `buffer`. */
-  holds(buffer: ArrayBufferLike): boolean {
-    for (const chunk of this.chunks) if (chunk.buffer === buffer) return true;
-    return false;
-  }
-
   clear(): void {
     this.skip(this.size);
   }

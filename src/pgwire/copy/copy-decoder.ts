@@ -93,11 +93,6 @@ export class CopyDecoder {
     this.queue.push(chunk);
   }
 
-  /** Whether input not yet decoded lies in `buffer` (the decoder still reads it). */
-  holdsInput(buffer: ArrayBufferLike): boolean {
-    return this.queue.holds(buffer);
-  }
-
   /** No more input will come (CopyDone): takeRows() now returns the last rows, then []. */
   end(): void {
     this.inputEnded = true;

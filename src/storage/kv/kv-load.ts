@@ -62,16 +62,7 @@ export function chunkRow(chunk: LoadChunk, index: number): Buffer {
   return chunk.rows.subarray(index === 0 ? 0 : chunk.rowEnds[index - 1]!, chunk.rowEnds[index]!);
 }
 
-/** What committing a load needs to know of it besides its chunks. */
-export interface LoadSummary {
-  /** Whether every key is greater than the one before it. */
-  readonly ascending: boolean;
-  /** The codec its rows are encoded with. */
-  readonly codec: TabletCodec;
-  readonly rowCount: number;
-}
-
-export class KvLoad implements LoadSummary {
+export class KvLoad {
   private readonly keyArena = new PackedArena(4 * 1024);
   private readonly rowArena = new PackedArena(16 * 1024);
   private keyEnds = new Int32Array(endsInitialLength);
@@ -248,14 +239,7 @@ export class KvLoad implements LoadSummary {
     }
   }
 
-  /** The chunks sealed since the last call (full ones only): finish() then gives the rest. */
-  takeSealed(): LoadChunk[] {
-    const chunks = this.chunks;
-    this.chunks = [];
-    return chunks;
-  }
-
-  /** The chunks of every row added not yet taken; the load is spent afterwards. */
+  /** The chunks of every row added; the load is spent afterwards. */
   finish(): LoadChunk[] {
     if (this.chunkRowCount > 0) this.seal();
     const chunks = this.chunks;

@@ -37,7 +37,7 @@ import { recoverTablet } from './kv-recovery.js';
 import { IndexCodec, type IndexRange, type KvIndexSpec } from './index-codec.js';
 import { buildIndex, dropIndexEntries, indexChanges } from './kv-indexes.js';
 import type { KvStore, KvTabletMeta } from './kv-store.js';
-import { chunkKey, chunkRow, KvLoad, type LoadChunk, type LoadSummary } from './kv-load.js';
+import { chunkKey, chunkRow, KvLoad, type LoadChunk } from './kv-load.js';
 import { PackedLayer, PreWriteBuffer, SortedLayer, type BufferLayer, type BufferedRow } from './pre-write-buffer.js';
 import { TabletCodec, type KvColumn } from './tablet-codec.js';
 
@@ -283,7 +283,7 @@ export class KvTablet {
    * row an insert, its chunks the log batches, their packed rows the pre-write buffer's layers.
    * Any other load is decoded and prepared chunk after chunk like upserts.
    */
-  prepareLoad(load: LoadSummary, chunks: readonly LoadChunk[]): Promise<PreparedChanges[]> {
+  prepareLoad(load: KvLoad, chunks: readonly LoadChunk[]): Promise<PreparedChanges[]> {
     return this.exclusive(async () => {
       const prepared: PreparedChanges[] = [];
       if (load.ascending && load.codec === this.codec && this.meta.rowCount === 0 && this.buffer.size === 0

@@ -96,13 +96,18 @@ export function frameParts(meta: FrameMeta, columns: readonly EncodedColumn[], i
   let position = bodyStart;
   columns.forEach((column, index) => {
     const start = position;
+    let crc = 0;
     for (const buffer of column.buffers) {
       const padded = (buffer.byteLength + 7) & ~7;
       if (buffer.byteLength > 0) parts.push(buffer);
-      if (padded > buffer.byteLength) parts.push(padding.subarray(0, padded - buffer.byteLength));
+      crc = crc32cUpdate(crc, buffer);
+      if (padded > buffer.byteLength) {
+        const zeros = padding.subarray(0, padded - buffer.byteLength);
+        parts.push(zeros);
+        crc = crc32cUpdate(crc, zeros);
+      }
       position += padded;
     }
-    const crc = column.bodyCrc ?? columnBodyCrc(column);
     const entry = frameFixedHeaderBytes + index * frameColumnEntryBytes;
     view.setUint32(entry, start - bodyStart, true);
     view.setUint32(entry + 4, position - start, true);
@@ -123,17 +128,6 @@ export function frameParts(meta: FrameMeta, columns: readonly EncodedColumn[], i
   view.setUint32(60, meta.groupBatches ?? 0, true);
   view.setUint32(4, crc32c(head, 8, headerLength), true);
   return { parts, byteLength: frameLength };
-}
-
-/** CRC32C of a column's stored body: its buffers, each padded with zeros to 8 bytes. */
-export function columnBodyCrc(column: EncodedColumn): number {
-  let crc = 0;
-  for (const buffer of column.buffers) {
-    crc = crc32cUpdate(crc, buffer);
-    const padded = (buffer.byteLength + 7) & ~7;
-    if (padded > buffer.byteLength) crc = crc32cUpdate(crc, padding.subarray(0, padded - buffer.byteLength));
-  }
-  return crc;
 }
 
 /** One contiguous frame: header, IPC metadata, column buffers (the parts of frameParts joined). */

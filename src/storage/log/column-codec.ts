@@ -46,8 +46,6 @@ export function columnKind(type: DataType): ColumnKind {
 export interface EncodedColumn {
   readonly nullCount: number;
   readonly buffers: readonly Uint8Array[];
-  /** CRC32C of the column's stored body (its buffers, each padded to 8 bytes), if known (columnBodyCrc). */
-  readonly bodyCrc?: number;
 }
 
 export function paddedLength(length: number): number {
