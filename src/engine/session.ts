@@ -377,8 +377,8 @@ export class EngineSession implements Session {
       const column = bound.table.schema.columns[index];
       return { name: column?.name ?? '', type: column?.type ?? Types.text, tableOid: bound.table.oid, columnNumber: index + 1 };
     });
-    if (this.block === 'none' && logCopyApplies(bound)) return { kind: 'copyIn', columns, options: bound.options, sink: new LogCopySink(this.engine, bound) };
-    if (this.block === 'none' && pkCopyApplies(bound)) return { kind: 'copyIn', columns, options: bound.options, sink: new PkCopySink(this.engine, bound) };
+    if (this.block === 'none' && logCopyApplies(bound)) return { kind: 'copyIn', columns, options: bound.options, sink: new LogCopySink(this.engine, bound), relationName: bound.table.name };
+    if (this.block === 'none' && pkCopyApplies(bound)) return { kind: 'copyIn', columns, options: bound.options, sink: new PkCopySink(this.engine, bound), relationName: bound.table.name };
     const sink: CopyInSink = {
       writeRows: async (batch) => {
         if (rows.length + batch.length > limits.statementWriteRowsMax) throw tooManyRows();
@@ -394,7 +394,7 @@ export class EngineSession implements Session {
       },
       abort: async () => { rows.length = 0; },
     };
-    return { kind: 'copyIn', columns, options: bound.options, sink };
+    return { kind: 'copyIn', columns, options: bound.options, sink, relationName: bound.partition?.name ?? bound.table.name };
   }
 
   private async command(tag: Promise<string>): Promise<StatementOutcome> {

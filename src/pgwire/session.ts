@@ -86,7 +86,8 @@ export interface CopyInSink {
 export type StatementOutcome =
   | { readonly kind: 'rows'; readonly columns: readonly ColumnDescription[]; readonly cursor: RowCursor }
   | { readonly kind: 'command'; readonly tag: string }
-  | { readonly kind: 'copyIn'; readonly columns: readonly ColumnDescription[]; readonly options: CopyOptions; readonly sink: CopyInSink }
+  /** `relationName`: the table COPY FROM writes, named in error contexts as PostgreSQL does (`COPY t, line 3`). */
+  | { readonly kind: 'copyIn'; readonly columns: readonly ColumnDescription[]; readonly options: CopyOptions; readonly sink: CopyInSink; readonly relationName?: string }
   /** COPY ... TO STDOUT: the wire layer encodes the cursor's rows in the statement's format. */
   | { readonly kind: 'copyOut'; readonly columns: readonly ColumnDescription[]; readonly options: CopyOptions; readonly cursor: RowCursor }
   | { readonly kind: 'empty' };

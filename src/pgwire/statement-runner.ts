@@ -141,7 +141,7 @@ export async function sendNonRowOutcome(
       tag = outcome.tag;
       break;
     case 'copyIn':
-      tag = await receiveCopyData(context, outcome.columns, outcome.options, outcome.sink, signal);
+      tag = await receiveCopyData(context, outcome.columns, outcome.options, outcome.sink, signal, outcome.relationName);
       break;
     case 'copyOut':
       tag = await sendCopyData(context, outcome.columns, outcome.options, outcome.cursor, signal);
@@ -162,9 +162,10 @@ function copyFormat(options: CopyOptions): 'text' | 'binary' {
  */
 async function receiveCopyData(
   context: OutputContext, columns: readonly ColumnDescription[], options: CopyOptions, sink: CopyInSink, signal: AbortSignal,
+  relationName: string | undefined,
 ): Promise<string> {
   try {
-    const decoder = new CopyDecoder(columns, options, context.timeZone());
+    const decoder = new CopyDecoder(columns, options, context.timeZone(), relationName);
     writeCopyInResponse(context.channel.out, copyFormat(options), columns.length);
     await context.channel.flush(signal);
     for (;;) {

@@ -96,11 +96,11 @@ describe('COPY into a log table from field bytes', () => {
     const client = await server.client();
     await client.query(`CREATE TABLE fields_errors (${definitions}) WITH (buckets = 3)`);
     const cases: [string, string, RegExp][] = [
-      ['1\t2\t3.5\t2024-01-02\ta\t7\n2\t2x\t1\t2024-01-02\tb\t7\n', '22P02', /^COPY, line 2, column n: "2x"$/],
-      ['1\t2\t3.5\t2024-01-02\ta\t7\n2\t2\t1\t2024-01-02\tb\t7\n3\t2\t1\t2024-01-02\tb\t40000\n', '22003', /^COPY, line 3, column sm: "40000"$/],
-      ['1\t2\t3.5\t2024-01-02\ta\t7\n2\t2\t1\t2024-02-30\tb\t7\n', '22008', /^COPY, line 2, column d: "2024-02-30"$/],
-      ['1\t2\t12345678901234.5\t2024-01-02\ta\t7\n', '22003', /^COPY, line 1, column p: "12345678901234.5"$/],
-      ['1\t2\t3.5\t2024-01-02\ta\n', '22P04', /^COPY, line 1: /],
+      ['1\t2\t3.5\t2024-01-02\ta\t7\n2\t2x\t1\t2024-01-02\tb\t7\n', '22P02', /^COPY fields_errors, line 2, column n: "2x"$/],
+      ['1\t2\t3.5\t2024-01-02\ta\t7\n2\t2\t1\t2024-01-02\tb\t7\n3\t2\t1\t2024-01-02\tb\t40000\n', '22003', /^COPY fields_errors, line 3, column sm: "40000"$/],
+      ['1\t2\t3.5\t2024-01-02\ta\t7\n2\t2\t1\t2024-02-30\tb\t7\n', '22008', /^COPY fields_errors, line 2, column d: "2024-02-30"$/],
+      ['1\t2\t12345678901234.5\t2024-01-02\ta\t7\n', '22003', /^COPY fields_errors, line 1, column p: "12345678901234.5"$/],
+      ['1\t2\t3.5\t2024-01-02\ta\n', '22P04', /^COPY fields_errors, line 1: /],
     ];
     for (const [data, code, where] of cases) {
       const error = await copyIn(client, 'COPY fields_errors FROM STDIN', [Buffer.from(data)]).catch((thrown: pg.DatabaseError) => thrown);
