@@ -79,6 +79,17 @@ describe('COPY', () => {
     expect((await client.query('SELECT id FROM items WHERE id >= 10')).rows).toEqual([]);
   });
 
+  it('names the table, or the partition a COPY names, in the context of an error', async () => {
+    const client = await server.client();
+    await client.query('CREATE TABLE copy_regions (id INT, region TEXT, PRIMARY KEY (id, region)) PARTITION BY LIST (region)');
+    await client.query("CREATE TABLE copy_regions_eu PARTITION OF copy_regions FOR VALUES IN ('eu')");
+    const whole = await copyIn(client, 'COPY copy_regions FROM STDIN', '1\teu\nx\teu\n').catch((e: pg.DatabaseError) => e);
+    expect(whole).toMatchObject({ code: '22P02', where: 'COPY copy_regions, line 2, column id: "x"' });
+    const part = await copyIn(client, 'COPY copy_regions_eu FROM STDIN', 'y\teu\n').catch((e: pg.DatabaseError) => e);
+    expect(part).toMatchObject({ code: '22P02', where: 'COPY copy_regions_eu, line 1, column id: "y"' });
+    expect((await client.query('SELECT count(*)::int AS n FROM copy_regions')).rows).toEqual([{ n: 0 }]);
+  });
+
   it("works through psql's \\copy", async () => {
     const run = promisify(execFile);
     const args = ['-h', '127.0.0.1', '-p', String(server.port), '-U', 'tester', '-d', 'sluice', '-X', '-v', 'ON_ERROR_STOP=1'];
