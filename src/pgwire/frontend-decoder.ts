@@ -3,7 +3,10 @@
 // (StartupMessage, SSLRequest, GSSENCRequest, CancelRequest); after it, typed messages. Invariants:
 // a message is returned only when all its bytes have arrived; a length outside the limits, an
 // unknown type byte or a body that does not match its length throws SqlError 08P01, after which the
-// decoder must not be used again (the connection is closed).
+// decoder must not be used again (the connection is closed). A CopyData message whose body spans
+// received chunks is returned as several copyData messages, one per chunk's part of it, without
+// joining them (COPY data may be split anywhere, and a bulk load's large CopyData messages would
+// otherwise be copied whole into fresh memory first).
 
 import { limits } from '../common/limits.js';
 import { MessageReader, protocolViolation } from './message-reader.js';
@@ -89,6 +92,16 @@ class ByteQueue {
     return value | 0;
   }
 
+  /** Removes and returns up to `size` bytes from the first chunk, without copying; empty if none are queued. */
+  takeFromFirst(size: number): Buffer {
+    const first = this.chunks[0];
+    if (first === undefined) return Buffer.alloc(0);
+    const count = Math.min(size, first.length - this.head);
+    const result = first.subarray(this.head, this.head + count);
+    this.consume(count);
+    return result;
+  }
+
   /** Removes and returns the first `size` bytes (without copying when they lie in one chunk). */
   take(size: number): Buffer {
     const first = this.chunks[0];
@@ -127,6 +140,8 @@ for (const code of 'QPBDESHCXdcfp') typedMessageCodes[code.charCodeAt(0)] = 1;
 export class FrontendDecoder {
   private readonly queue = new ByteQueue();
   private phase: 'startup' | 'typed' | 'finished' = 'startup';
+  /** Bytes of the current CopyData message's body not yet returned (it is returned in parts). */
+  private copyDataRemaining = 0;
 
   push(chunk: Buffer): void {
     if (this.phase !== 'finished') this.queue.push(chunk);
@@ -157,17 +172,23 @@ export class FrontendDecoder {
   }
 
   private nextTypedMessage(): FrontendMessage | null {
+    if (this.copyDataRemaining > 0) return this.nextCopyDataPart();
     if (this.queue.length < 5) return null;
     const code = this.queue.byteAt(0);
     if (typedMessageCodes[code] !== 1) throw protocolViolation(`invalid frontend message type ${code}`);
     const length = this.queue.int32At(1);
     if (length < 4) throw protocolViolation(`invalid message length ${length}`);
     if (length - 4 > limits.messageBytesMax) throw protocolViolation(`message of ${length} bytes exceeds the limit of ${limits.messageBytesMax} bytes`);
+    const chunk = this.queue.firstHolding(length + 1);
+    if (chunk === undefined && code === 0x64 && length > 4) {
+      this.queue.take(5);
+      this.copyDataRemaining = length - 4;
+      return this.nextCopyDataPart();
+    }
     if (this.queue.length < length + 1) return null;
     const typeCode = String.fromCharCode(code);
     const name = messageNames[typeCode] ?? typeCode;
     // A message inside one received chunk is read in place; one split across chunks is joined first.
-    const chunk = this.queue.firstHolding(length + 1);
     let reader: MessageReader;
     if (chunk !== undefined) {
       const start = this.queue.headOffset;
@@ -181,6 +202,14 @@ export class FrontendDecoder {
     reader.finish();
     if (message.type === 'terminate') this.phase = 'finished';
     return message;
+  }
+
+  /** The next part of a CopyData body that spans chunks: what the first queued chunk holds of it. */
+  private nextCopyDataPart(): FrontendMessage | null {
+    const data = this.queue.takeFromFirst(this.copyDataRemaining);
+    if (data.length === 0) return null;
+    this.copyDataRemaining -= data.length;
+    return { type: 'copyData', data };
   }
 }
 

@@ -134,6 +134,41 @@ describe('typed messages', () => {
     expect(decodeAll(bytes, false)).toEqual(whole);
   });
 
+  it('returns a CopyData body that spans chunks as its parts, in place, at every split', () => {
+    const body = Buffer.from('1\tfirst line\n2\tsecond line\n');
+    const stream = Buffer.concat([serialize.copyData(body), serialize.copyDone(), serialize.sync()]);
+    for (let split = 1; split < stream.length; split++) {
+      const head = stream.subarray(0, split);
+      const tail = stream.subarray(split);
+      const messages = decodeAll([head, tail]);
+      const parts = messages.filter((message) => message.type === 'copyData');
+      expect(Buffer.concat(parts.map((part) => (part as { data: Buffer }).data))).toEqual(body);
+      expect(parts.length).toBe(split > 5 && split < body.length + 5 ? 2 : 1);
+      expect(messages.slice(parts.length)).toEqual([{ type: 'copyDone' }, { type: 'sync' }]);
+      // Parts are views of the received chunks, not copies.
+      for (const part of parts) {
+        const data = (part as { data: Buffer }).data;
+        expect(data.buffer === head.buffer || data.buffer === tail.buffer).toBe(true);
+      }
+    }
+    const bytes = [...stream].map((byte) => Buffer.from([byte]));
+    const oneByOne = decodeAll(bytes);
+    expect(oneByOne.filter((message) => message.type === 'copyData')).toHaveLength(body.length);
+    expect(oneByOne.slice(body.length)).toEqual([{ type: 'copyDone' }, { type: 'sync' }]);
+  });
+
+  it('still checks a spanning CopyData length against the limit before reading its body', () => {
+    const decoder = new FrontendDecoder();
+    decoder.push(startup);
+    decoder.next();
+    const header = Buffer.alloc(5);
+    header[0] = 0x64;
+    header.writeInt32BE(limits.messageBytesMax + 5, 1);
+    decoder.push(header);
+    decoder.push(Buffer.alloc(16));
+    protocolError(() => decoder.next());
+  });
+
   it('rejects an unknown type byte before the body arrives', () => {
     const decoder = new FrontendDecoder();
     decoder.push(startup);
