@@ -3,6 +3,12 @@
 
 export const limits = {
   /** Largest frontend message accepted (PostgreSQL's own limit for most messages is 1 GiB). */
+  /**
+   * Bytes of one bucket's batches from which a COPY into a log table writes them ahead of its
+   * commit, into files the commit renames into segments (log-stage.ts); a smaller COPY's batches
+   * are appended by its commit, so small loads do not leave segments of their own.
+   */
+  copyStageFromBytes: 16 * 1024 * 1024,
   messageBytesMax: 64 * 1024 * 1024,
   /** Largest startup packet accepted; PostgreSQL uses 10 000. */
   startupMessageBytesMax: 10_000,

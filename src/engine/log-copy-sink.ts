@@ -3,8 +3,10 @@
 // once, and each bucket's encoded parts are joined into chunks of one log batch. A bulk load thus
 // holds column buffers rather than millions of live rows until CopyDone (rows die young, before
 // the garbage collector would copy them), when the chunks are committed as one statement, exactly
-// as the rows would have been. Nothing is visible before the commit, and a failure or an abort
-// writes nothing. A table without a bucket key (or of one bucket) whose columns FieldColumns reads
+// as the rows would have been. A bucket's full chunks are also written to the log as they are
+// joined, ahead of the commit, into staged files (log-stage.ts) that the commit renames into
+// segments; its last chunk is appended by the commit. Nothing is visible before the commit, and a
+// failure or an abort leaves nothing behind. A table without a bucket key (or of one bucket) whose columns FieldColumns reads
 // from text, named in table order, takes text and csv rows as they are read (fieldRows): as their
 // fields' bytes, parsed straight into each bucket's column builders, never made Values, when they
 // are in the shapes the builders parse; else as Values, added in order with them. Other COPYs
@@ -21,11 +23,13 @@ import type { TabletCommit } from '../storage/commit/commit-pipeline.js';
 import type { ColumnarBatch } from '../storage/log/columnar-batch.js';
 import { EncodedBatch } from '../storage/log/encoded-batch.js';
 import { FieldColumns, fieldColumnsTake } from '../storage/log/field-columns.js';
+import type { LogStage } from '../storage/log/log-stage.js';
 import { checkNotNull, currentTable, notNullViolation, tooManyRows, widenRows, type WriteServices } from './write-executor.js';
 import { WriteRouter } from './write-router.js';
 
 /** Rows from which a bucket's parts are joined into a chunk (one log batch). */
 const chunkRows = limits.commitAppendRecordsMax;
+
 
 const noPartitions = new Map<string, null>();
 
@@ -42,6 +46,12 @@ export class LogCopySink implements CopyInSink {
   private parts: EncodedBatch[][];
   private partRows: number[];
   private chunks: EncodedBatch[][];
+  /** Per bucket: the stage its full chunks are written to while the COPY runs (see join). */
+  private stages: LogStage[];
+  /** Per bucket: whether its chunks may still go to its stage (not once one could not). */
+  private readonly staging: boolean[];
+  /** Per bucket: bytes of its chunks not staged. */
+  private chunkBytes: number[];
   private rowCount = 0;
   /** Per bucket: the rows taken as fields since its last part (empty when fieldRows is not offered). */
   private readonly fieldColumns: FieldColumns[] = [];
@@ -59,6 +69,11 @@ export class LogCopySink implements CopyInSink {
     this.parts = Array.from({ length: buckets }, () => []);
     this.partRows = this.parts.map(() => 0);
     this.chunks = Array.from({ length: buckets }, () => []);
+    const logs = services.storage.bucketsOf(table, null).map((tablet) => tablet.log);
+    if (logs.length !== buckets) throw internalError(`tablets of "${table.name}" are not open`);
+    this.stages = logs.map((log) => log.stage());
+    this.staging = logs.map(() => true);
+    this.chunkBytes = logs.map(() => 0);
     this.notNull = table.schema.columns.flatMap((column, index) => (column.nullable ? [] : [index]));
     // Rows spread over the buckets in turn (or of one bucket), named in table order, of types read from text.
     const spread = buckets === 1 || table.schema.options.bucketKey.length === 0;
@@ -127,48 +142,81 @@ export class LogCopySink implements CopyInSink {
     if (this.pendingRows.length > 0) this.addPendingRows();
     for (let bucket = 0; bucket < this.parts.length; bucket++) {
       this.takeFields(bucket);
-      if (this.partRows[bucket]! > 0) this.join(bucket);
+      if (this.partRows[bucket]! > 0) this.join(bucket, true);
     }
     const count = this.rowCount;
-    if (count > 0) {
-      const { catalog, storage } = this.services;
-      const current = currentTable(catalog, this.bound.table);
-      const tablets = storage.bucketsOf(current, null);
-      const width = current.schema.columns.length;
-      const parts: TabletCommit[] = [];
-      this.chunks.forEach((chunks, bucket) => {
-        const tablet = tablets[bucket];
-        if (tablet === undefined) throw internalError(`tablet for bucket ${bucket} of "${current.name}" is not open`);
-        for (const chunk of chunks) {
-          parts.push({
-            log: tablet.log,
-            batch: chunk.types.length === width ? chunk : widened(chunk, width),
-            afterDurable: async (lastOffset) => { tablet.visibleEndOffset = lastOffset + 1n; },
-          });
-        }
-      });
+    const stages = this.stages;
+    this.stages = [];
+    try {
+      if (count > 0) await this.commit(stages);
+    } finally {
       this.drop();
-      await storage.pipeline.commit(async () => parts);
+      for (const stage of stages) await stage.discard();
     }
     return `COPY ${count}`;
   }
 
-  async abort(): Promise<void> {
+  private async commit(stages: readonly LogStage[]): Promise<void> {
+    const { catalog, storage } = this.services;
+    const current = currentTable(catalog, this.bound.table);
+    const tablets = storage.bucketsOf(current, null);
+    const width = current.schema.columns.length;
+    const parts: TabletCommit[] = [];
+    for (let bucket = 0; bucket < this.chunks.length; bucket++) {
+      const tablet = tablets[bucket];
+      if (tablet === undefined) throw internalError(`tablet for bucket ${bucket} of "${current.name}" is not open`);
+      const afterDurable = async (lastOffset: bigint): Promise<void> => { tablet.visibleEndOffset = lastOffset + 1n; };
+      const stage = stages[bucket];
+      let chunks = this.chunks[bucket]!;
+      if (stage !== undefined && stage.rowCount > 0) {
+        if (stage.owner === tablet.log) {
+          await stage.settled();
+          parts.push({ log: tablet.log, batch: stage, afterDurable });
+        } else {
+          chunks = [...stage.chunks, ...chunks];
+        }
+      }
+      for (const chunk of chunks) parts.push({ log: tablet.log, batch: chunk.types.length === width ? chunk : widened(chunk, width), afterDurable });
+    }
     this.drop();
+    await storage.pipeline.commit(async () => parts);
   }
 
-  /** Joins the parts of `bucket` into one chunk. */
-  private join(bucket: number): void {
+  async abort(): Promise<void> {
+    this.drop();
+    const stages = this.stages;
+    this.stages = [];
+    for (const stage of stages) await stage.discard();
+  }
+
+  /**
+   * Joins the parts of `bucket` into one chunk. Once the bucket's chunks pass copyStageFromBytes, they
+   * go to its stage, and so do the full chunks after them while the stage takes each (the last
+   * one, `final`, is appended by the commit); the staged chunks precede the others.
+   */
+  private join(bucket: number, final = false): void {
     this.takeFields(bucket);
-    this.chunks[bucket]!.push(EncodedBatch.concat(this.parts[bucket]!));
+    const chunk = EncodedBatch.concat(this.parts[bucket]!);
     this.parts[bucket] = [];
     this.partRows[bucket] = 0;
+    const chunks = this.chunks[bucket]!;
+    chunks.push(chunk);
+    this.chunkBytes[bucket]! += chunk.byteLength;
+    const stage = this.stages[bucket];
+    if (final || this.staging[bucket] !== true || stage === undefined || this.chunkBytes[bucket]! < limits.copyStageFromBytes) return;
+    while (chunks.length > 0 && stage.accepts(chunks[0]!)) {
+      const staged = chunks.shift()!;
+      stage.add(staged);
+      this.chunkBytes[bucket]! -= staged.byteLength;
+    }
+    if (chunks.length > 0) this.staging[bucket] = false;
   }
 
   private drop(): void {
     this.parts = this.parts.map(() => []);
     this.partRows = this.parts.map(() => 0);
     this.chunks = this.chunks.map(() => []);
+    this.chunkBytes = this.chunks.map(() => 0);
     this.pendingRows = [];
     for (const columns of this.fieldColumns) columns.take();
   }

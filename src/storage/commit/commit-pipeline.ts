@@ -21,12 +21,14 @@ import { limits } from '../../common/limits.js';
 import type { Value } from '../../common/types.js';
 import type { ColumnarBatch } from '../log/columnar-batch.js';
 import { EncodedBatch } from '../log/encoded-batch.js';
+import { LogStage } from '../log/log-stage.js';
 import type { LogTablet } from '../log/log-tablet.js';
 import type { CommitWatermark } from './commit-watermark.js';
 
 /** The part of one commit that goes to one log tablet. */
 export interface TabletCommit {
   readonly log: LogTablet;
+  /** A LogStage (made by `log`) is appended as the batches it staged. */
   readonly batch: ColumnarBatch;
   /** Runs once the batch is durable, with the offset of its last record (KV tablets apply here). */
   afterDurable?(lastOffset: bigint): Promise<void>;
@@ -101,10 +103,12 @@ function concatBatches(batches: readonly ColumnarBatch[]): ColumnarBatch {
 
 /**
  * The batches one tablet's parts of a group go to the log as: merged, then cut into chunks. Parts
- * already encoded (bulk loads) go as they are, each its own batch, in order.
+ * already encoded or staged (bulk loads) go as they are, each its own batch or batches, in order.
  */
 function tabletBatches(entries: readonly { part: TabletCommit }[]): ColumnarBatch[] {
-  if (entries.some(({ part }) => part.batch instanceof EncodedBatch)) return entries.flatMap(({ part }) => chunksOf(part.batch));
+  if (entries.some(({ part }) => part.batch instanceof EncodedBatch || part.batch instanceof LogStage)) {
+    return entries.flatMap(({ part }) => (part.batch instanceof LogStage ? [part.batch] : chunksOf(part.batch)));
+  }
   const width = entries[0]?.part.batch.columns.length;
   const sameWidth = entries.every(({ part }) => part.batch.columns.length === width);
   const batches = sameWidth ? [concatBatches(entries.map(({ part }) => part.batch))] : entries.map(({ part }) => part.batch);
@@ -324,7 +328,8 @@ export class CommitPipeline {
       }
     }
     const plans = [...byTablet].map(([log, entries]) => ({ log, entries, batches: tabletBatches(entries) }));
-    const groupBatches = plans.reduce((sum, plan) => sum + plan.batches.length, 0);
+    let groupBatches = 0;
+    for (const plan of plans) for (const batch of plan.batches) groupBatches += batch instanceof LogStage ? batch.frameCount : 1;
     try {
       for (const plan of plans) await this.appendTablet(info, plan.log, plan.entries, plan.batches, groupBatches, appended);
     } catch (error) {
@@ -339,8 +344,15 @@ export class CommitPipeline {
   private async appendTablet(info: CommitInfo, log: LogTablet, entries: readonly { member: Member; part: TabletCommit }[],
     batches: readonly ColumnarBatch[], groupBatches: number, appended: AppendedBatch[]): Promise<void> {
     let firstOffset: bigint | undefined;
+    const meta = { commitTimestampMs: info.timestampMs, commitSequence: info.sequence, groupBatches };
     for (const chunk of batches) {
-      const result = await log.append(chunk, { commitTimestampMs: info.timestampMs, commitSequence: info.sequence, groupBatches });
+      if (chunk instanceof LogStage) {
+        const baseOffsets = await log.appendStaged(chunk, meta);
+        firstOffset ??= baseOffsets[0];
+        baseOffsets.forEach((baseOffset, index) => appended.push({ log, baseOffset, batch: chunk.chunks[index]! }));
+        continue;
+      }
+      const result = await log.append(chunk, meta);
       firstOffset ??= result.baseOffset;
       appended.push({ log, baseOffset: result.baseOffset, batch: chunk });
     }

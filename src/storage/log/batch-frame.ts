@@ -130,6 +130,29 @@ export function frameParts(meta: FrameMeta, columns: readonly EncodedColumn[], i
   return { parts, byteLength: frameLength };
 }
 
+/** The header fields a frame written ahead of its commit (log-stage.ts) gets when it commits. */
+export interface FrameCommit {
+  readonly baseOffset: bigint;
+  readonly commitTimestampMs: number;
+  readonly commitSequence: bigint;
+  readonly groupBatches: number;
+}
+
+/**
+ * Sets the commit fields of the header at the start of `head` (a frame's first part, from
+ * frameParts) and its header CRC; the body and its CRCs are untouched. Returns the header bytes.
+ */
+export function patchFrameHeader(head: Uint8Array, commit: FrameCommit): Uint8Array {
+  const view = new DataView(head.buffer, head.byteOffset, head.byteLength);
+  const headerLength = view.getUint32(8, true);
+  view.setBigInt64(16, commit.baseOffset, true);
+  view.setBigInt64(24, BigInt(commit.commitTimestampMs), true);
+  view.setBigInt64(32, commit.commitSequence, true);
+  view.setUint32(60, commit.groupBatches, true);
+  view.setUint32(4, crc32c(head, 8, headerLength), true);
+  return head.subarray(0, headerLength);
+}
+
 /** One contiguous frame: header, IPC metadata, column buffers (the parts of frameParts joined). */
 export function encodeFrame(meta: FrameMeta, columns: readonly EncodedColumn[], ipcMetadata: Uint8Array): Uint8Array {
   const { parts, byteLength } = frameParts(meta, columns, ipcMetadata);

@@ -46,6 +46,13 @@ export class EncodedBatch implements ColumnarBatch {
     return new EncodedBatch(batches.reduce((sum, batch) => sum + batch.rowCount, 0), types, encoded);
   }
 
+  /** Bytes the columns take in a stored body. */
+  get byteLength(): number {
+    let bytes = 0;
+    for (const column of this.encoded) bytes += encodedByteLength(column);
+    return bytes;
+  }
+
   get columns(): readonly (readonly Value[])[] {
     this.decoded ??= this.encoded.map((column, index) => decodeEncoded(this.types[index]!, column, this.rowCount));
     return this.decoded;

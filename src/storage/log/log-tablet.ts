@@ -11,19 +11,20 @@
 // written; `endOffset` counts only completed appends, so readers never see a partial frame; every
 // byte read is checked against a CRC32C, and damage is an XX001 error naming the file and position.
 
-import { mkdir, open, readdir, rm } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rm, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { internalError, SqlError, SqlState } from '../../common/errors.js';
 import { limits } from '../../common/limits.js';
 import type { Value } from '../../common/types.js';
 import { ipcRecordBatchMetadata } from './arrow-ipc.js';
-import { bodyPosition, corruptLog, frameParts, type FrameHeader } from './batch-frame.js';
+import { bodyPosition, corruptLog, frameParts, patchFrameHeader, type FrameHeader } from './batch-frame.js';
 import { columnKind, decodeColumn, encodeColumn, encodedByteLength, type ColumnKind } from './column-codec.js';
 import type { AppendMeta, AppendResult, ColumnarBatch, ReadBatch } from './columnar-batch.js';
 import { EncodedBatch } from './encoded-batch.js';
 import { crc32c } from './crc32c.js';
 import { SchemaHistory, syncPath, type LogSchema } from './log-schema.js';
-import { Segment, segmentFileName, type ReadCounter } from './segment.js';
+import { LogStage, stagedFileSuffix } from './log-stage.js';
+import { Segment, segmentFileName, type FramePlacement, type ReadCounter } from './segment.js';
 import type { CachedFrame, FrameCache } from './frame-cache.js';
 
 export interface LogTabletOptions {
@@ -88,7 +89,10 @@ export class LogTablet {
   }
 
   private async openSegments(): Promise<void> {
-    const baseOffsets = (await readdir(this.dir))
+    const names = await readdir(this.dir);
+    // Batches staged by a bulk load that never committed.
+    for (const name of names) if (name.endsWith(stagedFileSuffix)) await rm(join(this.dir, name), { force: true });
+    const baseOffsets = names
       .filter((name) => /^\d{20}\.log$/.test(name))
       .map((name) => BigInt(name.slice(0, 20)))
       .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
@@ -179,6 +183,63 @@ export class LogTablet {
     if (active.size > 0 && (active.size + frame.byteLength > this.segmentBytes || relativeEnd > 0xffffffffn)) await this.roll();
     await this.active.append(frame.parts, { ...header, frameLength: frame.byteLength });
     return { baseOffset, lastOffset: baseOffset + BigInt(batch.rowCount - 1) };
+  }
+
+  /** A stage for a bulk load's batches, written ahead of its commit (see log-stage.ts and appendStaged). */
+  stage(): LogStage {
+    return new LogStage(this, this.dir, this.schema.schemaId, this.schema.columns.map((column) => column.type), this.segmentBytes);
+  }
+
+  /**
+   * Appends the batches of `stage` (made by this tablet) as appends of them would, without writing
+   * them again: each frame's header gets its offsets and `meta`, the files are synced, the active
+   * segment is sealed (or, while empty, replaced) and the files are renamed into segments after
+   * it, the last one active. Durable when it resolves, like an append followed by sync. Returns
+   * the base offset of every batch, in order.
+   */
+  appendStaged(stage: LogStage, meta: AppendMeta): Promise<bigint[]> {
+    return this.exclusive(async () => {
+      if (stage.owner !== this) throw internalError(`a log stage of another tablet was appended to ${this.dir}`);
+      const files = await stage.take();
+      const baseOffsets: bigint[] = [];
+      const placed: { handle: FileHandle; path: string; baseOffset: bigint; frames: FramePlacement[] }[] = [];
+      let offset = this.endOffset;
+      const commit = { commitTimestampMs: meta.commitTimestampMs, commitSequence: meta.commitSequence, groupBatches: meta.groupBatches ?? 0 };
+      for (const file of files) {
+        const handle = file.handle!;
+        const frames: FramePlacement[] = [];
+        const fileBase = offset;
+        for (const frame of file.frames) {
+          await writeAll(handle, patchFrameHeader(frame.head, { ...commit, baseOffset: offset }), frame.position, file.path);
+          frames.push({ position: frame.position, baseOffset: offset, recordCount: frame.recordCount, commitTimestampMs: meta.commitTimestampMs, frameLength: frame.frameLength });
+          baseOffsets.push(offset);
+          offset += BigInt(frame.recordCount);
+        }
+        try {
+          await handle.datasync();
+        } catch (error) {
+          throw new SqlError(SqlState.ioError, `could not fsync staged log file ${file.path}: ${error instanceof Error ? error.message : String(error)}`);
+        }
+        placed.push({ handle, path: file.path, baseOffset: fileBase, frames });
+      }
+      const active = this.active;
+      if (active.size > 0) {
+        await active.seal();
+      } else {
+        // An empty active segment starts at the first staged batch: the first file takes its name.
+        this.segments.pop();
+        await active.close();
+        for (const extension of ['index', 'timeindex'] as const) await rm(join(this.dir, segmentFileName(active.baseOffset, extension)), { force: true });
+      }
+      for (const [index, file] of placed.entries()) {
+        await rename(file.path, join(this.dir, segmentFileName(file.baseOffset, 'log')));
+        const segment = Segment.adopt(this.dir, file.baseOffset, file.handle, file.frames, this.segmentOptions);
+        this.segments.push(segment);
+        if (index < placed.length - 1) await segment.seal();
+      }
+      await syncPath(this.dir);
+      return baseOffsets;
+    });
   }
 
   private async roll(): Promise<void> {
@@ -438,6 +499,19 @@ function adjacentRuns(sorted: readonly number[]): number[][] {
     else runs.push([index]);
   }
   return runs;
+}
+
+/** Writes all of `bytes` at `position`. */
+async function writeAll(handle: FileHandle, bytes: Uint8Array, position: number, path: string): Promise<void> {
+  try {
+    let written = 0;
+    while (written < bytes.byteLength) {
+      const { bytesWritten } = await handle.write(bytes, written, bytes.byteLength - written, position + written);
+      written += bytesWritten;
+    }
+  } catch (error) {
+    throw new SqlError(SqlState.ioError, `could not write log segment ${path}: ${error instanceof Error ? error.message : String(error)}`);
+  }
 }
 
 /** Cuts a file to `length` bytes and makes the cut durable. */

@@ -31,6 +31,11 @@ export interface SegmentOptions {
 
 const scanChunkBytes = 1024 * 1024;
 
+/** Where a frame lies in its segment file, and the header fields its indexes use. */
+export interface FramePlacement extends Pick<FrameHeader, 'baseOffset' | 'recordCount' | 'commitTimestampMs' | 'frameLength'> {
+  readonly position: number;
+}
+
 export function segmentFileName(baseOffset: bigint, extension: 'log' | 'index' | 'timeindex'): string {
   return `${baseOffset.toString().padStart(20, '0')}.${extension}`;
 }
@@ -81,6 +86,17 @@ export class Segment {
       await segment.scan(false);
       await segment.writeIndexes();
     }
+    return segment;
+  }
+
+  /**
+   * The segment of a file of whole frames already written and made durable under another name
+   * (a COPY's staged file, log-stage.ts), now renamed to this segment's name: its frames are
+   * indexed as their appends would have indexed them, without reading the file.
+   */
+  static adopt(dir: string, baseOffset: bigint, file: FileHandle, frames: readonly FramePlacement[], options: SegmentOptions): Segment {
+    const segment = new Segment(dir, baseOffset, file, options);
+    for (const frame of frames) segment.indexFrame(frame.position, frame);
     return segment;
   }
 
