@@ -4,7 +4,10 @@
 // load thus holds bytes rather than millions of live rows until CopyDone, when the loads are
 // committed as one statement: a load of ascending keys into an empty tablet as it is, any other as
 // the same rows' upserts (duplicate keys are successive upserts), with the changelog of each.
-// Nothing is visible before the commit, and a failure or an abort writes nothing. A table of one
+// While the load can still be taken as it is, a bucket's sealed chunks are also written to the log
+// ahead of the commit once they pass limits.copyStageFromBytes (log-stage.ts): the commit then
+// renames them into segments instead of appending them. Nothing is visible before the commit, and
+// a failure or an abort leaves nothing behind. A table of one
 // bucket whose columns the load reads from text, named in table order, takes text and csv rows as
 // they are read (fieldRows): as their fields' bytes, never made Values, when they are in the shapes
 // the load parses; else as Values, added in order with them. Other COPYs into primary-key tables
@@ -16,7 +19,9 @@ import type { Value } from '../common/types.js';
 import type { CopyInSink } from '../pgwire/session.js';
 import type { BoundCopyFrom } from '../sql/bound-statement.js';
 import type { TabletCommit } from '../storage/commit/commit-pipeline.js';
-import type { KvLoad } from '../storage/kv/kv-load.js';
+import type { KvLoad, LoadChunk } from '../storage/kv/kv-load.js';
+import type { KvTablet } from '../storage/kv/kv-tablet.js';
+import type { LogStage } from '../storage/log/log-stage.js';
 import { checkNotNull, currentTable, notNullViolation, tooManyRows, widenRows, type WriteServices } from './write-executor.js';
 import { WriteRouter } from './write-router.js';
 
@@ -33,6 +38,12 @@ export class PkCopySink implements CopyInSink {
   private readonly router: WriteRouter;
   /** Per bucket: its load, started on the bucket's KV tablet. */
   private loads: KvLoad[];
+  /** Per bucket: the stage its sealed chunks' log batches go to, while they may (see staged). */
+  private stages: LogStage[];
+  /** Per bucket: sealed chunks not staged yet, their log bytes, and whether chunks still go to the stage. */
+  private readonly unstaged: LoadChunk[][];
+  private readonly unstagedBytes: number[];
+  private readonly staging: boolean[];
   private rowCount = 0;
   /** Columns that must not be NULL. */
   private readonly notNull: readonly number[];
@@ -43,11 +54,20 @@ export class PkCopySink implements CopyInSink {
   constructor(private readonly services: WriteServices, private readonly bound: BoundCopyFrom) {
     const table = bound.table;
     this.router = new WriteRouter(table);
-    this.loads = services.storage.bucketsOf(table, null).map((tablet) => {
+    const tablets = services.storage.bucketsOf(table, null);
+    this.loads = tablets.map((tablet) => {
       if (tablet.kv === null) throw internalError(`tablet ${tablet.tabletId} of "${table.name}" has no KV tablet`);
       return tablet.kv.startLoad();
     });
     if (this.loads.length !== table.schema.options.buckets) throw internalError(`tablets of "${table.name}" are not open`);
+    this.stages = tablets.map((tablet) => tablet.log.stage());
+    this.unstaged = tablets.map(() => []);
+    this.unstagedBytes = tablets.map(() => 0);
+    this.staging = tablets.map(() => true);
+    this.loads.forEach((load, bucket) => {
+      const kv = tablets[bucket]!.kv!;
+      load.onSeal = (chunk) => this.sealed(bucket, kv, load, chunk);
+    });
     this.notNull = table.schema.columns.flatMap((column, index) => (column.nullable ? [] : [index]));
     // Rows of one bucket, named in table order, of types a load reads from text: taken as they are read.
     const load = this.loads[0];
@@ -70,6 +90,27 @@ export class PkCopySink implements CopyInSink {
     if (!load.addFields(line, starts, ends, nulls)) return false;
     this.rowCount++;
     return true;
+  }
+
+  /**
+   * A chunk of `bucket` sealed: staged, with the chunks sealed before it, once they pass
+   * copyStageFromBytes, while the tablet would take the load as it is (the commit checks again).
+   */
+  private sealed(bucket: number, kv: KvTablet, load: KvLoad, chunk: LoadChunk): void {
+    if (!this.staging[bucket]) return;
+    const unstaged = this.unstaged[bucket]!;
+    unstaged.push(chunk);
+    this.unstagedBytes[bucket]! += chunk.log.byteLength;
+    if (this.unstagedBytes[bucket]! < limits.copyStageFromBytes) return;
+    const stage = this.stages[bucket]!;
+    if (!kv.loadsAsItIs(load)) {
+      this.staging[bucket] = false;
+      return;
+    }
+    while (unstaged.length > 0 && stage.accepts(unstaged[0]!.log)) stage.add(unstaged.shift()!.log);
+    this.unstagedBytes[bucket] = 0;
+    if (unstaged.length > 0) this.staging[bucket] = false;
+    unstaged.length = 0;
   }
 
   private addPendingRows(): void {
@@ -95,9 +136,21 @@ export class PkCopySink implements CopyInSink {
 
   async finish(): Promise<string> {
     if (this.pendingRows.length > 0) this.addPendingRows();
+    const stages = this.stages;
+    this.stages = [];
+    try {
+      return await this.commit(stages);
+    } finally {
+      for (const stage of stages) await stage.discard();
+    }
+  }
+
+  private async commit(stages: readonly LogStage[]): Promise<string> {
     const count = this.rowCount;
     const loads = this.loads;
     this.loads = [];
+    for (const load of loads) load.onSeal = null;
+    for (const stage of stages) await stage.settled();
     if (count > 0) {
       const { catalog, storage } = this.services;
       const current = currentTable(catalog, this.bound.table);
@@ -109,7 +162,10 @@ export class PkCopySink implements CopyInSink {
           for (let bucket = 0; bucket < loads.length; bucket++) {
             const tablet = tablets[bucket];
             if (tablet === undefined) throw internalError(`tablet for bucket ${bucket} of "${current.name}" is not open`);
-            if (loads[bucket]!.rowCount > 0) parts.push(...await storage.prepareKvLoad(current, tablet, loads[bucket]!, chunks[bucket]!));
+            const stage = stages[bucket];
+            if (loads[bucket]!.rowCount > 0) {
+              parts.push(...await storage.prepareKvLoad(current, tablet, loads[bucket]!, chunks[bucket]!, stage !== undefined && stage.rowCount > 0 ? stage : undefined));
+            }
           }
         } catch (error) {
           for (const part of parts) await part.discard?.();
@@ -122,7 +178,11 @@ export class PkCopySink implements CopyInSink {
   }
 
   async abort(): Promise<void> {
+    for (const load of this.loads) load.onSeal = null;
     this.loads = [];
     this.pendingRows = [];
+    const stages = this.stages;
+    this.stages = [];
+    for (const stage of stages) await stage.discard();
   }
 }

@@ -21,6 +21,7 @@ import { EncodedBatch } from './log/encoded-batch.js';
 import { CommitPipeline } from './commit/commit-pipeline.js';
 import { CommitWatermark } from './commit/commit-watermark.js';
 import type { LogSchema } from './log/log-schema.js';
+import type { LogStage } from './log/log-stage.js';
 import { LogTablet } from './log/log-tablet.js';
 import { FrameCache } from './log/frame-cache.js';
 import { limits } from '../common/limits.js';
@@ -346,7 +347,7 @@ export class TableStorage {
    * The parts of a bulk load into a KV tablet (see KvTablet.prepareLoad): one per chunk, each
    * applied once durable. If one cannot be prepared, none is.
    */
-  async prepareKvLoad(table: TableDef, tablet: BucketTablet, load: KvLoad, chunks: readonly LoadChunk[]): Promise<TabletCommit[]> {
+  async prepareKvLoad(table: TableDef, tablet: BucketTablet, load: KvLoad, chunks: readonly LoadChunk[], staged?: LogStage): Promise<TabletCommit[]> {
     const kv = tablet.kv;
     if (kv === null) throw new SqlError(SqlState.internalError, `tablet ${tablet.tabletId} has no KV tablet`);
     const prepared = await kv.prepareLoad(load, chunks);
@@ -356,7 +357,34 @@ export class TableStorage {
       for (let index = prepared.length - 1; index >= 0; index--) await kv.discard(prepared[index]!);
       throw error;
     }
-    return prepared.map((changes): TabletCommit => ({
+    // The staged log batches are the first chunks' own when the load was taken as it is.
+    const stagedCount = staged?.frameCount ?? 0;
+    const asStaged = staged !== undefined && stagedCount > 0 && staged.owner === tablet.log && prepared.length === chunks.length
+      && staged.chunks.every((batch, index) => prepared[index]!.batch === batch && chunks[index]!.log === batch);
+    if (staged !== undefined && !asStaged) await staged.discard();
+    const parts: TabletCommit[] = [];
+    if (asStaged) {
+      const stagedChanges = prepared.slice(0, stagedCount);
+      parts.push({
+        log: tablet.log,
+        batch: staged,
+        afterDurable: async (lastOffset) => {
+          // The staged batches end at lastOffset, one after the other.
+          let end = lastOffset - BigInt(staged.rowCount);
+          const applies = stagedChanges.map((changes) => {
+            end += BigInt(changes.recordCount);
+            return kv.apply(changes, end);
+          });
+          await Promise.all(applies);
+          tablet.visibleEndOffset = lastOffset + 1n;
+        },
+        discard: async () => {
+          for (let index = stagedChanges.length - 1; index >= 0; index--) await kv.discard(stagedChanges[index]!);
+          await staged.discard();
+        },
+      });
+    }
+    return parts.concat((asStaged ? prepared.slice(stagedCount) : prepared).map((changes): TabletCommit => ({
       log: tablet.log,
       batch: changes.batch,
       afterDurable: async (lastOffset) => {
@@ -364,7 +392,7 @@ export class TableStorage {
         tablet.visibleEndOffset = lastOffset + 1n;
       },
       discard: () => kv.discard(changes),
-    }));
+    })));
   }
 
   /** A materialized view's recorded progress, kept beside its first tablet (see view-maintainer.ts). */

@@ -28,6 +28,11 @@ function lines(first: number, count: number): string[] {
   return out;
 }
 
+/** Writes `text` lines to a COPY stream in large pieces (a write per line would be one message each). */
+function writeLines(stream: NodeJS.WritableStream, text: readonly string[]): void {
+  for (let start = 0; start < text.length; start += 4096) stream.write(text.slice(start, start + 4096).join(''));
+}
+
 /** Rows enough to pass the staging threshold in each of `buckets` buckets, 1.5 times over. */
 function stagedRows(buckets: number): number {
   return Math.ceil((limits.copyStageFromBytes * buckets * 1.5) / 210);
@@ -45,6 +50,12 @@ async function logFiles(dataDirectory: string): Promise<{ segments: number; stag
     }
   }
   return { segments, staged };
+}
+
+/** Waits until some COPY has staged files in the data directory. */
+async function untilStaged(dataDirectory: string): Promise<void> {
+  for (let waited = 0; waited < 200 && (await logFiles(dataDirectory)).staged === 0; waited++) await new Promise((resolve) => setTimeout(resolve, 50));
+  expect((await logFiles(dataDirectory)).staged).toBeGreaterThan(0);
 }
 
 describe('COPY staged ahead of its commit', () => {
@@ -98,12 +109,49 @@ describe('COPY staged ahead of its commit', () => {
     const stream = leaving.query(copyFrom('COPY staged_fail FROM STDIN WITH (FORMAT csv)'));
     stream.on('error', () => undefined);
     leaving.on('error', () => undefined);
-    for (const line of lines(0, rows)) stream.write(line);
+    writeLines(stream, lines(0, rows));
     await new Promise((resolve) => setTimeout(resolve, 500));
     (leaving as unknown as { connection: { stream: { destroy(): void } } }).connection.stream.destroy();
     for (let waited = 0; waited < 50 && (await logFiles(server.dataDirectory)).staged > 0; waited++) await new Promise((resolve) => setTimeout(resolve, 100));
     expect((await logFiles(server.dataDirectory)).staged).toBe(0);
     expect((await client.query('SELECT count(*) AS n FROM staged_fail')).rows[0]).toEqual({ n: '0' });
+  });
+
+  it('stages a COPY into an empty primary-key table, and appends one it cannot take as it is', async () => {
+    const rows = stagedRows(2);
+    const client = await server.client();
+    await client.query('CREATE TABLE staged_pk (id BIGINT PRIMARY KEY, payload TEXT) WITH (buckets = 2)');
+    // The data is sent, CopyDone is not: the batches are staged (and nothing is visible yet).
+    const stream = client.query(copyFrom('COPY staged_pk FROM STDIN WITH (FORMAT csv)'));
+    const done = new Promise<void>((resolve, reject) => { stream.on('finish', resolve); stream.on('error', reject); });
+    writeLines(stream, lines(0, rows));
+    await untilStaged(server.dataDirectory);
+    const other = await server.client();
+    expect((await other.query('SELECT count(*) AS n FROM staged_pk')).rows[0]).toEqual({ n: '0' });
+    stream.end();
+    await done;
+    expect((await logFiles(server.dataDirectory)).staged).toBe(0);
+    // Keys ascending past the threshold, then one again: the load is not taken as it is, the stage is dropped.
+    const againRows = stagedRows(1);
+    await client.query('CREATE TABLE staged_pk_again (id BIGINT PRIMARY KEY, payload TEXT)');
+    const again = Readable.from([...lines(0, againRows), '7,seven again\n']);
+    await pipeline(again, client.query(copyFrom('COPY staged_pk_again FROM STDIN WITH (FORMAT csv)')));
+    expect((await logFiles(server.dataDirectory)).staged).toBe(0);
+    const check = async (): Promise<void> => {
+      const c = await server.client();
+      expect((await c.query('SELECT count(*) AS n, sum(id) AS ids FROM staged_pk')).rows[0]).toEqual({ n: String(rows), ids: String((rows * (rows - 1)) / 2) });
+      expect((await c.query('SELECT payload FROM staged_pk WHERE id = $1', [rows - 5])).rows).toEqual([{ payload: `${padding}${rows - 5}` }]);
+      const changelog = await c.query(
+        'SELECT _bucket AS bucket, count(*) AS n, min(_log_offset) AS first, max(_log_offset) AS last, count(DISTINCT _commit_timestamp) AS commits FROM staged_pk$changelog GROUP BY _bucket ORDER BY _bucket');
+      for (const bucket of changelog.rows) expect([bucket.first, bucket.last, bucket.commits]).toEqual(['0', String(Number(bucket.n) - 1), '1']);
+      expect((await c.query('SELECT count(*) AS n FROM staged_pk_again')).rows[0]).toEqual({ n: String(againRows) });
+      expect((await c.query('SELECT payload FROM staged_pk_again WHERE id = 7')).rows).toEqual([{ payload: 'seven again' }]);
+      const changes = await c.query('SELECT _change_type AS change, count(*) AS n FROM staged_pk_again$changelog GROUP BY _change_type ORDER BY 1');
+      expect(changes.rows).toEqual([{ change: 'insert', n: String(againRows) }, { change: 'update_after', n: '1' }, { change: 'update_before', n: '1' }]);
+    };
+    await check();
+    await server.restart();
+    await check();
   });
 
   it('keeps none of a COPY killed before its commit, and all of one acknowledged before the kill', async () => {
@@ -116,10 +164,9 @@ describe('COPY staged ahead of its commit', () => {
       await pipeline(Readable.from(lines(0, rows)), client.query(copyFrom('COPY killed FROM STDIN WITH (FORMAT csv)')));
       const stream = client.query(copyFrom('COPY killed FROM STDIN WITH (FORMAT csv)'));
       stream.on('error', () => undefined);
-      for (const line of lines(rows, rows)) stream.write(line);
+      writeLines(stream, lines(rows, rows));
       // Killed while the second COPY is staging (its data is sent, CopyDone is not).
-      for (let waited = 0; waited < 100 && (await logFiles(dataDirectory)).staged === 0; waited++) await new Promise((resolve) => setTimeout(resolve, 50));
-      expect((await logFiles(dataDirectory)).staged).toBeGreaterThan(0);
+      await untilStaged(dataDirectory);
       const exited = new Promise((resolve) => child.once('exit', resolve));
       child.kill('SIGKILL');
       await exited;

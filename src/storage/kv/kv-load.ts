@@ -75,6 +75,8 @@ export class KvLoad {
   private lastSealedKey: Buffer | null = null;
   /** Whether every key added so far is greater than the one before it. */
   ascending = true;
+  /** Hears of each chunk as it is sealed (finish() still returns it). */
+  onSeal: ((chunk: LoadChunk) => void) | null = null;
   rowCount = 0;
 
   /** The types of the load's log batches: `_change_type` then the table's columns. */
@@ -304,6 +306,7 @@ export class KvLoad {
     this.rowEnds = new Int32Array(this.rowEnds.length);
     this.chunkRowCount = 0;
     this.logParts = [];
+    this.onSeal?.(chunk);
   }
 }
 

@@ -276,6 +276,15 @@ export class KvTablet {
   }
 
   /**
+   * Whether prepareLoad would, as of now, take `load` as it is (its chunks' log batches then are
+   * exactly what the commit appends): see prepareLoad.
+   */
+  loadsAsItIs(load: KvLoad): boolean {
+    return load.ascending && load.codec === this.codec && this.meta.rowCount === 0 && this.buffer.size === 0
+      && this.schema.mergeEngine !== 'versioned';
+  }
+
+  /**
    * Step 1 for a bulk load: upserts of `chunks`' rows, in order, one prepared change per chunk (each
    * its own log batch and RocksDB batch). A load of strictly ascending keys into a tablet without
    * applied or pending rows, encoded with the current codec, under a merge engine that inserts
@@ -286,8 +295,7 @@ export class KvTablet {
   prepareLoad(load: KvLoad, chunks: readonly LoadChunk[]): Promise<PreparedChanges[]> {
     return this.exclusive(async () => {
       const prepared: PreparedChanges[] = [];
-      if (load.ascending && load.codec === this.codec && this.meta.rowCount === 0 && this.buffer.size === 0
-        && this.schema.mergeEngine !== 'versioned') {
+      if (this.loadsAsItIs(load)) {
         for (const chunk of chunks) {
           const layer = new PackedLayer(chunk);
           this.buffer.putLayer(layer);
