@@ -9,10 +9,13 @@ import { SqlError, SqlState } from '../common/errors.js';
 
 export type WriteOperation = BatchOperation;
 
-/** Adds operations to a write batch being built. */
+/**
+ * Adds operations to a write batch being built. Keys and values may be plain Uint8Array views (the
+ * binding takes any ArrayBuffer view, and copies it): cheaper to make than Buffer views.
+ */
 export interface BatchWriter {
-  put(key: Buffer, value: Buffer): void;
-  del(key: Buffer): void;
+  put(key: Uint8Array, value: Uint8Array): void;
+  del(key: Uint8Array): void;
 }
 
 export interface KeyRange {

@@ -11,8 +11,9 @@ declare module 'rocksdb/binding.js' {
     db_get_many(databaseContext: unknown, keys: readonly Buffer[], options: { asBuffer: boolean; fillCache: boolean },
       callback: (error: Error | null | undefined, values: (Buffer | undefined)[]) => void): void;
     batch_init(databaseContext: unknown): unknown;
-    batch_put(batchContext: unknown, key: Buffer, value: Buffer): void;
-    batch_del(batchContext: unknown, key: Buffer): void;
+    /** Any ArrayBuffer view is taken as bytes (the binding copies them). */
+    batch_put(batchContext: unknown, key: Uint8Array, value: Uint8Array): void;
+    batch_del(batchContext: unknown, key: Uint8Array): void;
     batch_write(batchContext: unknown, options: { sync: boolean }, callback: (error: Error | null | undefined) => void): void;
   }
   const binding: NativeBinding;

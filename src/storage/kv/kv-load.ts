@@ -19,6 +19,7 @@ import { EncodedBatch } from '../log/encoded-batch.js';
 import { PackedArena } from './byte-arena.js';
 import { ChangeType } from './change-batch.js';
 import { writeSafeInt64Key } from './key-codec.js';
+import { asciiAt, decimalAt, fieldBytesMax, int16At, int32At, int64At } from './row-codec.js';
 import type { TabletCodec } from './tablet-codec.js';
 
 /** Rows per chunk: one log batch and one RocksDB write batch each. */
@@ -89,6 +90,10 @@ export class KvLoad {
   private readonly parsed: Float64Array;
   /** Whether column i is a key column, and its position in the key. */
   private readonly keyPositions: readonly number[];
+  /** Per column: the scale of a numeric column (0 for others). */
+  private readonly scales: Int32Array;
+  /** The most bytes a row addFields writes takes, but for its text fields' bytes (RowCodec.fieldRowBytesMax). */
+  private readonly fieldRowBytes: number;
 
   constructor(
     /** The codec the rows are encoded with (the tablet's when the load started). */
@@ -100,6 +105,11 @@ export class KvLoad {
     this.builders = this.fieldKinds === null ? [] : this.logTypes.map((type) => new ColumnBuilder(columnKind(type)));
     this.parsed = new Float64Array(codec.columns.length);
     this.keyPositions = codec.columns.map((_, column) => codec.primaryKey.indexOf(column));
+    this.scales = Int32Array.from(codec.columns, (column) => column.type.scale ?? 0);
+    const textColumns = kinds.filter((kind) => kind === FieldKind.Text).length;
+    const fixedBytes = this.fieldKinds === null ? 0
+      : codec.columns.reduce((sum, column, index) => sum + (kinds[index] === FieldKind.Text ? 0 : fieldBytesMax(column.type)), 0);
+    this.fieldRowBytes = codec.rowCodec.fieldRowBytesMax(fixedBytes, 0, textColumns);
   }
 
   /** Whether addFields can take rows of this table. */
@@ -118,6 +128,7 @@ export class KvLoad {
     if (kinds === null) return false;
     const parsed = this.parsed;
     const columns = this.codec.columns;
+    let textBytes = 0;
     for (let column = 0; column < kinds.length; column++) {
       if (nulls[column] !== 0) {
         if (this.keyPositions[column]! >= 0) return false;
@@ -136,7 +147,7 @@ export class KvLoad {
           value = parseNumericCoefficient(line, start, end, type.precision!, type.scale ?? 0);
           break;
         }
-        case FieldKind.Text: value = 0; break;
+        case FieldKind.Text: value = 0; textBytes += end - start; break;
       }
       if (Number.isNaN(value)) return false;
       parsed[column] = value;
@@ -145,7 +156,7 @@ export class KvLoad {
     const at = this.chunkRowCount;
     const keyStart = at === 0 ? 0 : this.keyEnds[at - 1]!;
     this.writeFieldsKey(line, starts, ends);
-    this.writeFieldsRow(line, starts, ends, nulls);
+    this.writeFieldsRow(line, starts, ends, nulls, textBytes);
     const keyEnd = this.keyArena.endEntry();
     this.keyEnds[at] = keyEnd;
     this.rowEnds[at] = this.rowArena.endEntry();
@@ -181,36 +192,42 @@ export class KvLoad {
     }
   }
 
-  private writeFieldsRow(line: Buffer, starts: Int32Array, ends: Int32Array, nulls: Uint8Array): void {
+  /** Writes the row (one reserve: at most fieldRowBytes plus its text bytes) and its log columns. */
+  private writeFieldsRow(line: Buffer, starts: Int32Array, ends: Int32Array, nulls: Uint8Array, textBytes: number): void {
     const rowCodec = this.codec.rowCodec;
     const arena = this.rowArena;
     const kinds = this.fieldKinds!;
     const builders = this.builders;
     const parsed = this.parsed;
+    const scales = this.scales;
     builders[0]!.appendInt(ChangeType.insert);
-    rowCodec.beginRow(arena);
+    arena.reserve(this.fieldRowBytes + textBytes);
+    const bytes = arena.bytes;
+    const rowStart = arena.position;
+    let at = rowCodec.beginRowAt(bytes, rowStart);
     for (let column = 0; column < kinds.length; column++) {
       const builder = builders[column + 1]!;
       if (nulls[column] !== 0) {
-        rowCodec.nullField(arena, column);
+        rowCodec.nullFieldAt(bytes, rowStart, column);
         builder.appendNull();
         continue;
       }
       const value = parsed[column]!;
       switch (kinds[column]!) {
-        case FieldKind.Int2: rowCodec.int16Field(arena, value); builder.appendInt(value); break;
-        case FieldKind.Int4: case FieldKind.Date: rowCodec.int32Field(arena, value); builder.appendInt(value); break;
-        case FieldKind.Int8: rowCodec.int64Field(arena, value); builder.appendInt64(value); break;
-        case FieldKind.Numeric:
-          rowCodec.decimalField(arena, value, this.codec.columns[column]!.type.scale ?? 0);
-          builder.appendDecimal(value);
+        case FieldKind.Int2: at = int16At(bytes, at, value); builder.appendInt(value); break;
+        case FieldKind.Int4: case FieldKind.Date: at = int32At(bytes, at, value); builder.appendInt(value); break;
+        case FieldKind.Int8: at = int64At(bytes, at, value); builder.appendInt64(value); break;
+        case FieldKind.Numeric: at = decimalAt(bytes, at, value, scales[column]!); builder.appendDecimal(value); break;
+        case FieldKind.Text: {
+          const start = starts[column]!;
+          const end = ends[column]!;
+          at = asciiAt(bytes, at, line, start, end);
+          builder.appendBytes(line, start, end);
           break;
-        case FieldKind.Text:
-          rowCodec.asciiField(arena, line, starts[column]!, ends[column]!);
-          builder.appendBytes(line, starts[column]!, ends[column]!);
-          break;
+        }
       }
     }
+    arena.position = at;
   }
 
   /** The rows addFields added since the last log part, as a log part. */

@@ -860,15 +860,17 @@ function validateSchema(schema: KvSchema, log: LogTablet): void {
   }
 }
 
-/** Puts a load chunk's rows: views of its packed buffers, made one at a time. */
+/** Puts a load chunk's rows: views of its packed buffers (plain Uint8Arrays), made one at a time. */
 function putPacked(batch: BatchWriter, chunk: LoadChunk): void {
   const { keys, keyEnds, rows, rowEnds } = chunk;
-  let keyStart = 0;
-  let rowStart = 0;
+  const keyBuffer = keys.buffer;
+  const rowBuffer = rows.buffer;
+  let keyStart = keys.byteOffset;
+  let rowStart = rows.byteOffset;
   for (let index = 0; index < chunk.rowCount; index++) {
-    const keyEnd = keyEnds[index]!;
-    const rowEnd = rowEnds[index]!;
-    batch.put(keys.subarray(keyStart, keyEnd), rows.subarray(rowStart, rowEnd));
+    const keyEnd = keys.byteOffset + keyEnds[index]!;
+    const rowEnd = rows.byteOffset + rowEnds[index]!;
+    batch.put(new Uint8Array(keyBuffer, keyStart, keyEnd - keyStart), new Uint8Array(rowBuffer, rowStart, rowEnd - rowStart));
     keyStart = keyEnd;
     rowStart = rowEnd;
   }

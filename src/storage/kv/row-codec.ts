@@ -46,7 +46,7 @@ function writeInt64(bytes: Buffer, position: number, value: bigint): void {
 }
 
 /** The two's complement int64 of a safe integer, little-endian, without a bigint. */
-function writeSafeInt64(bytes: Buffer, position: number, value: number): void {
+function writeSafeInt64(bytes: Uint8Array, position: number, value: number): void {
   const high = Math.floor(value / 0x100000000);
   const low = value - high * 0x100000000;
   bytes[position] = low & 0xff;
@@ -135,73 +135,33 @@ export class RowCodec {
     }
   }
 
-  // A row written field by field from parsed numbers and bytes (a bulk load's fast path): beginRow,
-  // then one call per column in order, each writing exactly what write() writes for the value.
+  // A row written field by field from parsed numbers and bytes (a bulk load's fast path): the
+  // caller reserves fieldRowBytesMax in the arena once, then beginRowAt and one call per column in
+  // order, each writing at `at` exactly what write() writes for the value and returning the
+  // position after it (no bounds check of its own: the one reserve covers the row).
 
-  /** Starts a row as the arena's current entry: the header and a bitmap without NULLs. */
-  beginRow(arena: ByteArena): void {
+  /**
+   * Bytes a row written field by field takes at most: `fixedBytes` for its non-text fields (the
+   * sum of fieldBytesMax over them), and its text fields' bytes, `textFields` of them.
+   */
+  fieldRowBytesMax(fixedBytes: number, textBytes: number, textFields: number): number {
+    return 2 + this.bitmapBytes + fixedBytes + textBytes + 5 * textFields;
+  }
+
+  /** Writes a row's header and a bitmap without NULLs at `at` (the row's start). */
+  beginRowAt(bytes: Uint8Array, at: number): number {
     const count = this.kinds.length;
-    arena.reserve(2 + this.bitmapBytes);
-    const bytes = arena.bytes;
-    const header = arena.position;
-    bytes[header] = count & 0xff;
-    bytes[header + 1] = count >>> 8;
-    for (let at = header + 2; at < header + 2 + this.bitmapBytes; at++) bytes[at] = 0;
-    arena.position += 2 + this.bitmapBytes;
+    bytes[at] = count & 0xff;
+    bytes[at + 1] = count >>> 8;
+    const end = at + 2 + this.bitmapBytes;
+    for (let position = at + 2; position < end; position++) bytes[position] = 0;
+    return end;
   }
 
-  nullField(arena: ByteArena, column: number): void {
-    const bitmapAt = arena.position - arena.entryLength + 2 + (column >> 3);
-    arena.bytes[bitmapAt] = arena.bytes[bitmapAt]! | (1 << (column & 7));
-  }
-
-  /** int2. */
-  int16Field(arena: ByteArena, value: number): void {
-    arena.reserve(2);
-    arena.bytes.writeInt16LE(value, arena.position);
-    arena.position += 2;
-  }
-
-  /** int4, and date (a finite day number). */
-  int32Field(arena: ByteArena, value: number): void {
-    arena.reserve(4);
-    const bytes = arena.bytes;
-    const position = arena.position;
-    bytes[position] = value & 0xff;
-    bytes[position + 1] = (value >>> 8) & 0xff;
-    bytes[position + 2] = (value >>> 16) & 0xff;
-    bytes[position + 3] = (value >>> 24) & 0xff;
-    arena.position = position + 4;
-  }
-
-  /** int8 from a safe integer (|value| < 2^53). */
-  int64Field(arena: ByteArena, value: number): void {
-    arena.reserve(8);
-    writeSafeInt64(arena.bytes, arena.position, value);
-    arena.position += 8;
-  }
-
-  /** A finite numeric whose coefficient is a safe integer. */
-  decimalField(arena: ByteArena, coefficient: number, scale: number): void {
-    arena.reserve(11);
-    const bytes = arena.bytes;
-    const position = arena.position;
-    bytes[position] = numericSmall;
-    bytes[position + 1] = scale & 0xff;
-    bytes[position + 2] = (scale >>> 8) & 0xff;
-    writeSafeInt64(bytes, position + 3, coefficient);
-    arena.position = position + 11;
-  }
-
-  /** Text whose UTF-8 bytes are source[start, end), all ASCII. */
-  asciiField(arena: ByteArena, source: Uint8Array, start: number, end: number): void {
-    const length = end - start;
-    writeVarint(arena, length * 2 + 1);
-    arena.reserve(length);
-    const bytes = arena.bytes;
-    let at = arena.position;
-    for (let index = start; index < end; index++) bytes[at++] = source[index]!;
-    arena.position = at;
+  /** Marks `column` NULL in the row that starts at `rowStart`. */
+  nullFieldAt(bytes: Uint8Array, rowStart: number, column: number): void {
+    const bitmapAt = rowStart + 2 + (column >> 3);
+    bytes[bitmapAt] = bytes[bitmapAt]! | (1 << (column & 7));
   }
 
   private writeValue(arena: ByteArena, kind: Kind, column: number, value: Value): void {
@@ -337,6 +297,60 @@ export class RowCodec {
     if (position !== bytes.byteLength) throw corruptRow(`${bytes.byteLength - position} bytes after the last column`);
     return row;
   }
+}
+
+/** The most bytes a non-text field of `type` takes when written field by field (see RowCodec.fieldRowBytesMax). */
+export function fieldBytesMax(type: DataType): number {
+  switch (kindOf(type)) {
+    case Kind.Int2: return 2;
+    case Kind.Int4: case Kind.Date: return 4;
+    case Kind.Int8: return 8;
+    case Kind.Numeric: return 11;
+    default: throw internalError(`no field-by-field write of ${formatType(type)}`);
+  }
+}
+
+/** int2 at `at`; the position after it. */
+export function int16At(bytes: Uint8Array, at: number, value: number): number {
+  bytes[at] = value & 0xff;
+  bytes[at + 1] = (value >>> 8) & 0xff;
+  return at + 2;
+}
+
+/** int4, and date (a finite day number), at `at`. */
+export function int32At(bytes: Uint8Array, at: number, value: number): number {
+  bytes[at] = value & 0xff;
+  bytes[at + 1] = (value >>> 8) & 0xff;
+  bytes[at + 2] = (value >>> 16) & 0xff;
+  bytes[at + 3] = (value >>> 24) & 0xff;
+  return at + 4;
+}
+
+/** int8 from a safe integer (|value| < 2^53) at `at`. */
+export function int64At(bytes: Uint8Array, at: number, value: number): number {
+  writeSafeInt64(bytes, at, value);
+  return at + 8;
+}
+
+/** A finite numeric whose coefficient is a safe integer, at `at`. */
+export function decimalAt(bytes: Uint8Array, at: number, coefficient: number, scale: number): number {
+  bytes[at] = numericSmall;
+  bytes[at + 1] = scale & 0xff;
+  bytes[at + 2] = (scale >>> 8) & 0xff;
+  writeSafeInt64(bytes, at + 3, coefficient);
+  return at + 11;
+}
+
+/** Text whose UTF-8 bytes are source[start, end), all ASCII, at `at`. */
+export function asciiAt(bytes: Uint8Array, at: number, source: Uint8Array, start: number, end: number): number {
+  let header = (end - start) * 2 + 1;
+  while (header >= 0x80) {
+    bytes[at++] = (header & 0x7f) | 0x80;
+    header >>>= 7;
+  }
+  bytes[at++] = header;
+  for (let index = start; index < end; index++) bytes[at++] = source[index]!;
+  return at;
 }
 
 function writeVarint(arena: ByteArena, value: number): void {
