@@ -109,7 +109,7 @@ export class KvLoad {
     const textColumns = kinds.filter((kind) => kind === FieldKind.Text).length;
     const fixedBytes = this.fieldKinds === null ? 0
       : codec.columns.reduce((sum, column, index) => sum + (kinds[index] === FieldKind.Text ? 0 : fieldBytesMax(column.type)), 0);
-    this.fieldRowBytes = codec.rowCodec.fieldRowBytesMax(fixedBytes, 0, textColumns);
+    this.fieldRowBytes = codec.rowCodec.fieldRowBytesMax(fixedBytes, textColumns);
   }
 
   /** Whether addFields can take rows of this table. */

@@ -136,16 +136,17 @@ export class RowCodec {
   }
 
   // A row written field by field from parsed numbers and bytes (a bulk load's fast path): the
-  // caller reserves fieldRowBytesMax in the arena once, then beginRowAt and one call per column in
-  // order, each writing at `at` exactly what write() writes for the value and returning the
-  // position after it (no bounds check of its own: the one reserve covers the row).
+  // caller reserves fieldRowBytesMax plus the text bytes in the arena once, then beginRowAt and
+  // one call per column in order, each writing at `at` exactly what write() writes for the value
+  // and returning the position after it (no bounds check of its own: the one reserve covers it).
 
   /**
-   * Bytes a row written field by field takes at most: `fixedBytes` for its non-text fields (the
-   * sum of fieldBytesMax over them), and its text fields' bytes, `textFields` of them.
+   * Bytes a row written field by field takes at most, but for the bytes of its text fields:
+   * `fixedBytes` for its non-text fields (the sum of fieldBytesMax over them), and a length header
+   * for each of its `textFields` text fields.
    */
-  fieldRowBytesMax(fixedBytes: number, textBytes: number, textFields: number): number {
-    return 2 + this.bitmapBytes + fixedBytes + textBytes + 5 * textFields;
+  fieldRowBytesMax(fixedBytes: number, textFields: number): number {
+    return 2 + this.bitmapBytes + fixedBytes + 5 * textFields;
   }
 
   /** Writes a row's header and a bitmap without NULLs at `at` (the row's start). */
